@@ -1,0 +1,3 @@
+module github.com/govm-net/vm
+
+go 1.24

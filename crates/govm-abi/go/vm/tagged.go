@@ -1,0 +1,196 @@
+package vm
+
+import "errors"
+
+// Type tags of the tagged form used by object fields and event fields. They must match
+// govm-abi's Type::tag (docs/abi.md).
+const (
+	tagBool     = 0x01
+	tagUint8    = 0x02
+	tagUint16   = 0x03
+	tagUint32   = 0x04
+	tagUint64   = 0x05 // also uint
+	tagInt8     = 0x06
+	tagInt16    = 0x07
+	tagInt32    = 0x08
+	tagInt64    = 0x09 // also int
+	tagString   = 0x0a
+	tagBytes    = 0x0b
+	tagAddress  = 0x0c
+	tagObjectID = 0x0d
+	tagHash     = 0x0e
+)
+
+var tagNames = [...]string{
+	tagBool: "bool", tagUint8: "uint8", tagUint16: "uint16", tagUint32: "uint32",
+	tagUint64: "uint64", tagInt8: "int8", tagInt16: "int16", tagInt32: "int32",
+	tagInt64: "int64", tagString: "string", tagBytes: "[]byte", tagAddress: "vm.Address",
+	tagObjectID: "vm.ObjectID", tagHash: "vm.Hash",
+}
+
+func tagName(tag byte) string {
+	if int(tag) < len(tagNames) && tagNames[tag] != "" {
+		return tagNames[tag]
+	}
+	return "an unknown type"
+}
+
+// encodeTagged appends a value's tag and SCALE encoding; false for unsupported types.
+func encodeTagged(e *Encoder, v any) bool {
+	switch x := v.(type) {
+	case bool:
+		e.Uint8(tagBool)
+		e.Bool(x)
+	case uint8:
+		e.Uint8(tagUint8)
+		e.Uint8(x)
+	case uint16:
+		e.Uint8(tagUint16)
+		e.Uint16(x)
+	case uint32:
+		e.Uint8(tagUint32)
+		e.Uint32(x)
+	case uint64:
+		e.Uint8(tagUint64)
+		e.Uint64(x)
+	case uint:
+		e.Uint8(tagUint64)
+		e.Uint64(uint64(x))
+	case int8:
+		e.Uint8(tagInt8)
+		e.Int8(x)
+	case int16:
+		e.Uint8(tagInt16)
+		e.Int16(x)
+	case int32:
+		e.Uint8(tagInt32)
+		e.Int32(x)
+	case int64:
+		e.Uint8(tagInt64)
+		e.Int64(x)
+	case int:
+		e.Uint8(tagInt64)
+		e.Int64(int64(x))
+	case string:
+		e.Uint8(tagString)
+		e.Str(x)
+	case []byte:
+		e.Uint8(tagBytes)
+		e.ByteSlice(x)
+	case Address:
+		e.Uint8(tagAddress)
+		e.Address(x)
+	case ObjectID:
+		e.Uint8(tagObjectID)
+		e.ObjectID(x)
+	case Hash:
+		e.Uint8(tagHash)
+		e.Hash(x)
+	default:
+		return false
+	}
+	return true
+}
+
+// decodeTagged reads a whole tagged value into out, which must point to the stored type.
+func decodeTagged(field string, data []byte, out any) error {
+	if len(data) == 0 {
+		return errors.New("field " + quote(field) + ": empty value")
+	}
+	tag := data[0]
+	d := NewDecoder(data[1:])
+	want := byte(0)
+	switch p := out.(type) {
+	case *bool:
+		want = tagBool
+		if tag == want {
+			*p = d.Bool()
+		}
+	case *uint8:
+		want = tagUint8
+		if tag == want {
+			*p = d.Uint8()
+		}
+	case *uint16:
+		want = tagUint16
+		if tag == want {
+			*p = d.Uint16()
+		}
+	case *uint32:
+		want = tagUint32
+		if tag == want {
+			*p = d.Uint32()
+		}
+	case *uint64:
+		want = tagUint64
+		if tag == want {
+			*p = d.Uint64()
+		}
+	case *uint:
+		want = tagUint64
+		if tag == want {
+			*p = uint(d.Uint64())
+		}
+	case *int8:
+		want = tagInt8
+		if tag == want {
+			*p = d.Int8()
+		}
+	case *int16:
+		want = tagInt16
+		if tag == want {
+			*p = d.Int16()
+		}
+	case *int32:
+		want = tagInt32
+		if tag == want {
+			*p = d.Int32()
+		}
+	case *int64:
+		want = tagInt64
+		if tag == want {
+			*p = d.Int64()
+		}
+	case *int:
+		want = tagInt64
+		if tag == want {
+			*p = int(d.Int64())
+		}
+	case *string:
+		want = tagString
+		if tag == want {
+			*p = d.Str()
+		}
+	case *[]byte:
+		want = tagBytes
+		if tag == want {
+			*p = d.ByteSlice()
+		}
+	case *Address:
+		want = tagAddress
+		if tag == want {
+			*p = d.Address()
+		}
+	case *ObjectID:
+		want = tagObjectID
+		if tag == want {
+			*p = d.ObjectID()
+		}
+	case *Hash:
+		want = tagHash
+		if tag == want {
+			*p = d.Hash()
+		}
+	default:
+		return errors.New("field " + quote(field) + ": cannot read into this type: use a pointer to a supported type")
+	}
+	if tag != want {
+		return errors.New("field " + quote(field) + " holds " + tagName(tag) + ", not " + tagName(want))
+	}
+	if err := d.Finish(); err != nil {
+		return errors.New("field " + quote(field) + ": " + err.Error())
+	}
+	return nil
+}
+
+func quote(s string) string { return "\"" + s + "\"" }

@@ -1,0 +1,88 @@
+// Package vm is the govm contract SDK: the types, the Context and Object API a contract
+// uses, and the SCALE codec shared with the host. It uses the standard library only and no
+// reflection, so that both Go and TinyGo can build it.
+package vm
+
+import (
+	"encoding/hex"
+	"errors"
+)
+
+// Address is a 20-byte account or contract address.
+type Address [20]byte
+
+// ObjectID is a 32-byte object identifier. The zero ObjectID names the calling contract's
+// default object: ctx.GetObject(vm.ObjectID{}).
+type ObjectID [32]byte
+
+// Hash is a 32-byte hash.
+type Hash [32]byte
+
+// String returns the 0x-hex form.
+func (a Address) String() string { return "0x" + hex.EncodeToString(a[:]) }
+
+// String returns the 0x-hex form.
+func (id ObjectID) String() string { return "0x" + hex.EncodeToString(id[:]) }
+
+// String returns the 0x-hex form.
+func (h Hash) String() string { return "0x" + hex.EncodeToString(h[:]) }
+
+// IsZero reports whether every byte is zero.
+func (a Address) IsZero() bool { return a == Address{} }
+
+// IsZero reports whether every byte is zero.
+func (id ObjectID) IsZero() bool { return id == ObjectID{} }
+
+// Errors returned by host operations. Compare with errors.Is.
+var (
+	// ErrNotFound: no such object, field, or owner match.
+	ErrNotFound = errors.New("not found")
+	// ErrPermissionDenied: the object belongs to another contract.
+	ErrPermissionDenied = errors.New("permission denied: object belongs to another contract")
+	// ErrInvalidInput: a malformed key or value.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrLimitExceeded: a state limit (value size, field name length, ...) was exceeded.
+	ErrLimitExceeded = errors.New("state limit exceeded")
+)
+
+// Context is what an entry point receives as its first parameter.
+type Context interface {
+	// Sender is the account (or, in a cross-contract call, the contract) that called.
+	Sender() Address
+	// ContractAddress is the address of the running contract.
+	ContractAddress() Address
+	// BlockHeight is the height of the block being executed.
+	BlockHeight() uint64
+	// BlockTime is the block's time in Unix seconds.
+	BlockTime() int64
+	// CreateObject creates an object owned by this contract's address until SetOwner.
+	CreateObject() (Object, error)
+	// GetObject returns an object by ID; the zero ID is this contract's default object.
+	GetObject(id ObjectID) (Object, error)
+	// GetObjectWithOwner returns this contract's earliest created object owned by owner.
+	GetObjectWithOwner(owner Address) (Object, error)
+	// DeleteObject deletes an object this contract created.
+	DeleteObject(id ObjectID) error
+	// Log emits an event: a name, then key/value pairs with string keys.
+	Log(event string, keyValues ...any)
+}
+
+// Object is a handle on a stored object.
+type Object interface {
+	// ID is the object's identifier.
+	ID() ObjectID
+	// Owner is the owner's address (data a contract checks; the host enforces only that
+	// the creating contract changes the object).
+	Owner() Address
+	// SetOwner changes the owner.
+	SetOwner(owner Address) error
+	// Contract is the address of the contract that created the object.
+	Contract() Address
+	// Get reads a field into out, a pointer to a supported type (*uint64, *string, ...).
+	// Reading a field into a different type than it was stored with is an error.
+	Get(field string, out any) error
+	// Set stores a value of a supported type in a field.
+	Set(field string, value any) error
+	// Delete removes a field.
+	Delete(field string) error
+}

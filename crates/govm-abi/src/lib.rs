@@ -1,0 +1,40 @@
+//! The govm wire format: everything that crosses the boundary between a Rust host and a Go
+//! contract.
+//!
+//! - [`Address`], [`ObjectId`], [`Hash`]: fixed-size identifiers with `0x`-hex text forms.
+//! - [`Type`] and [`Value`]: the types an entry point may take and return, and their SCALE
+//!   encoding ([`encode_values`], [`decode_values`]).
+//! - [`ContractAbi`]: what a contract exports, with a stable JSON form.
+//! - [`Envelope`]: the status and payload an entry point returns.
+//! - [`generate_wrapper`] and [`SDK_FILES`]: the Go side, generated and embedded.
+//!
+//! The byte-level specification is `docs/abi.md`.
+//!
+//! ```
+//! use govm_abi::{decode_values, encode_values, Address, Type, Value};
+//!
+//! let types = [Type::Address, Type::U64];
+//! let args = [Value::Address(Address([1; 20])), Value::U64(1000)];
+//! let bytes = encode_values("argument", &types, &args).unwrap();
+//! assert_eq!(bytes.len(), 20 + 8);
+//! assert_eq!(decode_values("argument", &types, &bytes).unwrap(), args);
+//! ```
+#![deny(missing_docs)]
+
+mod envelope;
+mod error;
+mod model;
+mod sdk;
+mod types;
+mod value;
+mod wrapper;
+
+pub use envelope::Envelope;
+pub use error::{Error, Result};
+pub use model::{ABI_VERSION, ContractAbi, Function, Param, Type};
+pub use sdk::{SDK_FILES, SDK_IMPORT_PATH};
+pub use types::{Address, Hash, ObjectId};
+pub use value::{
+    FromValue, Value, decode_event_fields, decode_values, encode_event_fields, encode_values,
+};
+pub use wrapper::{ALLOC_EXPORT, RESERVED_PREFIX, generate_wrapper};

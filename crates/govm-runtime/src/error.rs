@@ -1,0 +1,98 @@
+use thiserror::Error;
+
+/// Why a call, or loading a module, failed. Every variant but [`Error::Internal`] is the
+/// contract's or the caller's doing; state is unchanged in every case.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The call used all its fuel.
+    #[error("out of fuel")]
+    OutOfFuel,
+    /// The call ran past its wall-clock deadline.
+    #[error("deadline exceeded: the call ran longer than {timeout_ms} ms")]
+    DeadlineExceeded {
+        /// The deadline.
+        timeout_ms: u64,
+    },
+    /// The contract tried to grow its memory past the limit.
+    #[error("memory limit of {limit} bytes exceeded")]
+    MemoryLimit {
+        /// The limit.
+        limit: usize,
+    },
+    /// The wasm call stack overflowed.
+    #[error("stack overflow")]
+    StackOverflow,
+    /// The contract panicked (or the Go runtime aborted it).
+    #[error("contract panicked: {message}")]
+    Panic {
+        /// The panic message, or what the Go runtime printed.
+        message: String,
+    },
+    /// The entry point returned a non-nil error.
+    #[error("{message}")]
+    ContractError {
+        /// The error's message.
+        message: String,
+    },
+    /// The arguments did not decode in the contract.
+    #[error("bad arguments: {message}")]
+    BadArguments {
+        /// Why.
+        message: String,
+    },
+    /// No entry point of that name.
+    #[error("unknown function `{name}`")]
+    UnknownFunction {
+        /// The name asked for.
+        name: String,
+    },
+    /// No contract at that address.
+    #[error("unknown contract {address}")]
+    UnknownContract {
+        /// The address, as hex.
+        address: String,
+    },
+    /// The module is not one govm can run.
+    #[error("invalid module: {0}")]
+    InvalidModule(String),
+    /// Another trap: bad pointers passed to the host, `unreachable`, and the like.
+    #[error("contract trapped: {0}")]
+    Trap(String),
+    /// The store failed underneath the call.
+    #[error("state error: {0}")]
+    State(String),
+    /// A bug or an environment failure in govm itself.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// Whether the error is a resource limit (fuel, time, memory, stack).
+    pub fn is_resource_limit(&self) -> bool {
+        matches!(
+            self,
+            Error::OutOfFuel
+                | Error::DeadlineExceeded { .. }
+                | Error::MemoryLimit { .. }
+                | Error::StackOverflow
+        )
+    }
+}
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Errors raised inside host functions; they unwind the guest as a trap and are mapped to
+/// [`Error`] in one place ([`crate::engine`]).
+#[derive(Debug, Error)]
+pub(crate) enum HostTrap {
+    #[error("out of fuel")]
+    OutOfFuel,
+    #[error("the contract passed an out-of-bounds pointer ({ptr:#x}, length {len})")]
+    BadPointer { ptr: u32, len: u32 },
+    #[error("the contract exited with code {0}")]
+    Exit(i32),
+    #[error("{0}")]
+    State(String),
+}

@@ -1,0 +1,30 @@
+//! The gas schedule: what host operations cost, in fuel. docs/gas.md explains each entry.
+//! Changing any number is a consensus change: bump [`GAS_SCHEDULE_VERSION`].
+
+/// Version of this schedule together with the wasmtime version and its fuel configuration.
+pub const GAS_SCHEDULE_VERSION: &str = "1/wasmtime-48.0.8";
+
+/// Charged on every host function call, WASI included.
+pub const HOST_CALL: u64 = 100;
+/// Per byte copied between the contract's memory and the host.
+pub const PER_BYTE: u64 = 1;
+/// Creating an object.
+pub const OBJECT_CREATE: u64 = 20_000;
+/// Reading object metadata or looking an object up.
+pub const OBJECT_READ: u64 = 2_000;
+/// Changing an object's owner or deleting it.
+pub const OBJECT_WRITE: u64 = 10_000;
+/// Reading a field (plus [`PER_BYTE`] per byte of value).
+pub const FIELD_READ: u64 = 2_000;
+/// Writing or deleting a field.
+pub const FIELD_WRITE: u64 = 10_000;
+/// Per byte of field key and value written, on top of [`FIELD_WRITE`].
+pub const FIELD_WRITE_PER_BYTE: u64 = 20;
+/// Emitting an event.
+pub const EVENT: u64 = 2_000;
+/// Per byte of event data, on top of [`EVENT`].
+pub const EVENT_PER_BYTE: u64 = 10;
+
+/// Fuel allowed for the Go runtime's `_initialize` on every fresh instance. It is not charged
+/// to the call: it is the same for every call of a module.
+pub const INIT_FUEL: u64 = 200_000_000;

@@ -1,0 +1,305 @@
+//! The per-call host state and the `govm` host functions (docs/abi.md, "Host functions").
+
+use govm_abi::Address;
+use govm_state::{AddressBytes, Error as StateError, Event, ObjectIdBytes, Transaction, default_object_id};
+use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
+
+use crate::error::HostTrap;
+use crate::gas;
+
+/// Status codes returned by host functions to the contract.
+pub(crate) mod status {
+    pub(crate) const OK: u32 = 0;
+    pub(crate) const NOT_FOUND: u32 = 1;
+    pub(crate) const PERMISSION_DENIED: u32 = 2;
+    pub(crate) const INVALID_INPUT: u32 = 3;
+    pub(crate) const LIMIT_EXCEEDED: u32 = 4;
+}
+
+/// Everything one call's host functions see.
+pub(crate) struct HostState {
+    pub(crate) tx: Transaction,
+    pub(crate) contract: AddressBytes,
+    pub(crate) sender: AddressBytes,
+    pub(crate) block_height: u64,
+    pub(crate) block_time: i64,
+    pub(crate) memory: Option<Memory>,
+    /// Data a host function produced for the contract to fetch with `read_return`.
+    pub(crate) ret: Vec<u8>,
+    pub(crate) limiter: Limiter,
+    pub(crate) wasi: crate::wasi::WasiState,
+}
+
+/// Enforces the memory and table limits and remembers whether the memory limit was hit, so
+/// that the resulting trap can be reported as a memory limit.
+pub(crate) struct Limiter {
+    pub(crate) memory_limit: usize,
+    pub(crate) table_limit: usize,
+    pub(crate) memory_limit_hit: bool,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.memory_limit {
+            self.memory_limit_hit = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= self.table_limit)
+    }
+}
+
+pub(crate) type Ctx<'a> = Caller<'a, HostState>;
+
+pub(crate) fn trap(t: HostTrap) -> wasmtime::Error {
+    wasmtime::Error::new(t)
+}
+
+/// Takes `amount` fuel, failing with out-of-fuel when there is not enough.
+pub(crate) fn charge(caller: &mut Ctx<'_>, amount: u64) -> wasmtime::Result<()> {
+    let fuel = caller.get_fuel()?;
+    if fuel < amount {
+        caller.set_fuel(0)?;
+        return Err(trap(HostTrap::OutOfFuel));
+    }
+    caller.set_fuel(fuel - amount)
+}
+
+fn memory(caller: &Ctx<'_>) -> wasmtime::Result<Memory> {
+    caller
+        .data()
+        .memory
+        .ok_or_else(|| wasmtime::Error::msg("the contract exports no memory"))
+}
+
+/// Copies `len` bytes out of the contract's memory, bounds-checked, charging per byte.
+pub(crate) fn read_bytes(caller: &mut Ctx<'_>, ptr: u32, len: u32) -> wasmtime::Result<Vec<u8>> {
+    charge(caller, u64::from(len) * gas::PER_BYTE)?;
+    let mem = memory(caller)?;
+    let start = ptr as usize;
+    mem.data(&caller)
+        .get(start..start + len as usize)
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| trap(HostTrap::BadPointer { ptr, len }))
+}
+
+/// Reads a fixed-size value such as an address or an ID.
+pub(crate) fn read_array<const N: usize>(caller: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<[u8; N]> {
+    let bytes = read_bytes(caller, ptr, N as u32)?;
+    let mut out = [0u8; N];
+    out.copy_from_slice(&bytes);
+    Ok(out)
+}
+
+/// Copies bytes into the contract's memory, bounds-checked, charging per byte.
+pub(crate) fn write_bytes(caller: &mut Ctx<'_>, ptr: u32, bytes: &[u8]) -> wasmtime::Result<()> {
+    charge(caller, bytes.len() as u64 * gas::PER_BYTE)?;
+    let mem = memory(caller)?;
+    let start = ptr as usize;
+    let len = bytes.len();
+    mem.data_mut(caller)
+        .get_mut(start..start + len)
+        .ok_or(HostTrap::BadPointer { ptr, len: len as u32 })
+        .map_err(trap)?
+        .copy_from_slice(bytes);
+    Ok(())
+}
+
+fn read_str(caller: &mut Ctx<'_>, ptr: u32, len: u32) -> wasmtime::Result<Result<String, u32>> {
+    let bytes = read_bytes(caller, ptr, len)?;
+    Ok(String::from_utf8(bytes).map_err(|_| status::INVALID_INPUT))
+}
+
+/// Maps a store error to the status the contract sees; corrupt state aborts the call.
+fn state_status(e: StateError) -> wasmtime::Result<u32> {
+    Ok(match e {
+        StateError::NotFound { .. } => status::NOT_FOUND,
+        StateError::PermissionDenied { .. } => status::PERMISSION_DENIED,
+        StateError::InvalidInput(_) => status::INVALID_INPUT,
+        StateError::LimitExceeded { .. } => status::LIMIT_EXCEEDED,
+        other => return Err(trap(HostTrap::State(other.to_string()))),
+    })
+}
+
+fn done(result: Result<(), StateError>) -> wasmtime::Result<u32> {
+    match result {
+        Ok(()) => Ok(status::OK),
+        Err(e) => state_status(e),
+    }
+}
+
+/// Reads an object ID; the zero ID names the calling contract's default object.
+fn read_id(caller: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<ObjectIdBytes> {
+    let id: ObjectIdBytes = read_array(caller, ptr)?;
+    Ok(if id == [0; 32] { default_object_id(&caller.data().contract) } else { id })
+}
+
+/// Adds the `govm` host module to the linker.
+pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    const M: &str = "govm";
+    linker.func_wrap(M, "sender", |mut c: Ctx<'_>, out: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        let a = c.data().sender;
+        write_bytes(&mut c, out, &a)
+    })?;
+    linker.func_wrap(M, "contract_address", |mut c: Ctx<'_>, out: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        let a = c.data().contract;
+        write_bytes(&mut c, out, &a)
+    })?;
+    linker.func_wrap(M, "block_height", |mut c: Ctx<'_>| {
+        charge(&mut c, gas::HOST_CALL)?;
+        Ok(c.data().block_height)
+    })?;
+    linker.func_wrap(M, "block_time", |mut c: Ctx<'_>| {
+        charge(&mut c, gas::HOST_CALL)?;
+        Ok(c.data().block_time)
+    })?;
+    linker.func_wrap(M, "object_create", |mut c: Ctx<'_>, out: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::OBJECT_CREATE)?;
+        let contract = c.data().contract;
+        match c.data_mut().tx.create_object(&contract, &contract) {
+            Ok(id) => write_bytes(&mut c, out, &id).map(|()| status::OK),
+            Err(e) => state_status(e),
+        }
+    })?;
+    linker.func_wrap(M, "object_get", |mut c: Ctx<'_>, id: u32, out: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        let id = read_id(&mut c, id)?;
+        match c.data().tx.object(&id) {
+            Ok(Some(_)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
+            Ok(None) => Ok(status::NOT_FOUND),
+            Err(e) => state_status(e),
+        }
+    })?;
+    linker.func_wrap(M, "object_with_owner", |mut c: Ctx<'_>, owner: u32, out: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        let owner: AddressBytes = read_array(&mut c, owner)?;
+        let contract = c.data().contract;
+        match c.data().tx.object_with_owner(&contract, &owner) {
+            Ok(Some(id)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
+            Ok(None) => Ok(status::NOT_FOUND),
+            Err(e) => state_status(e),
+        }
+    })?;
+    linker.func_wrap(M, "object_delete", |mut c: Ctx<'_>, id: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
+        let id = read_id(&mut c, id)?;
+        let contract = c.data().contract;
+        if id == default_object_id(&contract) {
+            return Ok(status::INVALID_INPUT);
+        }
+        done(c.data_mut().tx.delete_object(&contract, &id))
+    })?;
+    linker.func_wrap(M, "object_owner", |mut c: Ctx<'_>, id: u32, out: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        let id = read_id(&mut c, id)?;
+        match c.data().tx.object(&id) {
+            Ok(Some(meta)) => write_bytes(&mut c, out, &meta.owner).map(|()| status::OK),
+            Ok(None) => Ok(status::NOT_FOUND),
+            Err(e) => state_status(e),
+        }
+    })?;
+    linker.func_wrap(M, "object_contract", |mut c: Ctx<'_>, id: u32, out: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        let id = read_id(&mut c, id)?;
+        match c.data().tx.object(&id) {
+            Ok(Some(meta)) => write_bytes(&mut c, out, &meta.contract).map(|()| status::OK),
+            Ok(None) => Ok(status::NOT_FOUND),
+            Err(e) => state_status(e),
+        }
+    })?;
+    linker.func_wrap(M, "object_set_owner", |mut c: Ctx<'_>, id: u32, owner: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
+        let id = read_id(&mut c, id)?;
+        let owner: AddressBytes = read_array(&mut c, owner)?;
+        let contract = c.data().contract;
+        done(c.data_mut().tx.set_owner(&contract, &id, &owner))
+    })?;
+    linker.func_wrap(M, "field_get", |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::FIELD_READ)?;
+        let id = read_id(&mut c, id)?;
+        let key = match read_str(&mut c, key, key_len)? {
+            Ok(k) => k,
+            Err(s) => return Ok(-i64::from(s)),
+        };
+        match c.data().tx.field(&id, &key) {
+            Ok(Some(value)) => {
+                charge(&mut c, value.len() as u64 * gas::PER_BYTE)?;
+                let len = value.len() as i64;
+                c.data_mut().ret = value;
+                Ok(len)
+            }
+            Ok(None) => Ok(-i64::from(status::NOT_FOUND)),
+            Err(e) => state_status(e).map(|s| -i64::from(s)),
+        }
+    })?;
+    linker.func_wrap(
+        M,
+        "field_set",
+        |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32, val: u32, val_len: u32| {
+            let bytes = u64::from(key_len) + u64::from(val_len);
+            charge(&mut c, gas::HOST_CALL + gas::FIELD_WRITE + bytes * gas::FIELD_WRITE_PER_BYTE)?;
+            let id = read_id(&mut c, id)?;
+            let key = match read_str(&mut c, key, key_len)? {
+                Ok(k) => k,
+                Err(s) => return Ok(s),
+            };
+            let value = read_bytes(&mut c, val, val_len)?;
+            if value.first().is_none_or(|&tag| govm_abi::Type::from_tag(tag).is_none()) {
+                return Ok(status::INVALID_INPUT);
+            }
+            let contract = c.data().contract;
+            done(c.data_mut().tx.set_field(&contract, &id, &key, &value))
+        },
+    )?;
+    linker.func_wrap(M, "field_delete", |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::FIELD_WRITE)?;
+        let id = read_id(&mut c, id)?;
+        let key = match read_str(&mut c, key, key_len)? {
+            Ok(k) => k,
+            Err(s) => return Ok(s),
+        };
+        let contract = c.data().contract;
+        done(c.data_mut().tx.delete_field(&contract, &id, &key))
+    })?;
+    linker.func_wrap(M, "emit_event", |mut c: Ctx<'_>, ptr: u32, len: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE)?;
+        let bytes = read_bytes(&mut c, ptr, len)?;
+        let Some((name, data)) = split_event(&bytes) else {
+            return Ok(status::INVALID_INPUT);
+        };
+        let contract = c.data().contract;
+        done(c.data_mut().tx.emit(Event { contract, name, data }))
+    })?;
+    linker.func_wrap(M, "read_return", |mut c: Ctx<'_>, out: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        let data = std::mem::take(&mut c.data_mut().ret);
+        write_bytes(&mut c, out, &data)
+    })?;
+    Ok(())
+}
+
+/// Splits the SDK's event encoding into its name and its (checked) fields.
+fn split_event(bytes: &[u8]) -> Option<(String, Vec<u8>)> {
+    let mut input = bytes;
+    let govm_abi::Value::String(name) =
+        govm_abi::Value::decode_from(govm_abi::Type::String, &mut input).ok()?
+    else {
+        return None;
+    };
+    govm_abi::decode_event_fields(input).ok()?;
+    Some((name, input.to_vec()))
+}
+
+impl std::fmt::Debug for HostState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostState")
+            .field("contract", &Address(self.contract))
+            .field("sender", &Address(self.sender))
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,40 @@
+//! Deterministic, metered, isolated execution of govm contracts.
+//!
+//! [`Runtime`] owns a wasmtime engine configured for consensus (fuel metering, epoch
+//! deadlines, NaN canonicalisation; threads, SIMD, reference types and multi-memory off),
+//! the `govm` host functions over a [`govm_state::Transaction`], and a deterministic WASI
+//! preview 1. Every call gets a fresh instance: Go's `_initialize` runs under its own fuel
+//! budget, then the entry point runs under the caller's fuel limit, and the gas used is all
+//! the fuel the call consumed, host costs included (see [`gas`]).
+//!
+//! ```no_run
+//! use govm_abi::Address;
+//! use govm_runtime::{CallRequest, Runtime, RuntimeConfig};
+//! use govm_state::State;
+//!
+//! let runtime = Runtime::new(RuntimeConfig::default())?;
+//! let state = State::in_memory();
+//! let request = CallRequest {
+//!     contract: Address([1; 20]),
+//!     function: "GetBalance",
+//!     args: &[],
+//!     sender: Address([2; 20]),
+//!     block_height: 1,
+//!     block_time: 1_700_000_000,
+//!     fuel_limit: 10_000_000,
+//! };
+//! let (_tx, outcome) = runtime.call(state.begin(), &request);
+//! println!("{:?} used {} gas", outcome.result, outcome.gas_used);
+//! # Ok::<(), govm_runtime::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod engine;
+mod error;
+pub mod gas;
+mod host;
+mod wasi;
+
+pub use engine::{CallOutcome, CallRequest, MIN_MEMORY_LIMIT, Runtime, RuntimeConfig};
+pub use error::{Error, Result};
+pub use wasi::DEBUG_OUTPUT_CAP;

@@ -1,0 +1,242 @@
+//! A deterministic `wasi_snapshot_preview1`: exactly the functions Go's wasip1 runtime imports,
+//! with no files, environment, arguments or network. Clocks derive from the block time and
+//! advance by a fixed step per reading; randomness is a sha256 stream seeded from the call.
+//! Standard output and error are captured, up to a cap, as the call's debug output.
+
+use sha2::{Digest, Sha256};
+use wasmtime::Linker;
+
+use crate::error::HostTrap;
+use crate::gas;
+use crate::host::{Ctx, HostState, charge, read_bytes, trap, write_bytes};
+
+/// Most bytes of stdout and stderr kept per call.
+pub const DEBUG_OUTPUT_CAP: usize = 16 * 1024;
+/// How far the clock moves on each reading, in nanoseconds.
+const CLOCK_STEP_NS: u64 = 1_000;
+
+const ESUCCESS: u32 = 0;
+const EBADF: u32 = 8;
+const EINVAL: u32 = 28;
+
+pub(crate) struct WasiState {
+    clock_ns: u64,
+    random_seed: [u8; 32],
+    random_counter: u64,
+    pub(crate) output: Vec<u8>,
+    pub(crate) output_truncated: bool,
+}
+
+impl WasiState {
+    pub(crate) fn new(block_time: i64, random_seed: [u8; 32]) -> Self {
+        Self {
+            clock_ns: u64::try_from(block_time).unwrap_or(0).saturating_mul(1_000_000_000),
+            random_seed,
+            random_counter: 0,
+            output: Vec::new(),
+            output_truncated: false,
+        }
+    }
+
+    fn next_clock(&mut self) -> u64 {
+        self.clock_ns = self.clock_ns.saturating_add(CLOCK_STEP_NS);
+        self.clock_ns
+    }
+
+    fn fill_random(&mut self, out: &mut [u8]) {
+        for chunk in out.chunks_mut(32) {
+            let block = Sha256::new()
+                .chain_update(self.random_seed)
+                .chain_update(self.random_counter.to_le_bytes())
+                .finalize();
+            self.random_counter += 1;
+            chunk.copy_from_slice(&block[..chunk.len()]);
+        }
+    }
+
+    fn capture(&mut self, bytes: &[u8]) {
+        let room = DEBUG_OUTPUT_CAP.saturating_sub(self.output.len());
+        if bytes.len() > room {
+            self.output_truncated = true;
+        }
+        self.output.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+}
+
+fn put_u32(c: &mut Ctx<'_>, ptr: u32, v: u32) -> wasmtime::Result<()> {
+    write_bytes(c, ptr, &v.to_le_bytes())
+}
+
+fn get_u32(c: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<u32> {
+    let b = read_bytes(c, ptr, 4)?;
+    Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn is_stdio(fd: u32) -> bool {
+    fd <= 2
+}
+
+pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    const M: &str = "wasi_snapshot_preview1";
+    // No arguments and no environment: both lists are empty.
+    for (list, sizes) in [("args_get", "args_sizes_get"), ("environ_get", "environ_sizes_get")] {
+        linker.func_wrap(M, list, |mut c: Ctx<'_>, _a: u32, _b: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            Ok(ESUCCESS)
+        })?;
+        linker.func_wrap(M, sizes, |mut c: Ctx<'_>, count: u32, size: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            put_u32(&mut c, count, 0)?;
+            put_u32(&mut c, size, 0)?;
+            Ok(ESUCCESS)
+        })?;
+    }
+    linker.func_wrap(M, "clock_time_get", |mut c: Ctx<'_>, id: u32, _precision: u64, out: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        if id > 3 {
+            return Ok(EINVAL);
+        }
+        let now = c.data_mut().wasi.next_clock();
+        write_bytes(&mut c, out, &now.to_le_bytes())?;
+        Ok(ESUCCESS)
+    })?;
+    linker.func_wrap(M, "random_get", |mut c: Ctx<'_>, ptr: u32, len: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        let mut buf = vec![0u8; len as usize];
+        // Bounds-check before filling, so a huge bogus length fails fast.
+        read_bytes(&mut c, ptr, len)?;
+        c.data_mut().wasi.fill_random(&mut buf);
+        write_bytes(&mut c, ptr, &buf)?;
+        Ok(ESUCCESS)
+    })?;
+    linker.func_wrap(M, "fd_write", |mut c: Ctx<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        if !is_stdio(fd) || fd == 0 {
+            return Ok(EBADF);
+        }
+        let mut total: u32 = 0;
+        for i in 0..iovs_len {
+            let entry = iovs.checked_add(i.checked_mul(8).ok_or_else(|| trap(HostTrap::BadPointer { ptr: iovs, len: iovs_len }))?)
+                .ok_or_else(|| trap(HostTrap::BadPointer { ptr: iovs, len: iovs_len }))?;
+            let ptr = get_u32(&mut c, entry)?;
+            let len = get_u32(&mut c, entry + 4)?;
+            let bytes = read_bytes(&mut c, ptr, len)?;
+            c.data_mut().wasi.capture(&bytes);
+            total = total.saturating_add(len);
+        }
+        put_u32(&mut c, nwritten, total)?;
+        Ok(ESUCCESS)
+    })?;
+    linker.func_wrap(M, "fd_close", |mut c: Ctx<'_>, fd: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        Ok(if is_stdio(fd) { ESUCCESS } else { EBADF })
+    })?;
+    linker.func_wrap(M, "fd_fdstat_get", |mut c: Ctx<'_>, fd: u32, out: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        if !is_stdio(fd) {
+            return Ok(EBADF);
+        }
+        // filetype character_device (2), no flags, rights fd_read|fd_write only.
+        let mut stat = [0u8; 24];
+        stat[0] = 2;
+        stat[8..16].copy_from_slice(&(0x2u64 | 0x40).to_le_bytes());
+        write_bytes(&mut c, out, &stat)?;
+        Ok(ESUCCESS)
+    })?;
+    linker.func_wrap(M, "fd_fdstat_set_flags", |mut c: Ctx<'_>, fd: u32, _flags: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        Ok(if is_stdio(fd) { ESUCCESS } else { EBADF })
+    })?;
+    // No preopened directories.
+    linker.func_wrap(M, "fd_prestat_get", |mut c: Ctx<'_>, _fd: u32, _out: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        Ok(EBADF)
+    })?;
+    linker.func_wrap(M, "fd_prestat_dir_name", |mut c: Ctx<'_>, _fd: u32, _p: u32, _l: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        Ok(EBADF)
+    })?;
+    linker.func_wrap(M, "sched_yield", |mut c: Ctx<'_>| {
+        charge(&mut c, gas::HOST_CALL)?;
+        Ok(ESUCCESS)
+    })?;
+    // Sleeping: every clock subscription fires at once (time advances by the longest
+    // timeout); descriptor subscriptions fail with EBADF.
+    linker.func_wrap(M, "poll_oneoff", |mut c: Ctx<'_>, subs: u32, events: u32, n: u32, nevents: u32| {
+        charge(&mut c, gas::HOST_CALL)?;
+        let size = n.checked_mul(48).ok_or_else(|| trap(HostTrap::BadPointer { ptr: subs, len: n }))?;
+        let subscriptions = read_bytes(&mut c, subs, size)?;
+        let mut out = Vec::with_capacity(n as usize * 32);
+        let mut advance = 0u64;
+        for sub in subscriptions.chunks_exact(48) {
+            let mut event = [0u8; 32];
+            event[..8].copy_from_slice(&sub[..8]);
+            let tag = sub[8];
+            if tag == 0 {
+                let timeout = u64::from_le_bytes(sub[24..32].try_into().unwrap_or_default());
+                advance = advance.max(timeout);
+            } else {
+                event[8..10].copy_from_slice(&(EBADF as u16).to_le_bytes());
+            }
+            event[10] = tag;
+            out.extend_from_slice(&event);
+        }
+        let wasi = &mut c.data_mut().wasi;
+        wasi.clock_ns = wasi.clock_ns.saturating_add(advance);
+        write_bytes(&mut c, events, &out)?;
+        put_u32(&mut c, nevents, n)?;
+        Ok(ESUCCESS)
+    })?;
+    linker.func_wrap(M, "proc_exit", |_c: Ctx<'_>, code: u32| -> wasmtime::Result<()> {
+        Err(trap(HostTrap::Exit(code as i32)))
+    })?;
+    Ok(())
+}
+
+/// The names this module provides; a contract importing anything else is refused at deploy.
+pub(crate) const FUNCTIONS: &[&str] = &[
+    "args_get",
+    "args_sizes_get",
+    "environ_get",
+    "environ_sizes_get",
+    "clock_time_get",
+    "random_get",
+    "fd_write",
+    "fd_close",
+    "fd_fdstat_get",
+    "fd_fdstat_set_flags",
+    "fd_prestat_get",
+    "fd_prestat_dir_name",
+    "sched_yield",
+    "poll_oneoff",
+    "proc_exit",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_and_random_are_deterministic() {
+        let mut a = WasiState::new(1_700_000_000, [1; 32]);
+        let mut b = WasiState::new(1_700_000_000, [1; 32]);
+        assert_eq!(a.next_clock(), 1_700_000_000_000_001_000);
+        assert_eq!(b.next_clock(), 1_700_000_000_000_001_000);
+        let (mut x, mut y) = ([0u8; 70], [0u8; 70]);
+        a.fill_random(&mut x);
+        b.fill_random(&mut y);
+        assert_eq!(x, y);
+        let mut other = WasiState::new(1_700_000_000, [2; 32]);
+        let mut z = [0u8; 70];
+        other.fill_random(&mut z);
+        assert_ne!(x, z);
+    }
+
+    #[test]
+    fn captured_output_is_capped() {
+        let mut w = WasiState::new(0, [0; 32]);
+        w.capture(&vec![b'x'; DEBUG_OUTPUT_CAP + 10]);
+        assert_eq!(w.output.len(), DEBUG_OUTPUT_CAP);
+        assert!(w.output_truncated);
+    }
+}

@@ -1,0 +1,40 @@
+use thiserror::Error;
+
+/// Errors of the object store.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No such object, contract or code.
+    #[error("{what} not found")]
+    NotFound {
+        /// What was looked up.
+        what: String,
+    },
+    /// A contract tried to change an object another contract created.
+    #[error("object {object} belongs to contract {owner_contract}, not {caller}")]
+    PermissionDenied {
+        /// The object, as hex.
+        object: String,
+        /// The contract that created it, as hex.
+        owner_contract: String,
+        /// The contract that tried to change it, as hex.
+        caller: String,
+    },
+    /// A configured limit was exceeded.
+    #[error("{what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// Which limit.
+        what: &'static str,
+        /// Its value.
+        limit: usize,
+    },
+    /// Malformed input, such as an empty field name.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// Stored bytes did not have the expected layout.
+    #[error("corrupt state: {0}")]
+    Corrupt(String),
+}
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

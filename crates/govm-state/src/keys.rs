@@ -1,0 +1,69 @@
+//! The key layout of the object model (docs/abi.md, "State layout").
+
+use sha2::{Digest, Sha256};
+
+use crate::{AddressBytes, HashBytes, ObjectIdBytes};
+
+pub(crate) const CONTRACT: u8 = b'c';
+pub(crate) const CODE: u8 = b'k';
+pub(crate) const CODE_ABI: u8 = b'a';
+pub(crate) const DEPLOY_NONCE: u8 = b'n';
+pub(crate) const OBJECT: u8 = b'o';
+pub(crate) const FIELD: u8 = b'f';
+pub(crate) const OWNER_INDEX: u8 = b'i';
+pub(crate) const OBJECT_SEQ: u8 = b's';
+pub(crate) const EVENT: u8 = b'e';
+pub(crate) const EVENT_SEQ: u8 = b'E';
+pub(crate) const STATE_HASH: u8 = b'h';
+
+pub(crate) fn key(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());
+    k.push(tag);
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
+pub(crate) fn owner_index(
+    contract: &AddressBytes,
+    owner: &AddressBytes,
+    seq: u64,
+) -> Vec<u8> {
+    key(OWNER_INDEX, &[contract, owner, &seq.to_be_bytes()])
+}
+
+fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+/// The address of a contract: the first 20 bytes of
+/// `sha256("govm/contract" || deployer || nonce as u64 big-endian || code_hash)`, where `nonce`
+/// counts the deployer's earlier deployments. Deploying the same code twice gives two addresses.
+pub fn contract_address(deployer: &AddressBytes, nonce: u64, code_hash: &HashBytes) -> AddressBytes {
+    let h = sha256(&[b"govm/contract", deployer, &nonce.to_be_bytes(), code_hash]);
+    let mut out = [0u8; 20];
+    out.copy_from_slice(&h[..20]);
+    out
+}
+
+/// The ID of the `seq`-th object ever created (counted across all contracts):
+/// `sha256("govm/object" || contract || seq as u64 big-endian)`. `seq` only grows, so an ID is
+/// never reused after its object is deleted.
+pub fn object_id(contract: &AddressBytes, seq: u64) -> ObjectIdBytes {
+    sha256(&[b"govm/object", contract, &seq.to_be_bytes()])
+}
+
+/// The ID of a contract's default object: `sha256("govm/default-object" || contract)`.
+pub fn default_object_id(contract: &AddressBytes) -> ObjectIdBytes {
+    sha256(&[b"govm/default-object", contract])
+}
+
+/// The code hash: sha256 of the (decompressed) source.
+pub fn code_hash(source: &[u8]) -> HashBytes {
+    sha256(&[source])
+}

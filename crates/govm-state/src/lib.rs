@@ -1,0 +1,40 @@
+//! The govm object store.
+//!
+//! State is a set of objects (an ID, an owner address, the contract that created them, and
+//! named fields holding encoded values), the contract registry, stored code, and the ordered
+//! event log. Everything lives in an ordered key-value [`Backend`]; a call's reads and writes go
+//! through a [`Transaction`] that [`State::commit`] applies atomically (dropping it discards
+//! them), after which the state hash chains the sorted write set to the previous hash.
+//!
+//! ```
+//! use govm_state::{State, contract_address};
+//!
+//! let state = State::in_memory();
+//! let contract = contract_address(&[1; 20], 0, &[2; 32]);
+//! let mut tx = state.begin();
+//! let id = tx.create_object(&contract, &[9; 20]).unwrap();
+//! tx.set_field(&contract, &id, "amount", &[5]).unwrap();
+//! let info = state.commit(tx).unwrap();
+//! assert_ne!(info.state_hash, [0; 32]);
+//! assert_eq!(state.begin().field(&id, "amount").unwrap(), Some(vec![5]));
+//! ```
+#![deny(missing_docs)]
+
+mod backend;
+mod error;
+mod keys;
+mod model;
+mod store;
+
+pub use backend::{Backend, MemoryBackend, WriteSet};
+pub use error::{Error, Result};
+pub use keys::{code_hash, contract_address, default_object_id, object_id};
+pub use model::{ContractRecord, Event, ObjectMeta};
+pub use store::{CommitInfo, Limits, State, Transaction};
+
+/// A 20-byte address.
+pub type AddressBytes = [u8; 20];
+/// A 32-byte object ID.
+pub type ObjectIdBytes = [u8; 32];
+/// A 32-byte hash.
+pub type HashBytes = [u8; 32];

@@ -1,0 +1,593 @@
+//! The object model over a [`Backend`], with transactions.
+
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use crate::backend::{Backend, MemoryBackend, WriteSet};
+use crate::error::{Error, Result};
+use crate::keys::{self, key};
+use crate::model::{ContractRecord, Event, ObjectMeta, array};
+use crate::{AddressBytes, HashBytes, ObjectIdBytes};
+
+/// Limits that keep one transaction from exhausting the store. Each violation is an
+/// [`Error::LimitExceeded`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest field name in bytes. Default 128.
+    pub max_field_name: usize,
+    /// Largest field value in bytes. Default 64 KiB.
+    pub max_value_size: usize,
+    /// Most objects one transaction may create. Default 1024.
+    pub max_objects_per_tx: usize,
+    /// Most distinct keys one transaction may write. Default 16384.
+    pub max_writes_per_tx: usize,
+    /// Most events one transaction may emit. Default 1024.
+    pub max_events_per_tx: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_field_name: 128,
+            max_value_size: 64 * 1024,
+            max_objects_per_tx: 1024,
+            max_writes_per_tx: 16 * 1024,
+            max_events_per_tx: 1024,
+        }
+    }
+}
+
+/// The result of a commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// The state hash after the commit.
+    pub state_hash: HashBytes,
+    /// How many keys the commit wrote (the state hash's own key excluded).
+    pub writes: usize,
+}
+
+/// The store: committed state plus the means to start transactions on it.
+#[derive(Debug, Clone)]
+pub struct State {
+    backend: Arc<dyn Backend>,
+    limits: Limits,
+    // Commits are serialised so that each state hash chains from the one before.
+    commit_lock: Arc<Mutex<()>>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self::in_memory()
+    }
+}
+
+impl State {
+    /// A fresh in-memory store with default limits.
+    pub fn in_memory() -> Self {
+        Self::with_backend(Arc::new(MemoryBackend::new()), Limits::default())
+    }
+
+    /// A store over any backend.
+    pub fn with_backend(backend: Arc<dyn Backend>, limits: Limits) -> Self {
+        Self {
+            backend,
+            limits,
+            commit_lock: Arc::new(Mutex::new(())),
+        }
+    }
+
+    /// Starts a transaction. Nothing it writes is visible to others until [`State::commit`];
+    /// dropping it discards everything.
+    pub fn begin(&self) -> Transaction {
+        Transaction {
+            backend: Arc::clone(&self.backend),
+            limits: self.limits,
+            writes: WriteSet::new(),
+            events: Vec::new(),
+            objects_created: 0,
+        }
+    }
+
+    /// Applies a transaction atomically and returns the new state hash (unchanged when the
+    /// transaction wrote nothing):
+    /// `sha256(previous hash || each write in key order)`, where a write is
+    /// `len(key) as u32 BE || key || 0x00` for a delete or
+    /// `len(key) as u32 BE || key || 0x01 || len(value) as u32 BE || value` for a put.
+    pub fn commit(&self, mut tx: Transaction) -> Result<CommitInfo> {
+        let _guard = self.commit_lock.lock().unwrap_or_else(|e| e.into_inner());
+        tx.flush_events()?;
+        let previous = self.state_hash()?;
+        if tx.writes.is_empty() {
+            // Nothing changed, so neither does the hash.
+            return Ok(CommitInfo { state_hash: previous, writes: 0 });
+        }
+        let mut h = Sha256::new();
+        h.update(previous);
+        for (k, v) in &tx.writes {
+            h.update((k.len() as u32).to_be_bytes());
+            h.update(k);
+            match v {
+                None => h.update([0]),
+                Some(v) => {
+                    h.update([1]);
+                    h.update((v.len() as u32).to_be_bytes());
+                    h.update(v);
+                }
+            }
+        }
+        let state_hash: HashBytes = h.finalize().into();
+        let writes = tx.writes.len();
+        tx.writes
+            .insert(vec![keys::STATE_HASH], Some(state_hash.to_vec()));
+        self.backend.apply(&tx.writes)?;
+        Ok(CommitInfo { state_hash, writes })
+    }
+
+    /// The hash of the committed state (all zero before the first commit).
+    pub fn state_hash(&self) -> Result<HashBytes> {
+        match self.backend.get(&[keys::STATE_HASH])? {
+            None => Ok([0; 32]),
+            Some(v) if v.len() == 32 => Ok(array(&v)),
+            Some(_) => Err(Error::Corrupt("state hash".into())),
+        }
+    }
+
+    /// Every committed event, oldest first; with `contract`, only that contract's.
+    pub fn events(&self, contract: Option<&AddressBytes>) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        for (_, v) in self.backend.scan_prefix(&[keys::EVENT])? {
+            let event = Event::decode(&v)?;
+            if contract.is_none_or(|c| *c == event.contract) {
+                out.push(event);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A set of reads and writes that commits atomically or not at all.
+#[derive(Debug)]
+pub struct Transaction {
+    backend: Arc<dyn Backend>,
+    limits: Limits,
+    writes: WriteSet,
+    events: Vec<Event>,
+    objects_created: usize,
+}
+
+impl Transaction {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.writes.get(key) {
+            Some(v) => Ok(v.clone()),
+            None => self.backend.get(key),
+        }
+    }
+
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut merged: std::collections::BTreeMap<Vec<u8>, Vec<u8>> =
+            self.backend.scan_prefix(prefix)?.into_iter().collect();
+        for (k, v) in self
+            .writes
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+        {
+            match v {
+                Some(v) => merged.insert(k.clone(), v.clone()),
+                None => merged.remove(k),
+            };
+        }
+        Ok(merged.into_iter().collect())
+    }
+
+    fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) -> Result<()> {
+        if !self.writes.contains_key(&key) && self.writes.len() >= self.limits.max_writes_per_tx {
+            return Err(Error::LimitExceeded {
+                what: "writes per transaction",
+                limit: self.limits.max_writes_per_tx,
+            });
+        }
+        self.writes.insert(key, value);
+        Ok(())
+    }
+
+    fn counter(&mut self, key: Vec<u8>) -> Result<u64> {
+        let current = match self.get(&key)? {
+            None => 0,
+            Some(v) if v.len() == 8 => u64::from_be_bytes(array(&v)),
+            Some(_) => return Err(Error::Corrupt("counter".into())),
+        };
+        self.put(key, Some((current + 1).to_be_bytes().to_vec()))?;
+        Ok(current)
+    }
+
+    /// The number of keys written so far.
+    pub fn write_count(&self) -> usize {
+        self.writes.len()
+    }
+
+    // ---- contracts and code ----
+
+    /// Returns the deployer's deployment count and increments it.
+    pub fn next_deploy_nonce(&mut self, deployer: &AddressBytes) -> Result<u64> {
+        self.counter(key(keys::DEPLOY_NONCE, &[deployer]))
+    }
+
+    /// Stores code and its ABI under their hash (idempotent).
+    pub fn put_code(&mut self, code_hash: &HashBytes, wasm: &[u8], abi_json: &str) -> Result<()> {
+        self.put(key(keys::CODE, &[code_hash]), Some(wasm.to_vec()))?;
+        self.put(key(keys::CODE_ABI, &[code_hash]), Some(abi_json.as_bytes().to_vec()))
+    }
+
+    /// Whether code with this hash is stored.
+    pub fn has_code(&self, code_hash: &HashBytes) -> Result<bool> {
+        Ok(self.get(&key(keys::CODE_ABI, &[code_hash]))?.is_some())
+    }
+
+    /// The wasm stored under a code hash.
+    pub fn code(&self, code_hash: &HashBytes) -> Result<Option<Vec<u8>>> {
+        self.get(&key(keys::CODE, &[code_hash]))
+    }
+
+    /// The ABI JSON stored under a code hash.
+    pub fn code_abi(&self, code_hash: &HashBytes) -> Result<Option<String>> {
+        match self.get(&key(keys::CODE_ABI, &[code_hash]))? {
+            None => Ok(None),
+            Some(v) => String::from_utf8(v)
+                .map(Some)
+                .map_err(|_| Error::Corrupt("ABI is not UTF-8".into())),
+        }
+    }
+
+    /// Registers a contract and creates its default object (owned by the contract itself).
+    pub fn register_contract(&mut self, record: &ContractRecord) -> Result<()> {
+        let k = key(keys::CONTRACT, &[&record.address]);
+        if self.get(&k)?.is_some() {
+            return Err(Error::InvalidInput(format!(
+                "contract 0x{} already exists",
+                hex(&record.address)
+            )));
+        }
+        self.put(k, Some(record.encode()))?;
+        let id = keys::default_object_id(&record.address);
+        self.insert_object(id, &record.address, &record.address)
+    }
+
+    /// A deployed contract.
+    pub fn contract(&self, address: &AddressBytes) -> Result<Option<ContractRecord>> {
+        self.get(&key(keys::CONTRACT, &[address]))?
+            .map(|v| ContractRecord::decode(*address, &v))
+            .transpose()
+    }
+
+    // ---- objects ----
+
+    fn insert_object(
+        &mut self,
+        id: ObjectIdBytes,
+        contract: &AddressBytes,
+        owner: &AddressBytes,
+    ) -> Result<()> {
+        let seq = self.counter(vec![keys::OBJECT_SEQ])?;
+        let meta = ObjectMeta { id, owner: *owner, contract: *contract, seq };
+        self.put(key(keys::OBJECT, &[&id]), Some(meta.encode()))?;
+        self.put(keys::owner_index(contract, owner, seq), Some(id.to_vec()))
+    }
+
+    /// Creates an object of `contract`, owned by `owner`, and returns its ID.
+    pub fn create_object(
+        &mut self,
+        contract: &AddressBytes,
+        owner: &AddressBytes,
+    ) -> Result<ObjectIdBytes> {
+        if self.objects_created >= self.limits.max_objects_per_tx {
+            return Err(Error::LimitExceeded {
+                what: "objects created per transaction",
+                limit: self.limits.max_objects_per_tx,
+            });
+        }
+        let seq_key = vec![keys::OBJECT_SEQ];
+        let seq = match self.get(&seq_key)? {
+            None => 0,
+            Some(v) if v.len() == 8 => u64::from_be_bytes(array(&v)),
+            Some(_) => return Err(Error::Corrupt("object counter".into())),
+        };
+        let id = keys::object_id(contract, seq);
+        self.insert_object(id, contract, owner)?;
+        self.objects_created += 1;
+        Ok(id)
+    }
+
+    /// An object's metadata, if it exists.
+    pub fn object(&self, id: &ObjectIdBytes) -> Result<Option<ObjectMeta>> {
+        self.get(&key(keys::OBJECT, &[id]))?
+            .map(|v| ObjectMeta::decode(*id, &v))
+            .transpose()
+    }
+
+    fn writable(&self, caller: &AddressBytes, id: &ObjectIdBytes) -> Result<ObjectMeta> {
+        let meta = self.object(id)?.ok_or_else(|| Error::NotFound {
+            what: format!("object 0x{}", hex(id)),
+        })?;
+        if meta.contract != *caller {
+            return Err(Error::PermissionDenied {
+                object: format!("0x{}", hex(id)),
+                owner_contract: format!("0x{}", hex(&meta.contract)),
+                caller: format!("0x{}", hex(caller)),
+            });
+        }
+        Ok(meta)
+    }
+
+    /// Changes an object's owner; only its contract may.
+    pub fn set_owner(
+        &mut self,
+        caller: &AddressBytes,
+        id: &ObjectIdBytes,
+        owner: &AddressBytes,
+    ) -> Result<()> {
+        let mut meta = self.writable(caller, id)?;
+        self.put(keys::owner_index(&meta.contract, &meta.owner, meta.seq), None)?;
+        meta.owner = *owner;
+        self.put(key(keys::OBJECT, &[id]), Some(meta.encode()))?;
+        self.put(keys::owner_index(&meta.contract, owner, meta.seq), Some(id.to_vec()))
+    }
+
+    /// Deletes an object and all its fields; only its contract may.
+    pub fn delete_object(&mut self, caller: &AddressBytes, id: &ObjectIdBytes) -> Result<()> {
+        let meta = self.writable(caller, id)?;
+        for (k, _) in self.scan_prefix(&key(keys::FIELD, &[id]))? {
+            self.put(k, None)?;
+        }
+        self.put(keys::owner_index(&meta.contract, &meta.owner, meta.seq), None)?;
+        self.put(key(keys::OBJECT, &[id]), None)
+    }
+
+    /// The earliest created object of `contract` owned by `owner`, found through the owner
+    /// index.
+    pub fn object_with_owner(
+        &self,
+        contract: &AddressBytes,
+        owner: &AddressBytes,
+    ) -> Result<Option<ObjectIdBytes>> {
+        let prefix = key(keys::OWNER_INDEX, &[contract, owner]);
+        match self.scan_prefix(&prefix)?.into_iter().next() {
+            None => Ok(None),
+            Some((_, v)) if v.len() == 32 => Ok(Some(array(&v))),
+            Some(_) => Err(Error::Corrupt("owner index".into())),
+        }
+    }
+
+    // ---- fields ----
+
+    fn check_field_name(&self, name: &str) -> Result<()> {
+        if name.is_empty() {
+            return Err(Error::InvalidInput("empty field name".into()));
+        }
+        if name.len() > self.limits.max_field_name {
+            return Err(Error::LimitExceeded {
+                what: "field name length",
+                limit: self.limits.max_field_name,
+            });
+        }
+        Ok(())
+    }
+
+    /// A field's stored value.
+    pub fn field(&self, id: &ObjectIdBytes, name: &str) -> Result<Option<Vec<u8>>> {
+        if self.object(id)?.is_none() {
+            return Err(Error::NotFound { what: format!("object 0x{}", hex(id)) });
+        }
+        self.get(&key(keys::FIELD, &[id, name.as_bytes()]))
+    }
+
+    /// Every field of an object, by name.
+    pub fn fields(&self, id: &ObjectIdBytes) -> Result<Vec<(String, Vec<u8>)>> {
+        let prefix = key(keys::FIELD, &[id]);
+        self.scan_prefix(&prefix)?
+            .into_iter()
+            .map(|(k, v)| {
+                String::from_utf8(k[prefix.len()..].to_vec())
+                    .map(|name| (name, v))
+                    .map_err(|_| Error::Corrupt("field name".into()))
+            })
+            .collect()
+    }
+
+    /// Stores a field; only the object's contract may.
+    pub fn set_field(
+        &mut self,
+        caller: &AddressBytes,
+        id: &ObjectIdBytes,
+        name: &str,
+        value: &[u8],
+    ) -> Result<()> {
+        self.check_field_name(name)?;
+        if value.len() > self.limits.max_value_size {
+            return Err(Error::LimitExceeded {
+                what: "field value size",
+                limit: self.limits.max_value_size,
+            });
+        }
+        self.writable(caller, id)?;
+        self.put(key(keys::FIELD, &[id, name.as_bytes()]), Some(value.to_vec()))
+    }
+
+    /// Removes a field (absent fields are fine); only the object's contract may.
+    pub fn delete_field(&mut self, caller: &AddressBytes, id: &ObjectIdBytes, name: &str) -> Result<()> {
+        self.check_field_name(name)?;
+        self.writable(caller, id)?;
+        self.put(key(keys::FIELD, &[id, name.as_bytes()]), None)
+    }
+
+    // ---- events ----
+
+    /// Records an event; it is committed with the transaction, in order.
+    pub fn emit(&mut self, event: Event) -> Result<()> {
+        if self.events.len() >= self.limits.max_events_per_tx {
+            return Err(Error::LimitExceeded {
+                what: "events per transaction",
+                limit: self.limits.max_events_per_tx,
+            });
+        }
+        self.events.push(event);
+        Ok(())
+    }
+
+    /// The events recorded so far.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    fn flush_events(&mut self) -> Result<()> {
+        for event in std::mem::take(&mut self.events) {
+            let seq = self.counter(vec![keys::EVENT_SEQ])?;
+            self.put(key(keys::EVENT, &[&seq.to_be_bytes()]), Some(event.encode()))?;
+        }
+        Ok(())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{contract_address, default_object_id};
+
+    const ALICE: AddressBytes = [0xa1; 20];
+    const BOB: AddressBytes = [0xb0; 20];
+
+    fn deployed(state: &State) -> AddressBytes {
+        let contract = contract_address(&ALICE, 0, &[7; 32]);
+        let mut tx = state.begin();
+        tx.register_contract(&ContractRecord {
+            address: contract,
+            code_hash: [7; 32],
+            deployer: ALICE,
+            deploy_height: 1,
+        })
+        .unwrap();
+        state.commit(tx).unwrap();
+        contract
+    }
+
+    #[test]
+    fn dropped_transaction_leaves_no_trace() {
+        let state = State::in_memory();
+        let contract = deployed(&state);
+        let before = state.state_hash().unwrap();
+        let mut tx = state.begin();
+        let id = tx.create_object(&contract, &BOB).unwrap();
+        tx.set_field(&contract, &id, "x", &[1]).unwrap();
+        tx.emit(Event { contract, name: "E".into(), data: vec![] }).unwrap();
+        drop(tx);
+        let tx = state.begin();
+        assert_eq!(tx.object(&id).unwrap(), None);
+        assert_eq!(tx.object_with_owner(&contract, &BOB).unwrap(), None);
+        assert!(state.events(None).unwrap().is_empty());
+        assert_eq!(state.state_hash().unwrap(), before);
+    }
+
+    #[test]
+    fn owner_lookup_finds_the_earliest_and_follows_set_owner() {
+        let state = State::in_memory();
+        let contract = deployed(&state);
+        let mut tx = state.begin();
+        let first = tx.create_object(&contract, &BOB).unwrap();
+        let second = tx.create_object(&contract, &BOB).unwrap();
+        assert_eq!(tx.object_with_owner(&contract, &BOB).unwrap(), Some(first));
+        state.commit(tx).unwrap();
+        let mut tx = state.begin();
+        tx.set_owner(&contract, &first, &ALICE).unwrap();
+        assert_eq!(tx.object_with_owner(&contract, &BOB).unwrap(), Some(second));
+        assert_eq!(tx.object_with_owner(&contract, &ALICE).unwrap(), Some(first));
+        // The default object is owned by the contract itself, not by its deployer.
+        assert_eq!(
+            tx.object_with_owner(&contract, &contract).unwrap(),
+            Some(default_object_id(&contract))
+        );
+    }
+
+    #[test]
+    fn only_the_creating_contract_may_change_an_object() {
+        let state = State::in_memory();
+        let contract = deployed(&state);
+        let other = contract_address(&BOB, 0, &[7; 32]);
+        let mut tx = state.begin();
+        let id = tx.create_object(&contract, &BOB).unwrap();
+        assert!(matches!(
+            tx.set_field(&other, &id, "x", &[1]),
+            Err(Error::PermissionDenied { .. })
+        ));
+        assert!(matches!(tx.delete_object(&other, &id), Err(Error::PermissionDenied { .. })));
+        assert!(matches!(tx.set_owner(&other, &id, &BOB), Err(Error::PermissionDenied { .. })));
+    }
+
+    #[test]
+    fn deleted_ids_are_never_reused_and_fields_go_with_the_object() {
+        let state = State::in_memory();
+        let contract = deployed(&state);
+        let mut tx = state.begin();
+        let id = tx.create_object(&contract, &BOB).unwrap();
+        tx.set_field(&contract, &id, "x", &[1]).unwrap();
+        tx.delete_object(&contract, &id).unwrap();
+        assert!(tx.fields(&id).unwrap().is_empty());
+        let next = tx.create_object(&contract, &BOB).unwrap();
+        assert_ne!(next, id);
+        assert!(matches!(tx.field(&id, "x"), Err(Error::NotFound { .. })));
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let limits = Limits { max_field_name: 4, max_value_size: 2, max_objects_per_tx: 1, ..Limits::default() };
+        let state = State::with_backend(Arc::new(MemoryBackend::new()), limits);
+        let contract = deployed(&state);
+        let mut tx = state.begin();
+        let id = tx.create_object(&contract, &BOB).unwrap();
+        assert!(matches!(tx.create_object(&contract, &BOB), Err(Error::LimitExceeded { .. })));
+        assert!(matches!(tx.set_field(&contract, &id, "long!", &[1]), Err(Error::LimitExceeded { .. })));
+        assert!(matches!(tx.set_field(&contract, &id, "x", &[1, 2, 3]), Err(Error::LimitExceeded { .. })));
+        assert!(matches!(tx.set_field(&contract, &id, "", &[1]), Err(Error::InvalidInput(_))));
+    }
+
+    #[test]
+    fn state_hash_depends_on_writes_not_on_their_order() {
+        let run = |reverse: bool| {
+            let state = State::in_memory();
+            let contract = deployed(&state);
+            let mut tx = state.begin();
+            let id = tx.create_object(&contract, &BOB).unwrap();
+            let mut names = vec!["a", "b", "c"];
+            if reverse {
+                names.reverse();
+            }
+            for n in names {
+                tx.set_field(&contract, &id, n, n.as_bytes()).unwrap();
+            }
+            state.commit(tx).unwrap().state_hash
+        };
+        assert_eq!(run(false), run(true));
+        let state = State::in_memory();
+        deployed(&state);
+        assert_ne!(state.state_hash().unwrap(), run(false));
+    }
+
+    #[test]
+    fn committed_events_keep_their_order() {
+        let state = State::in_memory();
+        let contract = deployed(&state);
+        for round in 0..2u8 {
+            let mut tx = state.begin();
+            for i in 0..3u8 {
+                tx.emit(Event { contract, name: format!("E{round}{i}"), data: vec![i] }).unwrap();
+            }
+            state.commit(tx).unwrap();
+        }
+        let names: Vec<String> = state.events(Some(&contract)).unwrap().into_iter().map(|e| e.name).collect();
+        assert_eq!(names, ["E00", "E01", "E02", "E10", "E11", "E12"]);
+        assert!(state.events(Some(&BOB)).unwrap().is_empty());
+    }
+}

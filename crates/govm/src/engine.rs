@@ -1,0 +1,314 @@
+//! The [`Engine`]: deploy, execute and query, wired through every layer.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use govm_abi::{Address, ContractAbi, Function, Hash, Value, decode_event_fields};
+use govm_compiler::{Compiler, CompilerConfig, ToolchainConfig, prepare_source};
+use govm_runtime::{CallRequest, Runtime, RuntimeConfig};
+use govm_state::{ContractRecord, State, Transaction, code_hash, contract_address};
+
+use crate::error::{Error, Result};
+
+/// How an [`Engine`] is built.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Holds compiled artifacts and the Go build cache. Default: `$GOVM_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/govm`, else `$HOME/.cache/govm`, else a `govm` folder in the temporary
+    /// directory.
+    pub cache_dir: PathBuf,
+    /// Where to find TinyGo and Go.
+    pub toolchain: ToolchainConfig,
+    /// Limits of every call.
+    pub runtime: RuntimeConfig,
+    /// What source the validator accepts.
+    pub validation: govm_validate::Config,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            cache_dir: default_cache_dir(),
+            toolchain: ToolchainConfig::default(),
+            runtime: RuntimeConfig::default(),
+            validation: govm_validate::Config::default(),
+        }
+    }
+}
+
+fn default_cache_dir() -> PathBuf {
+    let env = |k| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    env("GOVM_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("govm")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache").join("govm")))
+        .unwrap_or_else(|| std::env::temp_dir().join("govm"))
+}
+
+/// Options of one deployment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployOptions {
+    /// Who deploys: the contract's address derives from it and its deployment count.
+    pub deployer: Address,
+    /// The block height recorded with the contract.
+    pub block_height: u64,
+    /// The file name compiler messages use. Default `contract.go`.
+    pub file_name: String,
+}
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        Self { deployer: Address::ZERO, block_height: 0, file_name: "contract.go".into() }
+    }
+}
+
+/// A deployed contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deployment {
+    /// Its address.
+    pub address: Address,
+    /// sha256 of its source.
+    pub code_hash: Hash,
+    /// Its ABI.
+    pub abi: ContractAbi,
+    /// Whether the code was compiled now (false when the same source was deployed before).
+    pub compiled: bool,
+}
+
+/// Who calls, when, and with how much fuel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallContext {
+    /// The caller's address.
+    pub sender: Address,
+    /// The block height.
+    pub block_height: u64,
+    /// The block time, in Unix seconds.
+    pub block_time: i64,
+    /// The most fuel the call may use. Default 50,000,000.
+    pub fuel_limit: u64,
+}
+
+impl CallContext {
+    /// A context for `sender` at height 1, time 1,700,000,000, with the default fuel.
+    pub fn new(sender: Address) -> Self {
+        Self { sender, block_height: 1, block_time: 1_700_000_000, fuel_limit: 50_000_000 }
+    }
+}
+
+/// An event a call emitted, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    /// The contract that emitted it.
+    pub contract: Address,
+    /// Its name.
+    pub name: String,
+    /// Its fields, in order.
+    pub fields: Vec<(String, Value)>,
+}
+
+/// What a successful call returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The results, without the trailing `error`.
+    pub results: Vec<Value>,
+    /// Events, in order.
+    pub events: Vec<EventRecord>,
+    /// Gas (fuel) used, host costs included.
+    pub gas_used: u64,
+    /// What the contract printed.
+    pub debug_output: String,
+    /// The state hash after the commit (for a query, the unchanged hash).
+    pub state_hash: Hash,
+}
+
+impl Outcome {
+    /// The single result, converted: `outcome.result::<u64>()`.
+    pub fn result<T: govm_abi::FromValue>(&self) -> Result<T> {
+        match self.results.as_slice() {
+            [one] => Ok(T::from_value(one)?),
+            other => Err(Error::Abi(govm_abi::Error::Arity {
+                what: "results".into(),
+                expected: 1,
+                got: other.len(),
+            })),
+        }
+    }
+}
+
+/// Deploys and runs Go contracts. `Send + Sync`; calls that write are serialised.
+#[derive(Debug)]
+pub struct Engine {
+    state: State,
+    runtime: Runtime,
+    compiler: Compiler,
+    validation: govm_validate::Config,
+    write_lock: Mutex<()>,
+}
+
+impl Engine {
+    /// An engine over a fresh in-memory state.
+    pub fn new(config: Config) -> Result<Self> {
+        Self::with_state(config, State::in_memory())
+    }
+
+    /// An engine over an existing state.
+    pub fn with_state(config: Config, state: State) -> Result<Self> {
+        let runtime = Runtime::new(config.runtime).map_err(Error::Runtime)?;
+        let mut compiler_config = CompilerConfig::new(config.cache_dir);
+        compiler_config.toolchain = config.toolchain;
+        Ok(Self {
+            state,
+            runtime,
+            compiler: Compiler::new(compiler_config),
+            validation: config.validation,
+            write_lock: Mutex::new(()),
+        })
+    }
+
+    /// The state this engine runs on.
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The compiler (for its toolchain and statistics).
+    pub fn compiler(&self) -> &Compiler {
+        &self.compiler
+    }
+
+    /// Deploys Go source (plain or gzip) with default options.
+    pub fn deploy(&self, code: &[u8]) -> Result<Address> {
+        Ok(self.deploy_with_options(code, &DeployOptions::default())?.address)
+    }
+
+    /// Validates, compiles (unless the same source was compiled before), checks and stores a
+    /// contract, and registers it at a fresh address.
+    pub fn deploy_with_options(&self, code: &[u8], options: &DeployOptions) -> Result<Deployment> {
+        let source = prepare_source(code, self.validation.max_source_size)?;
+        let valid = govm_validate::validate(&source, &self.validation)?;
+        let hash = code_hash(source.as_bytes());
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut tx = self.state.begin();
+        let compiled = !tx.has_code(&hash)?;
+        if compiled {
+            let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
+            let exports = self.runtime.load(&hash, &artifact.wasm).map_err(Error::Runtime)?;
+            if let Some(f) = valid.abi.functions.iter().find(|f| !exports.contains(&f.name)) {
+                return Err(Error::Runtime(govm_runtime::Error::InvalidModule(format!(
+                    "entry point `{}` is not exported",
+                    f.name
+                ))));
+            }
+            tx.put_code(&hash, &artifact.wasm, &valid.abi.to_json())?;
+        }
+        let nonce = tx.next_deploy_nonce(&options.deployer.0)?;
+        let address = contract_address(&options.deployer.0, nonce, &hash);
+        tx.register_contract(&ContractRecord {
+            address,
+            code_hash: hash,
+            deployer: options.deployer.0,
+            deploy_height: options.block_height,
+        })?;
+        self.state.commit(tx)?;
+        Ok(Deployment { address: Address(address), code_hash: Hash(hash), abi: valid.abi, compiled })
+    }
+
+    /// The ABI of a deployed contract.
+    pub fn abi(&self, contract: Address) -> Result<ContractAbi> {
+        let tx = self.state.begin();
+        Ok(load_abi(&tx, contract)?)
+    }
+
+    /// Calls an entry point and commits its writes if it succeeds. A failed call changes no
+    /// state and returns [`Error::Call`].
+    pub fn execute_with_args(
+        &self,
+        ctx: &CallContext,
+        contract: Address,
+        function: &str,
+        args: &[Value],
+    ) -> Result<Outcome> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (tx, outcome) = self.run(ctx, contract, function, args)?;
+        let info = self.state.commit(tx)?;
+        Ok(Outcome { state_hash: Hash(info.state_hash), ..outcome })
+    }
+
+    /// Calls an entry point without arguments (see [`Engine::execute_with_args`]).
+    pub fn execute(&self, ctx: &CallContext, contract: Address, function: &str) -> Result<Outcome> {
+        self.execute_with_args(ctx, contract, function, &[])
+    }
+
+    /// Calls an entry point and discards its writes, even on success.
+    pub fn query(
+        &self,
+        ctx: &CallContext,
+        contract: Address,
+        function: &str,
+        args: &[Value],
+    ) -> Result<Outcome> {
+        let (_discarded, outcome) = self.run(ctx, contract, function, args)?;
+        Ok(Outcome { state_hash: Hash(self.state.state_hash()?), ..outcome })
+    }
+
+    fn run(
+        &self,
+        ctx: &CallContext,
+        contract: Address,
+        function: &str,
+        args: &[Value],
+    ) -> Result<(Transaction, Outcome)> {
+        let tx = self.state.begin();
+        let abi = load_abi(&tx, contract)?;
+        let f: &Function = abi.function(function).ok_or_else(|| Error::Call {
+            error: govm_runtime::Error::UnknownFunction { name: function.to_owned() },
+            gas_used: 0,
+            debug_output: String::new(),
+        })?;
+        let encoded = f.encode_args(args)?;
+        let request = CallRequest {
+            contract,
+            function,
+            args: &encoded,
+            sender: ctx.sender,
+            block_height: ctx.block_height,
+            block_time: ctx.block_time,
+            fuel_limit: ctx.fuel_limit,
+        };
+        let (tx, out) = self.runtime.call(tx, &request);
+        let bytes = out.result.map_err(|error| Error::Call {
+            error,
+            gas_used: out.gas_used,
+            debug_output: out.debug_output.clone(),
+        })?;
+        let results = f.decode_results(&bytes)?;
+        let events = tx
+            .events()
+            .iter()
+            .map(|e| {
+                Ok(EventRecord {
+                    contract: Address(e.contract),
+                    name: e.name.clone(),
+                    fields: decode_event_fields(&e.data)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let outcome = Outcome {
+            results,
+            events,
+            gas_used: out.gas_used,
+            debug_output: out.debug_output,
+            state_hash: Hash::ZERO,
+        };
+        Ok((tx, outcome))
+    }
+}
+
+fn load_abi(tx: &Transaction, contract: Address) -> Result<ContractAbi> {
+    let unknown = || Error::Call {
+        error: govm_runtime::Error::UnknownContract { address: contract.to_string() },
+        gas_used: 0,
+        debug_output: String::new(),
+    };
+    let record = tx.contract(&contract.0)?.ok_or_else(unknown)?;
+    let json = tx.code_abi(&record.code_hash)?.ok_or_else(unknown)?;
+    Ok(ContractAbi::from_json(&json)?)
+}

@@ -1,0 +1,47 @@
+use thiserror::Error;
+
+/// Everything that can go wrong in the facade.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The deployed bytes are not acceptable source (size, UTF-8, gzip).
+    #[error(transparent)]
+    Source(govm_compiler::Error),
+    /// The contract failed validation; the diagnostics say where and why.
+    #[error(transparent)]
+    Rejected(#[from] govm_validate::Rejected),
+    /// The contract did not compile, or no toolchain is installed.
+    #[error(transparent)]
+    Compile(govm_compiler::Error),
+    /// The call failed; no state changed. Gas was still used.
+    #[error("{error}")]
+    Call {
+        /// Why it failed.
+        error: govm_runtime::Error,
+        /// Gas the failed call used.
+        gas_used: u64,
+        /// What the contract printed.
+        debug_output: String,
+    },
+    /// The runtime could not be set up or refused the module.
+    #[error(transparent)]
+    Runtime(govm_runtime::Error),
+    /// Arguments or results did not match the ABI.
+    #[error(transparent)]
+    Abi(#[from] govm_abi::Error),
+    /// The state store failed.
+    #[error(transparent)]
+    State(#[from] govm_state::Error),
+}
+
+impl From<govm_compiler::Error> for Error {
+    fn from(e: govm_compiler::Error) -> Self {
+        match e {
+            govm_compiler::Error::Source(_) => Error::Source(e),
+            other => Error::Compile(other),
+        }
+    }
+}
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

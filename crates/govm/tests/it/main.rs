@@ -1,0 +1,28 @@
+//! Integration tests of the facade: real contracts, compiled with the real toolchain.
+#![allow(clippy::unwrap_used)]
+
+mod deploy;
+mod token;
+
+use std::path::PathBuf;
+
+use govm::{Address, Config, Engine};
+
+/// An engine on a fresh in-memory state, sharing one artifact and Go build cache across
+/// tests so that each source is compiled once per test run.
+pub fn engine() -> Engine {
+    let config = Config { cache_dir: cache_dir(), ..Config::default() };
+    Engine::new(config).unwrap()
+}
+
+pub fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("govm-cache")
+}
+
+pub fn contract(path: &str) -> Vec<u8> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/contracts");
+    std::fs::read(root.join(path)).unwrap()
+}
+
+pub const DEPLOYER: Address = Address([0xd0; 20]);
+pub const ALICE: Address = Address([0xa1; 20]);
