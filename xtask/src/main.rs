@@ -1,1 +1,192 @@
-fn main() {}
+//! Project automation. `cargo xtask <command>`:
+//!
+//! - `setup`: find a contract toolchain (TinyGo >= 0.34 or Go >= 1.24), installing Debian's
+//!   Go 1.24 when none is found and that can be done safely.
+//! - `demo`: set up, then run the token contract end to end.
+//! - `test`: set up, then every check CI runs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use govm_compiler::ToolchainConfig;
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("demo") => {
+            setup()?;
+            demo()
+        }
+        Some("test") => {
+            setup()?;
+            test()
+        }
+        _ => {
+            eprintln!("usage: cargo xtask <setup|demo|test>");
+            eprintln!("  setup  find or install the contract toolchain (Go >= 1.24 or TinyGo >= 0.34)");
+            eprintln!("  demo   deploy the token contract and run a transfer, end to end");
+            eprintln!("  test   formatting, lints, tests, docs and the layering rules: what CI runs");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {}", shown(cmd));
+    let status = cmd.current_dir(root()).status().with_context(|| format!("running {}", shown(cmd)))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", shown(cmd));
+    }
+    Ok(())
+}
+
+fn shown(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+// ---- setup ----
+
+const TRIXIE_SOURCES: &str = "/etc/apt/sources.list.d/govm-trixie.sources";
+const TRIXIE_PIN: &str = "/etc/apt/preferences.d/govm-trixie.pref";
+
+fn setup() -> Result<()> {
+    if let Ok(toolchain) = ToolchainConfig::default().discover() {
+        eprintln!("setup: contract toolchain {toolchain}");
+        return Ok(());
+    }
+    let debian = Path::new("/etc/debian_version").exists() && Path::new("/usr/bin/apt-get").exists();
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if !(debian && root_user) {
+        bail!(
+            "no contract toolchain found (need TinyGo >= 0.34 or Go >= 1.24).\n\
+             Install one of:\n  \
+             - Go 1.24 or newer from https://go.dev/dl/, then put it on PATH or set GOVM_GO=/path/to/go\n  \
+             - on Debian, as root: add the trixie suite with a low pin priority and run\n    \
+             apt-get install golang-1.24-go   (cargo xtask setup does this when run as root)\n  \
+             - TinyGo 0.34 or newer, then set GOVM_TINYGO=/path/to/tinygo"
+        );
+    }
+    eprintln!("setup: installing golang-1.24-go from Debian trixie (pinned low: nothing else changes)");
+    // Trixie is added at priority 100: below the installed release's 500, so no installed
+    // package is upgraded from it; only packages that exist nowhere else come from it.
+    write_if_changed(
+        TRIXIE_SOURCES,
+        "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\n\
+         Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+    )?;
+    write_if_changed(TRIXIE_PIN, "Package: *\nPin: release n=trixie\nPin-Priority: 100\n")?;
+    run(Command::new("apt-get").args(["update", "-q"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends", "golang-1.24-go"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    let toolchain = ToolchainConfig::default()
+        .discover()
+        .context("golang-1.24-go was installed but is not usable")?;
+    eprintln!("setup: contract toolchain {toolchain}");
+    Ok(())
+}
+
+fn write_if_changed(path: &str, text: &str) -> Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|t| t == text) {
+        return Ok(());
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {path}"))
+}
+
+// ---- demo ----
+
+fn demo() -> Result<()> {
+    run(cargo().args(["run", "--quiet", "--package", "govm", "--example", "token_demo"]))
+}
+
+// ---- test ----
+
+fn test() -> Result<()> {
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    run(cargo().args(["test", "--workspace", "--locked"]))?;
+    run(cargo().args(["doc", "--workspace", "--no-deps", "--locked"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    layering()?;
+    eprintln!("xtask test: all checks passed");
+    Ok(())
+}
+
+/// The dependency rules of ARCHITECTURE.md that a command can check.
+fn layering() -> Result<()> {
+    // (crate, workspace crates it may depend on, whether it may depend on wasmtime)
+    let rules: &[(&str, &[&str], bool)] = &[
+        ("govm-abi", &[], false),
+        ("govm-state", &[], false),
+        ("govm-validate", &["govm-abi"], false),
+        ("govm-compiler", &["govm-abi", "govm-validate"], false),
+        ("govm-runtime", &["govm-abi", "govm-state"], true),
+    ];
+    for (krate, allowed, wasmtime) in rules {
+        let output = cargo()
+            .args(["tree", "--locked", "-e", "normal", "--prefix", "none", "-p", krate])
+            .current_dir(root())
+            .output()
+            .context("running cargo tree")?;
+        if !output.status.success() {
+            bail!("cargo tree -p {krate} failed: {}", String::from_utf8_lossy(&output.stderr));
+        }
+        let tree = String::from_utf8_lossy(&output.stdout);
+        for line in tree.lines().skip(1) {
+            let name = line.split_whitespace().next().unwrap_or_default();
+            if name.starts_with("govm") && !allowed.contains(&name) {
+                bail!("layering: {krate} must not depend on {name} (ARCHITECTURE.md, Invariants)");
+            }
+            if name == "wasmtime" && !wasmtime {
+                bail!("layering: {krate} must not depend on wasmtime (ARCHITECTURE.md, Invariants)");
+            }
+        }
+    }
+    // Only the compiler spawns processes.
+    for entry in std::fs::read_dir(root().join("crates"))? {
+        let dir = entry?.path();
+        if dir.ends_with("govm-compiler") {
+            continue;
+        }
+        for file in rust_files(&dir.join("src"))? {
+            let text = std::fs::read_to_string(&file)?;
+            if text.contains("process::Command") {
+                bail!("layering: {} spawns processes; only govm-compiler may", file.display());
+            }
+        }
+    }
+    eprintln!("layering: ok");
+    Ok(())
+}
+
+fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(rust_files(&path)?);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
