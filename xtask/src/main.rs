@@ -25,21 +25,31 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!("usage: cargo xtask <setup|demo|test>");
-            eprintln!("  setup  find or install the contract toolchain (Go >= 1.24 or TinyGo >= 0.34)");
+            eprintln!(
+                "  setup  find or install the contract toolchain (Go >= 1.24 or TinyGo >= 0.34)"
+            );
             eprintln!("  demo   deploy the token contract and run a transfer, end to end");
-            eprintln!("  test   formatting, lints, tests, docs and the layering rules: what CI runs");
+            eprintln!(
+                "  test   formatting, lints, tests, docs and the layering rules: what CI runs"
+            );
             std::process::exit(2);
         }
     }
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("$ {}", shown(cmd));
-    let status = cmd.current_dir(root()).status().with_context(|| format!("running {}", shown(cmd)))?;
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("running {}", shown(cmd)))?;
     if !status.success() {
         bail!("`{}` failed ({status})", shown(cmd));
     }
@@ -68,7 +78,8 @@ fn setup() -> Result<()> {
         eprintln!("setup: contract toolchain {toolchain}");
         return Ok(());
     }
-    let debian = Path::new("/etc/debian_version").exists() && Path::new("/usr/bin/apt-get").exists();
+    let debian =
+        Path::new("/etc/debian_version").exists() && Path::new("/usr/bin/apt-get").exists();
     let root_user = Command::new("id")
         .arg("-u")
         .output()
@@ -83,7 +94,9 @@ fn setup() -> Result<()> {
              - TinyGo 0.34 or newer, then set GOVM_TINYGO=/path/to/tinygo"
         );
     }
-    eprintln!("setup: installing golang-1.24-go from Debian trixie (pinned low: nothing else changes)");
+    eprintln!(
+        "setup: installing golang-1.24-go from Debian trixie (pinned low: nothing else changes)"
+    );
     // Trixie is added at priority 100: below the installed release's 500, so no installed
     // package is upgraded from it; only packages that exist nowhere else come from it.
     write_if_changed(
@@ -91,10 +104,19 @@ fn setup() -> Result<()> {
         "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\n\
          Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
     )?;
-    write_if_changed(TRIXIE_PIN, "Package: *\nPin: release n=trixie\nPin-Priority: 100\n")?;
+    write_if_changed(
+        TRIXIE_PIN,
+        "Package: *\nPin: release n=trixie\nPin-Priority: 100\n",
+    )?;
     run(Command::new("apt-get").args(["update", "-q"]))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends", "golang-1.24-go"])
+        .args([
+            "install",
+            "-y",
+            "-q",
+            "--no-install-recommends",
+            "golang-1.24-go",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     let toolchain = ToolchainConfig::default()
         .discover()
@@ -113,16 +135,33 @@ fn write_if_changed(path: &str, text: &str) -> Result<()> {
 // ---- demo ----
 
 fn demo() -> Result<()> {
-    run(cargo().args(["run", "--quiet", "--package", "govm", "--example", "token_demo"]))
+    run(cargo().args([
+        "run",
+        "--quiet",
+        "--package",
+        "govm",
+        "--example",
+        "token_demo",
+    ]))
 }
 
 // ---- test ----
 
 fn test() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     run(cargo().args(["test", "--workspace", "--locked"]))?;
-    run(cargo().args(["doc", "--workspace", "--no-deps", "--locked"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    run(cargo()
+        .args(["doc", "--workspace", "--no-deps", "--locked"])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
     layering()?;
     eprintln!("xtask test: all checks passed");
     Ok(())
@@ -140,12 +179,17 @@ fn layering() -> Result<()> {
     ];
     for (krate, allowed, wasmtime) in rules {
         let output = cargo()
-            .args(["tree", "--locked", "-e", "normal", "--prefix", "none", "-p", krate])
+            .args([
+                "tree", "--locked", "-e", "normal", "--prefix", "none", "-p", krate,
+            ])
             .current_dir(root())
             .output()
             .context("running cargo tree")?;
         if !output.status.success() {
-            bail!("cargo tree -p {krate} failed: {}", String::from_utf8_lossy(&output.stderr));
+            bail!(
+                "cargo tree -p {krate} failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
         }
         let tree = String::from_utf8_lossy(&output.stdout);
         for line in tree.lines().skip(1) {
@@ -154,7 +198,9 @@ fn layering() -> Result<()> {
                 bail!("layering: {krate} must not depend on {name} (ARCHITECTURE.md, Invariants)");
             }
             if name == "wasmtime" && !wasmtime {
-                bail!("layering: {krate} must not depend on wasmtime (ARCHITECTURE.md, Invariants)");
+                bail!(
+                    "layering: {krate} must not depend on wasmtime (ARCHITECTURE.md, Invariants)"
+                );
             }
         }
     }
@@ -167,7 +213,10 @@ fn layering() -> Result<()> {
         for file in rust_files(&dir.join("src"))? {
             let text = std::fs::read_to_string(&file)?;
             if text.contains("process::Command") {
-                bail!("layering: {} spawns processes; only govm-compiler may", file.display());
+                bail!(
+                    "layering: {} spawns processes; only govm-compiler may",
+                    file.display()
+                );
             }
         }
     }

@@ -47,13 +47,22 @@ mod tests {
 
     #[test]
     fn parses_every_status_and_rejects_garbage() {
-        assert_eq!(Envelope::parse(&[0, 1, 2]).ok(), Some(Envelope::Ok(vec![1, 2])));
+        assert_eq!(
+            Envelope::parse(&[0, 1, 2]).ok(),
+            Some(Envelope::Ok(vec![1, 2]))
+        );
         assert_eq!(
             Envelope::parse(&[1, 8, b'n', b'o']).ok(),
             Some(Envelope::Error("no".into()))
         );
-        assert_eq!(Envelope::parse(&[2, 0]).ok(), Some(Envelope::Panic(String::new())));
-        assert_eq!(Envelope::parse(&[3, 0]).ok(), Some(Envelope::BadArgs(String::new())));
+        assert_eq!(
+            Envelope::parse(&[2, 0]).ok(),
+            Some(Envelope::Panic(String::new()))
+        );
+        assert_eq!(
+            Envelope::parse(&[3, 0]).ok(),
+            Some(Envelope::BadArgs(String::new()))
+        );
         assert!(Envelope::parse(&[]).is_err());
         assert!(Envelope::parse(&[9]).is_err());
         assert!(Envelope::parse(&[1, 8, b'n']).is_err());

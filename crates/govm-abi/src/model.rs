@@ -307,8 +307,14 @@ mod tests {
                 name: "Transfer".into(),
                 context: true,
                 params: vec![
-                    Param { name: "to".into(), ty: Type::Address },
-                    Param { name: "amount".into(), ty: Type::U64 },
+                    Param {
+                        name: "to".into(),
+                        ty: Type::Address,
+                    },
+                    Param {
+                        name: "amount".into(),
+                        ty: Type::U64,
+                    },
                 ],
                 results: vec![],
                 error: true,
@@ -316,8 +322,9 @@ mod tests {
         };
         let json = abi.to_json();
         assert!(json.contains("\"type\": \"vm.Address\""));
-        assert_eq!(ContractAbi::from_json(&json).ok(), Some(abi));
-        let err = abi.functions[0].encode_args(&[crate::Value::Address(crate::Address::ZERO), "x".into()]);
+        assert_eq!(ContractAbi::from_json(&json).ok().as_ref(), Some(&abi));
+        let err = abi.functions[0]
+            .encode_args(&[crate::Value::Address(crate::Address::ZERO), "x".into()]);
         assert_eq!(
             err.err().map(|e| e.to_string()).as_deref(),
             Some("argument 2 \"amount\": expected uint64, got string")

@@ -11,5 +11,8 @@ pub const SDK_FILES: &[(&str, &str)] = &[
     ("scale.go", include_str!("../go/vm/scale.go")),
     ("tagged.go", include_str!("../go/vm/tagged.go")),
     ("host_wasip1.go", include_str!("../go/vm/host_wasip1.go")),
-    ("wrapper_wasip1.go", include_str!("../go/vm/wrapper_wasip1.go")),
+    (
+        "wrapper_wasip1.go",
+        include_str!("../go/vm/wrapper_wasip1.go"),
+    ),
 ];

@@ -197,16 +197,22 @@ pub fn decode_event_fields(bytes: &[u8]) -> Result<Vec<(String, Value)>> {
         reason,
     };
     let mut input = bytes;
-    let count = Compact::<u32>::decode(&mut input).map_err(|e| err(e.to_string()))?.0;
+    let count = Compact::<u32>::decode(&mut input)
+        .map_err(|e| err(e.to_string()))?
+        .0;
     // Each field takes at least two bytes, so a count beyond that is a lie: refuse it
     // before allocating.
     if count as usize > input.len() / 2 {
-        return Err(err(format!("{count} fields cannot fit in {} bytes", input.len())));
+        return Err(err(format!(
+            "{count} fields cannot fit in {} bytes",
+            input.len()
+        )));
     }
     let mut fields = Vec::with_capacity(count as usize);
     for _ in 0..count {
         let key = String::decode(&mut input).map_err(|e| err(format!("key: {e}")))?;
-        let value = decode_tagged_from(&mut input).map_err(|e| err(format!("field {key:?}: {e}")))?;
+        let value =
+            decode_tagged_from(&mut input).map_err(|e| err(format!("field {key:?}: {e}")))?;
         fields.push((key, value));
     }
     finish(input, "event fields")?;
@@ -324,7 +330,10 @@ mod tests {
         assert_eq!(enc(Value::Bool(true)), [1]);
         assert_eq!(enc(Value::String("hi".into())), [8, b'h', b'i']);
         assert_eq!(enc(Value::Address(Address([7; 20]))), [7; 20]);
-        assert_eq!(Value::U64(5).encode_tagged(), [0x05, 5, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            Value::U64(5).encode_tagged(),
+            [0x05, 5, 0, 0, 0, 0, 0, 0, 0]
+        );
     }
 
     #[test]
@@ -339,7 +348,11 @@ mod tests {
     #[test]
     fn encode_checks_types_and_arity_with_positions() {
         let types = [Type::Address, Type::U64];
-        let err = encode_values("argument", &types, &[Value::Address(Address::ZERO), "x".into()]);
+        let err = encode_values(
+            "argument",
+            &types,
+            &[Value::Address(Address::ZERO), "x".into()],
+        );
         assert_eq!(
             err.err().map(|e| e.to_string()).as_deref(),
             Some("argument 2: expected uint64, got string")

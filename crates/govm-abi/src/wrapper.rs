@@ -115,7 +115,10 @@ mod tests {
                 Function {
                     name: "Add".into(),
                     context: true,
-                    params: vec![Param { name: "n".into(), ty: Type::Int }],
+                    params: vec![Param {
+                        name: "n".into(),
+                        ty: Type::Int,
+                    }],
                     results: vec![Type::Uint, Type::String],
                     error: true,
                 },
@@ -129,7 +132,9 @@ mod tests {
             ],
         };
         let go = generate_wrapper(&abi);
-        assert!(go.contains("//go:wasmexport Add\nfunc govm_export_Add(ptr, size uint32) uint64 {"));
+        assert!(
+            go.contains("//go:wasmexport Add\nfunc govm_export_Add(ptr, size uint32) uint64 {")
+        );
         assert!(go.contains("\t\tp0 := int(args.Int64())\n"));
         assert!(go.contains("\t\tr0, r1, err := Add(govm_vm.WrapperContext(), p0)\n"));
         assert!(go.contains("\t\tresults.Uint64(uint64(r0))\n\t\tresults.Str(r1)\n"));

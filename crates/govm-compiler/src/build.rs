@@ -61,7 +61,11 @@ pub struct Compiler {
 impl Compiler {
     /// A compiler; the toolchain is discovered on first use.
     pub fn new(config: CompilerConfig) -> Self {
-        Self { config, toolchain: OnceLock::new(), runs: AtomicU64::new(0) }
+        Self {
+            config,
+            toolchain: OnceLock::new(),
+            runs: AtomicU64::new(0),
+        }
     }
 
     /// The toolchain this compiler uses, discovering it if needed.
@@ -80,19 +84,32 @@ impl Compiler {
 
     /// Compiles a validated contract. `file_name` is the author's name for the file, used in
     /// compiler messages in place of temporary paths.
-    pub fn compile(&self, source: &str, contract: &ValidContract, file_name: &str) -> Result<Artifact> {
+    pub fn compile(
+        &self,
+        source: &str,
+        contract: &ValidContract,
+        file_name: &str,
+    ) -> Result<Artifact> {
         let toolchain = self.toolchain()?.clone();
         let wrapper = generate_wrapper(&contract.abi);
         let key = cache_key(source, &wrapper, &toolchain);
         let artifacts = self.config.cache_dir.join("artifacts");
         let cached_path = artifacts.join(format!("{key}.wasm"));
         if let Some(wasm) = read_artifact(&cached_path) {
-            return Ok(Artifact { wasm, toolchain: toolchain.fingerprint(), cached: true });
+            return Ok(Artifact {
+                wasm,
+                toolchain: toolchain.fingerprint(),
+                cached: true,
+            });
         }
         let wasm = self.build(source, contract, &wrapper, &toolchain, file_name)?;
         std::fs::create_dir_all(&artifacts).map_err(io("create", &artifacts))?;
         write_artifact(&cached_path, &wasm)?;
-        Ok(Artifact { wasm, toolchain: toolchain.fingerprint(), cached: false })
+        Ok(Artifact {
+            wasm,
+            toolchain: toolchain.fingerprint(),
+            cached: false,
+        })
     }
 
     fn build(
@@ -136,7 +153,12 @@ impl Compiler {
         let mut cmd = Command::new(&toolchain.path);
         match toolchain.kind {
             ToolchainKind::Go => {
-                cmd.args(["build", "-buildmode=c-shared", "-trimpath", "-ldflags=-s -w"]);
+                cmd.args([
+                    "build",
+                    "-buildmode=c-shared",
+                    "-trimpath",
+                    "-ldflags=-s -w",
+                ]);
             }
             ToolchainKind::TinyGo => {
                 cmd.args([
@@ -179,7 +201,9 @@ impl Compiler {
         self.runs.fetch_add(1, Ordering::Relaxed);
         let (ok, output) = run_with_timeout(cmd, self.config.timeout)?;
         if !ok {
-            return Err(Error::Compile { output: clean_output(&output, root, file_name) });
+            return Err(Error::Compile {
+                output: clean_output(&output, root, file_name),
+            });
         }
         let out = root.join("contract.wasm");
         std::fs::read(&out).map_err(io("read", out))
@@ -215,7 +239,11 @@ fn write_artifact(path: &Path, wasm: &[u8]) -> Result<()> {
     let mut bytes = Sha256::digest(wasm).to_vec();
     bytes.extend_from_slice(wasm);
     std::io::Write::write_all(&mut tmp, &bytes).map_err(io("write", tmp.path().to_path_buf()))?;
-    tmp.persist(path).map_err(|e| Error::Io { action: "rename into", path: path.to_path_buf(), source: e.error })?;
+    tmp.persist(path).map_err(|e| Error::Io {
+        action: "rename into",
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
     Ok(())
 }
 
@@ -223,8 +251,14 @@ fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Result<(bool, String
     let program = PathBuf::from(cmd.get_program());
     let mut child = cmd.spawn().map_err(io("run", program))?;
     let readers: Vec<_> = [
-        child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-        child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
     ]
     .into_iter()
     .flatten()
@@ -243,17 +277,28 @@ fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Result<(bool, String
             Ok(None) if Instant::now() >= deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(Error::Timeout { seconds: timeout.as_secs() });
+                return Err(Error::Timeout {
+                    seconds: timeout.as_secs(),
+                });
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(Error::Io { action: "wait for", path: PathBuf::from("the toolchain"), source: e }),
+            Err(e) => {
+                return Err(Error::Io {
+                    action: "wait for",
+                    path: PathBuf::from("the toolchain"),
+                    source: e,
+                });
+            }
         }
     };
     let mut output = Vec::new();
     for r in readers {
         output.extend(r.join().unwrap_or_default());
     }
-    Ok((status.success(), String::from_utf8_lossy(&output).into_owned()))
+    Ok((
+        status.success(),
+        String::from_utf8_lossy(&output).into_owned(),
+    ))
 }
 
 /// Points messages at the author's file and hides the temporary module.

@@ -28,7 +28,10 @@ pub fn prepare_source(code: &[u8], max_size: usize) -> Result<String> {
         )));
     }
     String::from_utf8(bytes).map_err(|e| {
-        Error::Source(format!("the source is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+        Error::Source(format!(
+            "the source is not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
     })
 }
 
@@ -46,7 +49,10 @@ mod tests {
     #[test]
     fn plain_and_gzip_sources_are_accepted() {
         assert_eq!(prepare_source(b"package p", 100).unwrap(), "package p");
-        assert_eq!(prepare_source(&gzip(b"package p"), 100).unwrap(), "package p");
+        assert_eq!(
+            prepare_source(&gzip(b"package p"), 100).unwrap(),
+            "package p"
+        );
     }
 
     #[test]

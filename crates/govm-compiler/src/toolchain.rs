@@ -104,18 +104,30 @@ fn probe(path: &Path, kind: ToolchainKind) -> Result<Toolchain, String> {
     let (version, minimum) = match kind {
         // "go version go1.24.4 linux/amd64"
         ToolchainKind::Go => (
-            text.split_whitespace().nth(2).unwrap_or_default().to_owned(),
+            text.split_whitespace()
+                .nth(2)
+                .unwrap_or_default()
+                .to_owned(),
             (1, 24),
         ),
         // "tinygo version 0.34.0 linux/amd64 (using go version ...)"
         ToolchainKind::TinyGo => (
-            format!("tinygo{}", text.split_whitespace().nth(2).unwrap_or_default()),
+            format!(
+                "tinygo{}",
+                text.split_whitespace().nth(2).unwrap_or_default()
+            ),
             (0, 34),
         ),
     };
-    let number = version.trim_start_matches("tinygo").trim_start_matches("go");
+    let number = version
+        .trim_start_matches("tinygo")
+        .trim_start_matches("go");
     let mut parts = number.split('.').map(|p| {
-        p.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u32>().ok()
+        p.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse::<u32>()
+            .ok()
     });
     let found = (parts.next().flatten(), parts.next().flatten());
     match found {
@@ -125,7 +137,10 @@ fn probe(path: &Path, kind: ToolchainKind) -> Result<Toolchain, String> {
             version,
         }),
         (Some(_), Some(_)) => Err(format!("{shown} is {version}, too old")),
-        _ => Err(format!("{shown}: cannot read its version from {:?}", text.trim())),
+        _ => Err(format!(
+            "{shown}: cannot read its version from {:?}",
+            text.trim()
+        )),
     }
 }
 

@@ -36,7 +36,12 @@ pub struct RuntimeConfig {
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
-        Self { memory_limit: 64 << 20, table_limit: 65_536, timeout_ms: 5_000, stack_size: 512 << 10 }
+        Self {
+            memory_limit: 64 << 20,
+            table_limit: 65_536,
+            timeout_ms: 5_000,
+            stack_size: 512 << 10,
+        }
     }
 }
 
@@ -120,7 +125,13 @@ impl Runtime {
         host::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
         wasi::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
         let ticker = Ticker::start(engine.clone());
-        Ok(Self { engine, linker, modules: DashMap::new(), config, _ticker: ticker })
+        Ok(Self {
+            engine,
+            linker,
+            modules: DashMap::new(),
+            config,
+            _ticker: ticker,
+        })
     }
 
     /// The limits every call runs under.
@@ -131,7 +142,12 @@ impl Runtime {
     /// Compiles and checks a module and caches it under its code hash. Returns its exported
     /// function names. Calling it again for the same hash is free.
     pub fn load(&self, code_hash: &HashBytes, wasm: &[u8]) -> Result<Vec<String>> {
-        Ok(self.loaded(code_hash, wasm)?.exports.iter().cloned().collect())
+        Ok(self
+            .loaded(code_hash, wasm)?
+            .exports
+            .iter()
+            .cloned()
+            .collect())
     }
 
     fn loaded(&self, code_hash: &HashBytes, wasm: &[u8]) -> Result<Arc<Loaded>> {
@@ -141,7 +157,8 @@ impl Runtime {
         if !wasm.starts_with(b"\0asm") {
             return Err(Error::InvalidModule("not a wasm binary".into()));
         }
-        let module = Module::new(&self.engine, wasm).map_err(|e| Error::InvalidModule(e.to_string()))?;
+        let module =
+            Module::new(&self.engine, wasm).map_err(|e| Error::InvalidModule(e.to_string()))?;
         for import in module.imports() {
             let allowed = match import.module() {
                 "govm" => HOST_FUNCTIONS.contains(&import.name()),
@@ -176,11 +193,25 @@ impl Runtime {
     /// those writes.
     pub fn call(&self, tx: Transaction, req: &CallRequest<'_>) -> (Transaction, CallOutcome) {
         let fail = |tx, error| {
-            (tx, CallOutcome { result: Err(error), gas_used: 0, debug_output: String::new() })
+            (
+                tx,
+                CallOutcome {
+                    result: Err(error),
+                    gas_used: 0,
+                    debug_output: String::new(),
+                },
+            )
         };
         let record = match tx.contract(&req.contract.0) {
             Ok(Some(r)) => r,
-            Ok(None) => return fail(tx, Error::UnknownContract { address: req.contract.to_string() }),
+            Ok(None) => {
+                return fail(
+                    tx,
+                    Error::UnknownContract {
+                        address: req.contract.to_string(),
+                    },
+                );
+            }
             Err(e) => return fail(tx, Error::State(e.to_string())),
         };
         let loaded = match self.modules.get(&record.code_hash).map(|l| Arc::clone(&l)) {
@@ -200,7 +231,12 @@ impl Runtime {
         if !req.function.starts_with(|c: char| c.is_ascii_uppercase())
             || !loaded.exports.contains(req.function)
         {
-            return fail(tx, Error::UnknownFunction { name: req.function.to_owned() });
+            return fail(
+                tx,
+                Error::UnknownFunction {
+                    name: req.function.to_owned(),
+                },
+            );
         }
 
         let state = HostState {
@@ -220,19 +256,35 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
-        let ticks = self.config.timeout_ms.div_ceil(EPOCH_TICK.as_millis() as u64) + 1;
+        let ticks = self
+            .config
+            .timeout_ms
+            .div_ceil(EPOCH_TICK.as_millis() as u64)
+            + 1;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
         let mut gas_used = 0;
         let result = run(&loaded, &mut store, req, &mut gas_used).map_err(|e| {
-            classify(e, store.data(), self.config.timeout_ms, self.config.memory_limit)
+            classify(
+                e,
+                store.data(),
+                self.config.timeout_ms,
+                self.config.memory_limit,
+            )
         });
         let data = store.into_data();
         let mut debug_output = String::from_utf8_lossy(&data.wasi.output).into_owned();
         if data.wasi.output_truncated {
             debug_output.push_str("\n[output truncated]");
         }
-        (data.tx, CallOutcome { result, gas_used, debug_output })
+        (
+            data.tx,
+            CallOutcome {
+                result,
+                gas_used,
+                debug_output,
+            },
+        )
     }
 }
 
@@ -293,9 +345,9 @@ fn run(
 ) -> std::result::Result<Vec<u8>, RunError> {
     store.set_fuel(gas::INIT_FUEL)?;
     let instance = loaded.pre.instantiate(&mut *store)?;
-    let memory = instance
-        .get_memory(&mut *store, "memory")
-        .ok_or_else(|| RunError::Contract(Error::InvalidModule("`memory` is not a memory".into())))?;
+    let memory = instance.get_memory(&mut *store, "memory").ok_or_else(|| {
+        RunError::Contract(Error::InvalidModule("`memory` is not a memory".into()))
+    })?;
     store.data_mut().memory = Some(memory);
     instance
         .get_typed_func::<(), ()>(&mut *store, "_initialize")?
@@ -318,7 +370,11 @@ fn call_entry(
     store: &mut Store<HostState>,
     req: &CallRequest<'_>,
 ) -> std::result::Result<Vec<u8>, RunError> {
-    let too_long = || RunError::Contract(Error::BadArguments { message: "arguments are too long".into() });
+    let too_long = || {
+        RunError::Contract(Error::BadArguments {
+            message: "arguments are too long".into(),
+        })
+    };
     let len = u32::try_from(req.args.len()).map_err(|_| too_long())?;
     let ptr = if len == 0 {
         0
@@ -329,7 +385,11 @@ fn call_entry(
         memory
             .data_mut(&mut *store)
             .get_mut(ptr as usize..ptr as usize + req.args.len())
-            .ok_or_else(|| RunError::Contract(Error::Trap("govm_alloc returned an out-of-bounds buffer".into())))?
+            .ok_or_else(|| {
+                RunError::Contract(Error::Trap(
+                    "govm_alloc returned an out-of-bounds buffer".into(),
+                ))
+            })?
             .copy_from_slice(req.args);
         ptr
     };
@@ -341,7 +401,9 @@ fn call_entry(
         .data(&*store)
         .get(out_ptr..out_ptr + out_len)
         .map(<[u8]>::to_vec)
-        .ok_or_else(|| RunError::Contract(Error::Trap("the result envelope is out of bounds".into())))
+        .ok_or_else(|| {
+            RunError::Contract(Error::Trap("the result envelope is out of bounds".into()))
+        })
 }
 
 /// Maps every way a call can fail to one [`Error`]: the one place traps are interpreted.
@@ -356,17 +418,24 @@ fn classify(e: RunError, state: &HostState, timeout_ms: u64, memory_limit: usize
             Trap::OutOfFuel => Error::OutOfFuel,
             Trap::Interrupt => Error::DeadlineExceeded { timeout_ms },
             Trap::StackOverflow => Error::StackOverflow,
-            _ if memory_hit => Error::MemoryLimit { limit: memory_limit },
+            _ if memory_hit => Error::MemoryLimit {
+                limit: memory_limit,
+            },
             other => Error::Trap(other.to_string()),
         };
     }
     if let Some(host) = e.downcast_ref::<HostTrap>() {
         return match host {
             HostTrap::OutOfFuel => Error::OutOfFuel,
-            HostTrap::Exit(_) if memory_hit => Error::MemoryLimit { limit: memory_limit },
+            HostTrap::Exit(_) if memory_hit => Error::MemoryLimit {
+                limit: memory_limit,
+            },
             HostTrap::Exit(code) => {
                 let output = String::from_utf8_lossy(&state.wasi.output);
-                let first = output.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+                let first = output
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or_default();
                 Error::Panic {
                     message: if first.is_empty() {
                         format!("the contract exited with code {code}")

@@ -1,7 +1,9 @@
 //! The per-call host state and the `govm` host functions (docs/abi.md, "Host functions").
 
 use govm_abi::Address;
-use govm_state::{AddressBytes, Error as StateError, Event, ObjectIdBytes, Transaction, default_object_id};
+use govm_state::{
+    AddressBytes, Error as StateError, Event, ObjectIdBytes, Transaction, default_object_id,
+};
 use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
 
 use crate::error::HostTrap;
@@ -39,7 +41,12 @@ pub(crate) struct Limiter {
 }
 
 impl ResourceLimiter for Limiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.memory_limit {
             self.memory_limit_hit = true;
             return Ok(false);
@@ -47,7 +54,12 @@ impl ResourceLimiter for Limiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _max: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= self.table_limit)
     }
 }
@@ -87,7 +99,10 @@ pub(crate) fn read_bytes(caller: &mut Ctx<'_>, ptr: u32, len: u32) -> wasmtime::
 }
 
 /// Reads a fixed-size value such as an address or an ID.
-pub(crate) fn read_array<const N: usize>(caller: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<[u8; N]> {
+pub(crate) fn read_array<const N: usize>(
+    caller: &mut Ctx<'_>,
+    ptr: u32,
+) -> wasmtime::Result<[u8; N]> {
     let bytes = read_bytes(caller, ptr, N as u32)?;
     let mut out = [0u8; N];
     out.copy_from_slice(&bytes);
@@ -102,7 +117,10 @@ pub(crate) fn write_bytes(caller: &mut Ctx<'_>, ptr: u32, bytes: &[u8]) -> wasmt
     let len = bytes.len();
     mem.data_mut(caller)
         .get_mut(start..start + len)
-        .ok_or(HostTrap::BadPointer { ptr, len: len as u32 })
+        .ok_or(HostTrap::BadPointer {
+            ptr,
+            len: len as u32,
+        })
         .map_err(trap)?
         .copy_from_slice(bytes);
     Ok(())
@@ -134,7 +152,11 @@ fn done(result: Result<(), StateError>) -> wasmtime::Result<u32> {
 /// Reads an object ID; the zero ID names the calling contract's default object.
 fn read_id(caller: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<ObjectIdBytes> {
     let id: ObjectIdBytes = read_array(caller, ptr)?;
-    Ok(if id == [0; 32] { default_object_id(&caller.data().contract) } else { id })
+    Ok(if id == [0; 32] {
+        default_object_id(&caller.data().contract)
+    } else {
+        id
+    })
 }
 
 /// Adds the `govm` host module to the linker.
@@ -175,16 +197,20 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             Err(e) => state_status(e),
         }
     })?;
-    linker.func_wrap(M, "object_with_owner", |mut c: Ctx<'_>, owner: u32, out: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
-        let owner: AddressBytes = read_array(&mut c, owner)?;
-        let contract = c.data().contract;
-        match c.data().tx.object_with_owner(&contract, &owner) {
-            Ok(Some(id)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
-            Ok(None) => Ok(status::NOT_FOUND),
-            Err(e) => state_status(e),
-        }
-    })?;
+    linker.func_wrap(
+        M,
+        "object_with_owner",
+        |mut c: Ctx<'_>, owner: u32, out: u32| {
+            charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+            let owner: AddressBytes = read_array(&mut c, owner)?;
+            let contract = c.data().contract;
+            match c.data().tx.object_with_owner(&contract, &owner) {
+                Ok(Some(id)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
+                Ok(None) => Ok(status::NOT_FOUND),
+                Err(e) => state_status(e),
+            }
+        },
+    )?;
     linker.func_wrap(M, "object_delete", |mut c: Ctx<'_>, id: u32| {
         charge(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
         let id = read_id(&mut c, id)?;
@@ -212,68 +238,93 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             Err(e) => state_status(e),
         }
     })?;
-    linker.func_wrap(M, "object_set_owner", |mut c: Ctx<'_>, id: u32, owner: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
-        let id = read_id(&mut c, id)?;
-        let owner: AddressBytes = read_array(&mut c, owner)?;
-        let contract = c.data().contract;
-        done(c.data_mut().tx.set_owner(&contract, &id, &owner))
-    })?;
-    linker.func_wrap(M, "field_get", |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::FIELD_READ)?;
-        let id = read_id(&mut c, id)?;
-        let key = match read_str(&mut c, key, key_len)? {
-            Ok(k) => k,
-            Err(s) => return Ok(-i64::from(s)),
-        };
-        match c.data().tx.field(&id, &key) {
-            Ok(Some(value)) => {
-                charge(&mut c, value.len() as u64 * gas::PER_BYTE)?;
-                let len = value.len() as i64;
-                c.data_mut().ret = value;
-                Ok(len)
+    linker.func_wrap(
+        M,
+        "object_set_owner",
+        |mut c: Ctx<'_>, id: u32, owner: u32| {
+            charge(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
+            let id = read_id(&mut c, id)?;
+            let owner: AddressBytes = read_array(&mut c, owner)?;
+            let contract = c.data().contract;
+            done(c.data_mut().tx.set_owner(&contract, &id, &owner))
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "field_get",
+        |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
+            charge(&mut c, gas::HOST_CALL + gas::FIELD_READ)?;
+            let id = read_id(&mut c, id)?;
+            let key = match read_str(&mut c, key, key_len)? {
+                Ok(k) => k,
+                Err(s) => return Ok(-i64::from(s)),
+            };
+            match c.data().tx.field(&id, &key) {
+                Ok(Some(value)) => {
+                    charge(&mut c, value.len() as u64 * gas::PER_BYTE)?;
+                    let len = value.len() as i64;
+                    c.data_mut().ret = value;
+                    Ok(len)
+                }
+                Ok(None) => Ok(-i64::from(status::NOT_FOUND)),
+                Err(e) => state_status(e).map(|s| -i64::from(s)),
             }
-            Ok(None) => Ok(-i64::from(status::NOT_FOUND)),
-            Err(e) => state_status(e).map(|s| -i64::from(s)),
-        }
-    })?;
+        },
+    )?;
     linker.func_wrap(
         M,
         "field_set",
         |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32, val: u32, val_len: u32| {
             let bytes = u64::from(key_len) + u64::from(val_len);
-            charge(&mut c, gas::HOST_CALL + gas::FIELD_WRITE + bytes * gas::FIELD_WRITE_PER_BYTE)?;
+            charge(
+                &mut c,
+                gas::HOST_CALL + gas::FIELD_WRITE + bytes * gas::FIELD_WRITE_PER_BYTE,
+            )?;
             let id = read_id(&mut c, id)?;
             let key = match read_str(&mut c, key, key_len)? {
                 Ok(k) => k,
                 Err(s) => return Ok(s),
             };
             let value = read_bytes(&mut c, val, val_len)?;
-            if value.first().is_none_or(|&tag| govm_abi::Type::from_tag(tag).is_none()) {
+            if value
+                .first()
+                .is_none_or(|&tag| govm_abi::Type::from_tag(tag).is_none())
+            {
                 return Ok(status::INVALID_INPUT);
             }
             let contract = c.data().contract;
             done(c.data_mut().tx.set_field(&contract, &id, &key, &value))
         },
     )?;
-    linker.func_wrap(M, "field_delete", |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::FIELD_WRITE)?;
-        let id = read_id(&mut c, id)?;
-        let key = match read_str(&mut c, key, key_len)? {
-            Ok(k) => k,
-            Err(s) => return Ok(s),
-        };
-        let contract = c.data().contract;
-        done(c.data_mut().tx.delete_field(&contract, &id, &key))
-    })?;
+    linker.func_wrap(
+        M,
+        "field_delete",
+        |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
+            charge(&mut c, gas::HOST_CALL + gas::FIELD_WRITE)?;
+            let id = read_id(&mut c, id)?;
+            let key = match read_str(&mut c, key, key_len)? {
+                Ok(k) => k,
+                Err(s) => return Ok(s),
+            };
+            let contract = c.data().contract;
+            done(c.data_mut().tx.delete_field(&contract, &id, &key))
+        },
+    )?;
     linker.func_wrap(M, "emit_event", |mut c: Ctx<'_>, ptr: u32, len: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE)?;
+        charge(
+            &mut c,
+            gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE,
+        )?;
         let bytes = read_bytes(&mut c, ptr, len)?;
         let Some((name, data)) = split_event(&bytes) else {
             return Ok(status::INVALID_INPUT);
         };
         let contract = c.data().contract;
-        done(c.data_mut().tx.emit(Event { contract, name, data }))
+        done(c.data_mut().tx.emit(Event {
+            contract,
+            name,
+            data,
+        }))
     })?;
     linker.func_wrap(M, "read_return", |mut c: Ctx<'_>, out: u32| {
         charge(&mut c, gas::HOST_CALL)?;

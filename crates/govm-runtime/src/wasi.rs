@@ -30,7 +30,9 @@ pub(crate) struct WasiState {
 impl WasiState {
     pub(crate) fn new(block_time: i64, random_seed: [u8; 32]) -> Self {
         Self {
-            clock_ns: u64::try_from(block_time).unwrap_or(0).saturating_mul(1_000_000_000),
+            clock_ns: u64::try_from(block_time)
+                .unwrap_or(0)
+                .saturating_mul(1_000_000_000),
             random_seed,
             random_counter: 0,
             output: Vec::new(),
@@ -59,7 +61,8 @@ impl WasiState {
         if bytes.len() > room {
             self.output_truncated = true;
         }
-        self.output.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        self.output
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
     }
 }
 
@@ -79,7 +82,10 @@ fn is_stdio(fd: u32) -> bool {
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     const M: &str = "wasi_snapshot_preview1";
     // No arguments and no environment: both lists are empty.
-    for (list, sizes) in [("args_get", "args_sizes_get"), ("environ_get", "environ_sizes_get")] {
+    for (list, sizes) in [
+        ("args_get", "args_sizes_get"),
+        ("environ_get", "environ_sizes_get"),
+    ] {
         linker.func_wrap(M, list, |mut c: Ctx<'_>, _a: u32, _b: u32| {
             charge(&mut c, gas::HOST_CALL)?;
             Ok(ESUCCESS)
@@ -91,15 +97,19 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             Ok(ESUCCESS)
         })?;
     }
-    linker.func_wrap(M, "clock_time_get", |mut c: Ctx<'_>, id: u32, _precision: u64, out: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
-        if id > 3 {
-            return Ok(EINVAL);
-        }
-        let now = c.data_mut().wasi.next_clock();
-        write_bytes(&mut c, out, &now.to_le_bytes())?;
-        Ok(ESUCCESS)
-    })?;
+    linker.func_wrap(
+        M,
+        "clock_time_get",
+        |mut c: Ctx<'_>, id: u32, _precision: u64, out: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            if id > 3 {
+                return Ok(EINVAL);
+            }
+            let now = c.data_mut().wasi.next_clock();
+            write_bytes(&mut c, out, &now.to_le_bytes())?;
+            Ok(ESUCCESS)
+        },
+    )?;
     linker.func_wrap(M, "random_get", |mut c: Ctx<'_>, ptr: u32, len: u32| {
         charge(&mut c, gas::HOST_CALL)?;
         let mut buf = vec![0u8; len as usize];
@@ -109,24 +119,39 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         write_bytes(&mut c, ptr, &buf)?;
         Ok(ESUCCESS)
     })?;
-    linker.func_wrap(M, "fd_write", |mut c: Ctx<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
-        if !is_stdio(fd) || fd == 0 {
-            return Ok(EBADF);
-        }
-        let mut total: u32 = 0;
-        for i in 0..iovs_len {
-            let entry = iovs.checked_add(i.checked_mul(8).ok_or_else(|| trap(HostTrap::BadPointer { ptr: iovs, len: iovs_len }))?)
-                .ok_or_else(|| trap(HostTrap::BadPointer { ptr: iovs, len: iovs_len }))?;
-            let ptr = get_u32(&mut c, entry)?;
-            let len = get_u32(&mut c, entry + 4)?;
-            let bytes = read_bytes(&mut c, ptr, len)?;
-            c.data_mut().wasi.capture(&bytes);
-            total = total.saturating_add(len);
-        }
-        put_u32(&mut c, nwritten, total)?;
-        Ok(ESUCCESS)
-    })?;
+    linker.func_wrap(
+        M,
+        "fd_write",
+        |mut c: Ctx<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            if !is_stdio(fd) || fd == 0 {
+                return Ok(EBADF);
+            }
+            let mut total: u32 = 0;
+            for i in 0..iovs_len {
+                let entry = iovs
+                    .checked_add(i.checked_mul(8).ok_or_else(|| {
+                        trap(HostTrap::BadPointer {
+                            ptr: iovs,
+                            len: iovs_len,
+                        })
+                    })?)
+                    .ok_or_else(|| {
+                        trap(HostTrap::BadPointer {
+                            ptr: iovs,
+                            len: iovs_len,
+                        })
+                    })?;
+                let ptr = get_u32(&mut c, entry)?;
+                let len = get_u32(&mut c, entry + 4)?;
+                let bytes = read_bytes(&mut c, ptr, len)?;
+                c.data_mut().wasi.capture(&bytes);
+                total = total.saturating_add(len);
+            }
+            put_u32(&mut c, nwritten, total)?;
+            Ok(ESUCCESS)
+        },
+    )?;
     linker.func_wrap(M, "fd_close", |mut c: Ctx<'_>, fd: u32| {
         charge(&mut c, gas::HOST_CALL)?;
         Ok(if is_stdio(fd) { ESUCCESS } else { EBADF })
@@ -143,53 +168,73 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         write_bytes(&mut c, out, &stat)?;
         Ok(ESUCCESS)
     })?;
-    linker.func_wrap(M, "fd_fdstat_set_flags", |mut c: Ctx<'_>, fd: u32, _flags: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
-        Ok(if is_stdio(fd) { ESUCCESS } else { EBADF })
-    })?;
+    linker.func_wrap(
+        M,
+        "fd_fdstat_set_flags",
+        |mut c: Ctx<'_>, fd: u32, _flags: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            Ok(if is_stdio(fd) { ESUCCESS } else { EBADF })
+        },
+    )?;
     // No preopened directories.
-    linker.func_wrap(M, "fd_prestat_get", |mut c: Ctx<'_>, _fd: u32, _out: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
-        Ok(EBADF)
-    })?;
-    linker.func_wrap(M, "fd_prestat_dir_name", |mut c: Ctx<'_>, _fd: u32, _p: u32, _l: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
-        Ok(EBADF)
-    })?;
+    linker.func_wrap(
+        M,
+        "fd_prestat_get",
+        |mut c: Ctx<'_>, _fd: u32, _out: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            Ok(EBADF)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "fd_prestat_dir_name",
+        |mut c: Ctx<'_>, _fd: u32, _p: u32, _l: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            Ok(EBADF)
+        },
+    )?;
     linker.func_wrap(M, "sched_yield", |mut c: Ctx<'_>| {
         charge(&mut c, gas::HOST_CALL)?;
         Ok(ESUCCESS)
     })?;
     // Sleeping: every clock subscription fires at once (time advances by the longest
     // timeout); descriptor subscriptions fail with EBADF.
-    linker.func_wrap(M, "poll_oneoff", |mut c: Ctx<'_>, subs: u32, events: u32, n: u32, nevents: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
-        let size = n.checked_mul(48).ok_or_else(|| trap(HostTrap::BadPointer { ptr: subs, len: n }))?;
-        let subscriptions = read_bytes(&mut c, subs, size)?;
-        let mut out = Vec::with_capacity(n as usize * 32);
-        let mut advance = 0u64;
-        for sub in subscriptions.chunks_exact(48) {
-            let mut event = [0u8; 32];
-            event[..8].copy_from_slice(&sub[..8]);
-            let tag = sub[8];
-            if tag == 0 {
-                let timeout = u64::from_le_bytes(sub[24..32].try_into().unwrap_or_default());
-                advance = advance.max(timeout);
-            } else {
-                event[8..10].copy_from_slice(&(EBADF as u16).to_le_bytes());
+    linker.func_wrap(
+        M,
+        "poll_oneoff",
+        |mut c: Ctx<'_>, subs: u32, events: u32, n: u32, nevents: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            let size = n
+                .checked_mul(48)
+                .ok_or_else(|| trap(HostTrap::BadPointer { ptr: subs, len: n }))?;
+            let subscriptions = read_bytes(&mut c, subs, size)?;
+            let mut out = Vec::with_capacity(n as usize * 32);
+            let mut advance = 0u64;
+            for sub in subscriptions.chunks_exact(48) {
+                let mut event = [0u8; 32];
+                event[..8].copy_from_slice(&sub[..8]);
+                let tag = sub[8];
+                if tag == 0 {
+                    let timeout = u64::from_le_bytes(sub[24..32].try_into().unwrap_or_default());
+                    advance = advance.max(timeout);
+                } else {
+                    event[8..10].copy_from_slice(&(EBADF as u16).to_le_bytes());
+                }
+                event[10] = tag;
+                out.extend_from_slice(&event);
             }
-            event[10] = tag;
-            out.extend_from_slice(&event);
-        }
-        let wasi = &mut c.data_mut().wasi;
-        wasi.clock_ns = wasi.clock_ns.saturating_add(advance);
-        write_bytes(&mut c, events, &out)?;
-        put_u32(&mut c, nevents, n)?;
-        Ok(ESUCCESS)
-    })?;
-    linker.func_wrap(M, "proc_exit", |_c: Ctx<'_>, code: u32| -> wasmtime::Result<()> {
-        Err(trap(HostTrap::Exit(code as i32)))
-    })?;
+            let wasi = &mut c.data_mut().wasi;
+            wasi.clock_ns = wasi.clock_ns.saturating_add(advance);
+            write_bytes(&mut c, events, &out)?;
+            put_u32(&mut c, nevents, n)?;
+            Ok(ESUCCESS)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        "proc_exit",
+        |_c: Ctx<'_>, code: u32| -> wasmtime::Result<()> { Err(trap(HostTrap::Exit(code as i32))) },
+    )?;
     Ok(())
 }
 

@@ -25,11 +25,7 @@ pub(crate) fn key(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
     k
 }
 
-pub(crate) fn owner_index(
-    contract: &AddressBytes,
-    owner: &AddressBytes,
-    seq: u64,
-) -> Vec<u8> {
+pub(crate) fn owner_index(contract: &AddressBytes, owner: &AddressBytes, seq: u64) -> Vec<u8> {
     key(OWNER_INDEX, &[contract, owner, &seq.to_be_bytes()])
 }
 
@@ -44,7 +40,11 @@ fn sha256(parts: &[&[u8]]) -> [u8; 32] {
 /// The address of a contract: the first 20 bytes of
 /// `sha256("govm/contract" || deployer || nonce as u64 big-endian || code_hash)`, where `nonce`
 /// counts the deployer's earlier deployments. Deploying the same code twice gives two addresses.
-pub fn contract_address(deployer: &AddressBytes, nonce: u64, code_hash: &HashBytes) -> AddressBytes {
+pub fn contract_address(
+    deployer: &AddressBytes,
+    nonce: u64,
+    code_hash: &HashBytes,
+) -> AddressBytes {
     let h = sha256(&[b"govm/contract", deployer, &nonce.to_be_bytes(), code_hash]);
     let mut out = [0u8; 20];
     out.copy_from_slice(&h[..20]);

@@ -27,7 +27,10 @@ impl ObjectMeta {
 
     pub(crate) fn decode(id: ObjectIdBytes, bytes: &[u8]) -> Result<Self> {
         if bytes.len() != 48 {
-            return Err(Error::Corrupt(format!("object record of {} bytes", bytes.len())));
+            return Err(Error::Corrupt(format!(
+                "object record of {} bytes",
+                bytes.len()
+            )));
         }
         Ok(Self {
             id,
@@ -62,7 +65,10 @@ impl ContractRecord {
 
     pub(crate) fn decode(address: AddressBytes, bytes: &[u8]) -> Result<Self> {
         if bytes.len() != 60 {
-            return Err(Error::Corrupt(format!("contract record of {} bytes", bytes.len())));
+            return Err(Error::Corrupt(format!(
+                "contract record of {} bytes",
+                bytes.len()
+            )));
         }
         Ok(Self {
             address,

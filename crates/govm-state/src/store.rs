@@ -100,7 +100,10 @@ impl State {
         let previous = self.state_hash()?;
         if tx.writes.is_empty() {
             // Nothing changed, so neither does the hash.
-            return Ok(CommitInfo { state_hash: previous, writes: 0 });
+            return Ok(CommitInfo {
+                state_hash: previous,
+                writes: 0,
+            });
         }
         let mut h = Sha256::new();
         h.update(previous);
@@ -216,7 +219,10 @@ impl Transaction {
     /// Stores code and its ABI under their hash (idempotent).
     pub fn put_code(&mut self, code_hash: &HashBytes, wasm: &[u8], abi_json: &str) -> Result<()> {
         self.put(key(keys::CODE, &[code_hash]), Some(wasm.to_vec()))?;
-        self.put(key(keys::CODE_ABI, &[code_hash]), Some(abi_json.as_bytes().to_vec()))
+        self.put(
+            key(keys::CODE_ABI, &[code_hash]),
+            Some(abi_json.as_bytes().to_vec()),
+        )
     }
 
     /// Whether code with this hash is stored.
@@ -269,7 +275,12 @@ impl Transaction {
         owner: &AddressBytes,
     ) -> Result<()> {
         let seq = self.counter(vec![keys::OBJECT_SEQ])?;
-        let meta = ObjectMeta { id, owner: *owner, contract: *contract, seq };
+        let meta = ObjectMeta {
+            id,
+            owner: *owner,
+            contract: *contract,
+            seq,
+        };
         self.put(key(keys::OBJECT, &[&id]), Some(meta.encode()))?;
         self.put(keys::owner_index(contract, owner, seq), Some(id.to_vec()))
     }
@@ -327,10 +338,16 @@ impl Transaction {
         owner: &AddressBytes,
     ) -> Result<()> {
         let mut meta = self.writable(caller, id)?;
-        self.put(keys::owner_index(&meta.contract, &meta.owner, meta.seq), None)?;
+        self.put(
+            keys::owner_index(&meta.contract, &meta.owner, meta.seq),
+            None,
+        )?;
         meta.owner = *owner;
         self.put(key(keys::OBJECT, &[id]), Some(meta.encode()))?;
-        self.put(keys::owner_index(&meta.contract, owner, meta.seq), Some(id.to_vec()))
+        self.put(
+            keys::owner_index(&meta.contract, owner, meta.seq),
+            Some(id.to_vec()),
+        )
     }
 
     /// Deletes an object and all its fields; only its contract may.
@@ -339,7 +356,10 @@ impl Transaction {
         for (k, _) in self.scan_prefix(&key(keys::FIELD, &[id]))? {
             self.put(k, None)?;
         }
-        self.put(keys::owner_index(&meta.contract, &meta.owner, meta.seq), None)?;
+        self.put(
+            keys::owner_index(&meta.contract, &meta.owner, meta.seq),
+            None,
+        )?;
         self.put(key(keys::OBJECT, &[id]), None)
     }
 
@@ -376,7 +396,9 @@ impl Transaction {
     /// A field's stored value.
     pub fn field(&self, id: &ObjectIdBytes, name: &str) -> Result<Option<Vec<u8>>> {
         if self.object(id)?.is_none() {
-            return Err(Error::NotFound { what: format!("object 0x{}", hex(id)) });
+            return Err(Error::NotFound {
+                what: format!("object 0x{}", hex(id)),
+            });
         }
         self.get(&key(keys::FIELD, &[id, name.as_bytes()]))
     }
@@ -410,11 +432,19 @@ impl Transaction {
             });
         }
         self.writable(caller, id)?;
-        self.put(key(keys::FIELD, &[id, name.as_bytes()]), Some(value.to_vec()))
+        self.put(
+            key(keys::FIELD, &[id, name.as_bytes()]),
+            Some(value.to_vec()),
+        )
     }
 
     /// Removes a field (absent fields are fine); only the object's contract may.
-    pub fn delete_field(&mut self, caller: &AddressBytes, id: &ObjectIdBytes, name: &str) -> Result<()> {
+    pub fn delete_field(
+        &mut self,
+        caller: &AddressBytes,
+        id: &ObjectIdBytes,
+        name: &str,
+    ) -> Result<()> {
         self.check_field_name(name)?;
         self.writable(caller, id)?;
         self.put(key(keys::FIELD, &[id, name.as_bytes()]), None)
@@ -442,7 +472,10 @@ impl Transaction {
     fn flush_events(&mut self) -> Result<()> {
         for event in std::mem::take(&mut self.events) {
             let seq = self.counter(vec![keys::EVENT_SEQ])?;
-            self.put(key(keys::EVENT, &[&seq.to_be_bytes()]), Some(event.encode()))?;
+            self.put(
+                key(keys::EVENT, &[&seq.to_be_bytes()]),
+                Some(event.encode()),
+            )?;
         }
         Ok(())
     }
@@ -482,7 +515,12 @@ mod tests {
         let mut tx = state.begin();
         let id = tx.create_object(&contract, &BOB).unwrap();
         tx.set_field(&contract, &id, "x", &[1]).unwrap();
-        tx.emit(Event { contract, name: "E".into(), data: vec![] }).unwrap();
+        tx.emit(Event {
+            contract,
+            name: "E".into(),
+            data: vec![],
+        })
+        .unwrap();
         drop(tx);
         let tx = state.begin();
         assert_eq!(tx.object(&id).unwrap(), None);
@@ -503,7 +541,10 @@ mod tests {
         let mut tx = state.begin();
         tx.set_owner(&contract, &first, &ALICE).unwrap();
         assert_eq!(tx.object_with_owner(&contract, &BOB).unwrap(), Some(second));
-        assert_eq!(tx.object_with_owner(&contract, &ALICE).unwrap(), Some(first));
+        assert_eq!(
+            tx.object_with_owner(&contract, &ALICE).unwrap(),
+            Some(first)
+        );
         // The default object is owned by the contract itself, not by its deployer.
         assert_eq!(
             tx.object_with_owner(&contract, &contract).unwrap(),
@@ -522,8 +563,14 @@ mod tests {
             tx.set_field(&other, &id, "x", &[1]),
             Err(Error::PermissionDenied { .. })
         ));
-        assert!(matches!(tx.delete_object(&other, &id), Err(Error::PermissionDenied { .. })));
-        assert!(matches!(tx.set_owner(&other, &id, &BOB), Err(Error::PermissionDenied { .. })));
+        assert!(matches!(
+            tx.delete_object(&other, &id),
+            Err(Error::PermissionDenied { .. })
+        ));
+        assert!(matches!(
+            tx.set_owner(&other, &id, &BOB),
+            Err(Error::PermissionDenied { .. })
+        ));
     }
 
     #[test]
@@ -542,15 +589,32 @@ mod tests {
 
     #[test]
     fn limits_are_enforced() {
-        let limits = Limits { max_field_name: 4, max_value_size: 2, max_objects_per_tx: 1, ..Limits::default() };
+        let limits = Limits {
+            max_field_name: 4,
+            max_value_size: 2,
+            max_objects_per_tx: 1,
+            ..Limits::default()
+        };
         let state = State::with_backend(Arc::new(MemoryBackend::new()), limits);
         let contract = deployed(&state);
         let mut tx = state.begin();
         let id = tx.create_object(&contract, &BOB).unwrap();
-        assert!(matches!(tx.create_object(&contract, &BOB), Err(Error::LimitExceeded { .. })));
-        assert!(matches!(tx.set_field(&contract, &id, "long!", &[1]), Err(Error::LimitExceeded { .. })));
-        assert!(matches!(tx.set_field(&contract, &id, "x", &[1, 2, 3]), Err(Error::LimitExceeded { .. })));
-        assert!(matches!(tx.set_field(&contract, &id, "", &[1]), Err(Error::InvalidInput(_))));
+        assert!(matches!(
+            tx.create_object(&contract, &BOB),
+            Err(Error::LimitExceeded { .. })
+        ));
+        assert!(matches!(
+            tx.set_field(&contract, &id, "long!", &[1]),
+            Err(Error::LimitExceeded { .. })
+        ));
+        assert!(matches!(
+            tx.set_field(&contract, &id, "x", &[1, 2, 3]),
+            Err(Error::LimitExceeded { .. })
+        ));
+        assert!(matches!(
+            tx.set_field(&contract, &id, "", &[1]),
+            Err(Error::InvalidInput(_))
+        ));
     }
 
     #[test]
@@ -582,11 +646,21 @@ mod tests {
         for round in 0..2u8 {
             let mut tx = state.begin();
             for i in 0..3u8 {
-                tx.emit(Event { contract, name: format!("E{round}{i}"), data: vec![i] }).unwrap();
+                tx.emit(Event {
+                    contract,
+                    name: format!("E{round}{i}"),
+                    data: vec![i],
+                })
+                .unwrap();
             }
             state.commit(tx).unwrap();
         }
-        let names: Vec<String> = state.events(Some(&contract)).unwrap().into_iter().map(|e| e.name).collect();
+        let names: Vec<String> = state
+            .events(Some(&contract))
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
         assert_eq!(names, ["E00", "E01", "E02", "E10", "E11", "E12"]);
         assert!(state.events(Some(&BOB)).unwrap().is_empty());
     }

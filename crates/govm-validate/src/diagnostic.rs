@@ -17,7 +17,11 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {} [{}]", self.line, self.column, self.message, self.rule)
+        write!(
+            f,
+            "{}:{}: {} [{}]",
+            self.line, self.column, self.message, self.rule
+        )
     }
 }
 
@@ -30,7 +34,11 @@ pub struct Rejected {
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Maps gosyn's positions (offsets in Unicode scalar values) to Go's line and byte column.
@@ -48,7 +56,10 @@ impl LineIndex {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        Self { char_to_byte, line_starts }
+        Self {
+            char_to_byte,
+            line_starts,
+        }
     }
 
     /// Byte offset of a char offset (clamped to the end).

@@ -2,8 +2,8 @@
 
 use std::ops::Range;
 
-use govm_abi::{ABI_VERSION, ContractAbi, Function, Param, RESERVED_PREFIX, SDK_IMPORT_PATH, Type};
 use gosyn::ast::{Declaration, Expression, Field, FuncDecl};
+use govm_abi::{ABI_VERSION, ContractAbi, Function, Param, RESERVED_PREFIX, SDK_IMPORT_PATH, Type};
 
 use crate::diagnostic::{Diagnostic, LineIndex, Rejected};
 use crate::imports::{DEFAULT_ALLOWED_IMPORTS, rejection_reason};
@@ -21,7 +21,10 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             max_source_size: 1 << 20,
-            allowed_imports: DEFAULT_ALLOWED_IMPORTS.iter().map(|s| s.to_string()).collect(),
+            allowed_imports: DEFAULT_ALLOWED_IMPORTS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 }
@@ -38,7 +41,12 @@ pub struct ValidContract {
 /// Validates one contract file and extracts its ABI. Every violation is reported.
 pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected> {
     let reject = |rule, message: String| Rejected {
-        diagnostics: vec![Diagnostic { rule, line: 1, column: 1, message }],
+        diagnostics: vec![Diagnostic {
+            rule,
+            line: 1,
+            column: 1,
+            message,
+        }],
     };
     if source.len() > config.max_source_size {
         return Err(reject(
@@ -55,17 +63,21 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
         Err(err) => return Err(syntax_error(&err)),
     };
     let lines = LineIndex::new(source);
-    let mut v = Validator { lines: &lines, diagnostics: Vec::new(), sdk_name: None };
+    let mut v = Validator {
+        lines: &lines,
+        diagnostics: Vec::new(),
+        sdk_name: None,
+    };
 
     v.check_directives(&file.comments);
     v.check_imports(&file.imports, config);
     let mut functions = Vec::new();
     for decl in &file.decl {
         v.check_reserved_names(decl);
-        if let Declaration::Function(f) = decl {
-            if let Some(function) = v.entry_point(f) {
-                functions.push(function);
-            }
+        if let Declaration::Function(f) = decl
+            && let Some(function) = v.entry_point(f)
+        {
+            functions.push(function);
         }
     }
     if functions.is_empty() && v.diagnostics.is_empty() {
@@ -78,7 +90,9 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
     }
     if !v.diagnostics.is_empty() {
         v.diagnostics.sort_by_key(|d| (d.line, d.column));
-        return Err(Rejected { diagnostics: v.diagnostics });
+        return Err(Rejected {
+            diagnostics: v.diagnostics,
+        });
     }
     let start = lines.byte(file.pkg_name.pos);
     Ok(ValidContract {
@@ -93,20 +107,44 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
 
 fn syntax_error(err: &anyhow::Error) -> Rejected {
     let (line, column, message) = match err.downcast_ref::<gosyn::Error>() {
-        Some(gosyn::Error::UnexpectedToken { location, expect, actual, .. }) => {
-            let expected = expect.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(" or ");
+        Some(gosyn::Error::UnexpectedToken {
+            location,
+            expect,
+            actual,
+            ..
+        }) => {
+            let expected = expect
+                .iter()
+                .map(|k| format!("{k:?}"))
+                .collect::<Vec<_>>()
+                .join(" or ");
             let found = match actual {
                 Some(tok) => format!("{tok:?}"),
                 None => "end of file".into(),
             };
-            (location.0, location.1 + 1, format!("syntax error: expected {expected}, found {found}"))
+            (
+                location.0,
+                location.1 + 1,
+                format!("syntax error: expected {expected}, found {found}"),
+            )
         }
-        Some(gosyn::Error::Else { location, reason, .. }) => {
-            (location.0, location.1 + 1, format!("syntax error: {reason}"))
-        }
+        Some(gosyn::Error::Else {
+            location, reason, ..
+        }) => (
+            location.0,
+            location.1 + 1,
+            format!("syntax error: {reason}"),
+        ),
         _ => (1, 1, format!("syntax error: {err}")),
     };
-    Rejected { diagnostics: vec![Diagnostic { rule: "syntax", line: line.max(1), column, message }] }
+    Rejected {
+        diagnostics: vec![Diagnostic {
+            rule: "syntax",
+            line: line.max(1),
+            column,
+            message,
+        }],
+    }
 }
 
 struct Validator<'a> {
@@ -119,15 +157,27 @@ struct Validator<'a> {
 impl Validator<'_> {
     fn report(&mut self, rule: &'static str, pos: usize, message: String) {
         let (line, column) = self.lines.line_col(pos);
-        self.diagnostics.push(Diagnostic { rule, line, column, message });
+        self.diagnostics.push(Diagnostic {
+            rule,
+            line,
+            column,
+            message,
+        });
     }
 
     fn check_directives(&mut self, comments: &[std::rc::Rc<gosyn::ast::Comment>]) {
         for c in comments {
             let text = c.text.as_str();
-            let directive = ["//go:", "//export", "//extern", "//line ", "// +build", "//#cgo"]
-                .iter()
-                .find(|d| text.starts_with(*d));
+            let directive = [
+                "//go:",
+                "//export",
+                "//extern",
+                "//line ",
+                "// +build",
+                "//#cgo",
+            ]
+            .iter()
+            .find(|d| text.starts_with(*d));
             if let Some(d) = directive {
                 self.report(
                     "directive",
@@ -149,7 +199,10 @@ impl Validator<'_> {
                 self.report(
                     "import",
                     pos,
-                    format!("import \"{path}\" is not allowed: {}", rejection_reason(path)),
+                    format!(
+                        "import \"{path}\" is not allowed: {}",
+                        rejection_reason(path)
+                    ),
                 );
                 continue;
             }
@@ -201,7 +254,9 @@ impl Validator<'_> {
             self.report(
                 "entry-point",
                 f.name.pos,
-                format!("exported function {name} is generic: entry points cannot have type parameters"),
+                format!(
+                    "exported function {name} is generic: entry points cannot have type parameters"
+                ),
             );
             return None;
         }
@@ -221,8 +276,13 @@ impl Validator<'_> {
                 };
                 index += 1;
                 let pos = name_ident.map(|n| n.pos).or_else(|| expr_pos(&field.typ));
-                if let Some(ty) = self.wire_type(&field.typ, pos, name, &format!("parameter {param_name}")) {
-                    params.push(Param { name: param_name, ty });
+                if let Some(ty) =
+                    self.wire_type(&field.typ, pos, name, &format!("parameter {param_name}"))
+                {
+                    params.push(Param {
+                        name: param_name,
+                        ty,
+                    });
                 }
             }
         }
@@ -248,14 +308,21 @@ impl Validator<'_> {
                 }
                 continue;
             }
-            if let Some(ty) = self.wire_type(typ, expr_pos(typ), name, &format!("result {}", i + 1)) {
+            if let Some(ty) = self.wire_type(typ, expr_pos(typ), name, &format!("result {}", i + 1))
+            {
                 results.push(ty);
             }
         }
         if self.diagnostics.len() != before {
             return None;
         }
-        Some(Function { name: name.clone(), context, params, results, error })
+        Some(Function {
+            name: name.clone(),
+            context,
+            params,
+            results,
+            error,
+        })
     }
 
     fn is_sdk_type(&self, typ: &Expression, name: &str) -> bool {
@@ -264,7 +331,13 @@ impl Validator<'_> {
                 && matches!(&*s.x, Expression::Ident(pkg) if Some(&pkg.name) == self.sdk_name.as_ref()))
     }
 
-    fn wire_type(&mut self, typ: &Expression, pos: Option<usize>, function: &str, what: &str) -> Option<Type> {
+    fn wire_type(
+        &mut self,
+        typ: &Expression,
+        pos: Option<usize>,
+        function: &str,
+        what: &str,
+    ) -> Option<Type> {
         let spelled = self.type_name(typ);
         match spelled.as_deref().and_then(Type::from_go) {
             Some(ty) => Some(ty),
@@ -338,7 +411,11 @@ mod tests {
     fn diagnostics(source: &str) -> Vec<(String, usize, usize)> {
         match validate(source, &Config::default()) {
             Ok(_) => vec![],
-            Err(r) => r.diagnostics.into_iter().map(|d| (d.rule.to_owned(), d.line, d.column)).collect(),
+            Err(r) => r
+                .diagnostics
+                .into_iter()
+                .map(|d| (d.rule.to_owned(), d.line, d.column))
+                .collect(),
         }
     }
 
@@ -392,10 +469,16 @@ mod tests {
 
     #[test]
     fn rejects_size_syntax_and_empty_contracts() {
-        let cfg = Config { max_source_size: 10, ..Config::default() };
+        let cfg = Config {
+            max_source_size: 10,
+            ..Config::default()
+        };
         let err = validate("package toolong\n", &cfg).unwrap_err();
         assert_eq!(err.diagnostics[0].rule, "size");
         assert_eq!(diagnostics("package p\nfunc F( {\n")[0].0, "syntax");
-        assert_eq!(diagnostics("package p\nfunc f() {}\n"), [("entry-point".to_owned(), 1, 9)]);
+        assert_eq!(
+            diagnostics("package p\nfunc f() {}\n"),
+            [("entry-point".to_owned(), 1, 9)]
+        );
     }
 }

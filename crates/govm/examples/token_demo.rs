@@ -16,23 +16,39 @@ fn main() {
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/contracts/token/token.go");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/contracts/token/token.go"
+    );
     let source = std::fs::read(path)?;
     let engine = Engine::new(Config::default())?;
     println!("govm demo: the token contract, end to end, on a fresh in-memory state\n");
     println!("toolchain   {}", engine.compiler().toolchain()?);
     let started = Instant::now();
-    let options = DeployOptions { deployer: DEPLOYER, file_name: "token.go".into(), ..DeployOptions::default() };
+    let options = DeployOptions {
+        deployer: DEPLOYER,
+        file_name: "token.go".into(),
+        ..DeployOptions::default()
+    };
     let deployment = engine.deploy_with_options(&source, &options)?;
     let token = deployment.address;
     println!("deployed    token.go at {token}");
     println!(
         "            code hash {}, {} ({:.1} s)",
         deployment.code_hash,
-        if deployment.compiled { "compiled" } else { "from cache" },
+        if deployment.compiled {
+            "compiled"
+        } else {
+            "from cache"
+        },
         started.elapsed().as_secs_f64()
     );
-    let names: Vec<&str> = deployment.abi.functions.iter().map(|f| f.name.as_str()).collect();
+    let names: Vec<&str> = deployment
+        .abi
+        .functions
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
     println!("            entry points: {}\n", names.join(", "));
 
     let ctx = CallContext::new(DEPLOYER);
@@ -41,16 +57,41 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         print_call(label, &outcome);
         Ok(outcome)
     };
-    let owner_id = call("Initialize(1000000) as the deployer", "Initialize", &[1_000_000u64.into()])?
-        .result::<govm::ObjectId>()?;
-    let alice_id = call(&format!("CreateAccount(alice = {ALICE})"), "CreateAccount", &[ALICE.into()])?
-        .result::<govm::ObjectId>()?;
-    call("Transfer(alice, 1000)", "Transfer", &[ALICE.into(), 1000u64.into()])?;
-    let alice = call("GetBalance(alice's account)", "GetBalance", &[alice_id.into()])?.result::<u64>()?;
-    let owner = call("GetBalance(the deployer's account)", "GetBalance", &[owner_id.into()])?.result::<u64>()?;
+    let owner_id = call(
+        "Initialize(1000000) as the deployer",
+        "Initialize",
+        &[1_000_000u64.into()],
+    )?
+    .result::<govm::ObjectId>()?;
+    let alice_id = call(
+        &format!("CreateAccount(alice = {ALICE})"),
+        "CreateAccount",
+        &[ALICE.into()],
+    )?
+    .result::<govm::ObjectId>()?;
+    call(
+        "Transfer(alice, 1000)",
+        "Transfer",
+        &[ALICE.into(), 1000u64.into()],
+    )?;
+    let alice = call(
+        "GetBalance(alice's account)",
+        "GetBalance",
+        &[alice_id.into()],
+    )?
+    .result::<u64>()?;
+    let owner = call(
+        "GetBalance(the deployer's account)",
+        "GetBalance",
+        &[owner_id.into()],
+    )?
+    .result::<u64>()?;
 
     println!("alice has {alice}, the deployer has {owner}");
-    println!("state hash  {}", engine.state().state_hash().map(govm::Hash)?);
+    println!(
+        "state hash  {}",
+        engine.state().state_hash().map(govm::Hash)?
+    );
     if (alice, owner) != (1000, 999_000) {
         return Err(format!("expected balances 1000 and 999000, read {alice} and {owner}").into());
     }
@@ -60,12 +101,23 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 fn print_call(label: &str, outcome: &Outcome) {
     println!("{label}");
     let results: Vec<String> = outcome.results.iter().map(ToString::to_string).collect();
-    println!("  result    {}", if results.is_empty() { "(none)".into() } else { results.join(", ") });
+    println!(
+        "  result    {}",
+        if results.is_empty() {
+            "(none)".into()
+        } else {
+            results.join(", ")
+        }
+    );
     if outcome.events.is_empty() {
         println!("  events    (none)");
     }
     for event in &outcome.events {
-        let fields: Vec<String> = event.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let fields: Vec<String> = event
+            .fields
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
         println!("  event     {} {{ {} }}", event.name, fields.join(", "));
     }
     println!("  gas used  {}\n", outcome.gas_used);

@@ -37,7 +37,11 @@ impl Default for Config {
 }
 
 fn default_cache_dir() -> PathBuf {
-    let env = |k| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     env("GOVM_CACHE_DIR")
         .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("govm")))
         .or_else(|| env("HOME").map(|d| d.join(".cache").join("govm")))
@@ -57,7 +61,11 @@ pub struct DeployOptions {
 
 impl Default for DeployOptions {
     fn default() -> Self {
-        Self { deployer: Address::ZERO, block_height: 0, file_name: "contract.go".into() }
+        Self {
+            deployer: Address::ZERO,
+            block_height: 0,
+            file_name: "contract.go".into(),
+        }
     }
 }
 
@@ -90,7 +98,12 @@ pub struct CallContext {
 impl CallContext {
     /// A context for `sender` at height 1, time 1,700,000,000, with the default fuel.
     pub fn new(sender: Address) -> Self {
-        Self { sender, block_height: 1, block_time: 1_700_000_000, fuel_limit: 50_000_000 }
+        Self {
+            sender,
+            block_height: 1,
+            block_time: 1_700_000_000,
+            fuel_limit: 50_000_000,
+        }
     }
 }
 
@@ -174,9 +187,29 @@ impl Engine {
         &self.compiler
     }
 
+    /// Validates Go source (plain or gzip) and returns its ABI, without compiling it.
+    pub fn check(&self, code: &[u8]) -> Result<ContractAbi> {
+        let source = prepare_source(code, self.validation.max_source_size)?;
+        Ok(govm_validate::validate(&source, &self.validation)?.abi)
+    }
+
+    /// Validates and compiles Go source and checks the module the runtime would run, without
+    /// deploying it. Returns the ABI and the wasm.
+    pub fn build(&self, code: &[u8], file_name: &str) -> Result<(ContractAbi, Vec<u8>)> {
+        let source = prepare_source(code, self.validation.max_source_size)?;
+        let valid = govm_validate::validate(&source, &self.validation)?;
+        let artifact = self.compiler.compile(&source, &valid, file_name)?;
+        self.runtime
+            .load(&code_hash(source.as_bytes()), &artifact.wasm)
+            .map_err(Error::Runtime)?;
+        Ok((valid.abi, artifact.wasm))
+    }
+
     /// Deploys Go source (plain or gzip) with default options.
     pub fn deploy(&self, code: &[u8]) -> Result<Address> {
-        Ok(self.deploy_with_options(code, &DeployOptions::default())?.address)
+        Ok(self
+            .deploy_with_options(code, &DeployOptions::default())?
+            .address)
     }
 
     /// Validates, compiles (unless the same source was compiled before), checks and stores a
@@ -190,8 +223,16 @@ impl Engine {
         let compiled = !tx.has_code(&hash)?;
         if compiled {
             let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
-            let exports = self.runtime.load(&hash, &artifact.wasm).map_err(Error::Runtime)?;
-            if let Some(f) = valid.abi.functions.iter().find(|f| !exports.contains(&f.name)) {
+            let exports = self
+                .runtime
+                .load(&hash, &artifact.wasm)
+                .map_err(Error::Runtime)?;
+            if let Some(f) = valid
+                .abi
+                .functions
+                .iter()
+                .find(|f| !exports.contains(&f.name))
+            {
                 return Err(Error::Runtime(govm_runtime::Error::InvalidModule(format!(
                     "entry point `{}` is not exported",
                     f.name
@@ -208,13 +249,18 @@ impl Engine {
             deploy_height: options.block_height,
         })?;
         self.state.commit(tx)?;
-        Ok(Deployment { address: Address(address), code_hash: Hash(hash), abi: valid.abi, compiled })
+        Ok(Deployment {
+            address: Address(address),
+            code_hash: Hash(hash),
+            abi: valid.abi,
+            compiled,
+        })
     }
 
     /// The ABI of a deployed contract.
     pub fn abi(&self, contract: Address) -> Result<ContractAbi> {
         let tx = self.state.begin();
-        Ok(load_abi(&tx, contract)?)
+        load_abi(&tx, contract)
     }
 
     /// Calls an entry point and commits its writes if it succeeds. A failed call changes no
@@ -229,7 +275,10 @@ impl Engine {
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let (tx, outcome) = self.run(ctx, contract, function, args)?;
         let info = self.state.commit(tx)?;
-        Ok(Outcome { state_hash: Hash(info.state_hash), ..outcome })
+        Ok(Outcome {
+            state_hash: Hash(info.state_hash),
+            ..outcome
+        })
     }
 
     /// Calls an entry point without arguments (see [`Engine::execute_with_args`]).
@@ -246,7 +295,10 @@ impl Engine {
         args: &[Value],
     ) -> Result<Outcome> {
         let (_discarded, outcome) = self.run(ctx, contract, function, args)?;
-        Ok(Outcome { state_hash: Hash(self.state.state_hash()?), ..outcome })
+        Ok(Outcome {
+            state_hash: Hash(self.state.state_hash()?),
+            ..outcome
+        })
     }
 
     fn run(
@@ -259,7 +311,9 @@ impl Engine {
         let tx = self.state.begin();
         let abi = load_abi(&tx, contract)?;
         let f: &Function = abi.function(function).ok_or_else(|| Error::Call {
-            error: govm_runtime::Error::UnknownFunction { name: function.to_owned() },
+            error: govm_runtime::Error::UnknownFunction {
+                name: function.to_owned(),
+            },
             gas_used: 0,
             debug_output: String::new(),
         })?;
@@ -304,7 +358,9 @@ impl Engine {
 
 fn load_abi(tx: &Transaction, contract: Address) -> Result<ContractAbi> {
     let unknown = || Error::Call {
-        error: govm_runtime::Error::UnknownContract { address: contract.to_string() },
+        error: govm_runtime::Error::UnknownContract {
+            address: contract.to_string(),
+        },
         gas_used: 0,
         debug_output: String::new(),
     };

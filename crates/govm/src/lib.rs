@@ -27,7 +27,7 @@ mod error;
 pub use engine::{CallContext, Config, DeployOptions, Deployment, Engine, EventRecord, Outcome};
 pub use error::{Error, Result};
 pub use govm_abi::{Address, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value};
-pub use govm_compiler::ToolchainConfig;
+pub use govm_compiler::{Error as CompileError, ToolchainConfig};
 pub use govm_runtime::{Error as CallError, RuntimeConfig};
 pub use govm_state::State;
 pub use govm_validate::{Diagnostic, Rejected};

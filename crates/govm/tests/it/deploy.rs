@@ -9,28 +9,50 @@ fn a_contract_importing_os_is_rejected_naming_the_import_and_its_line() {
     let engine = engine();
     let source = b"package bad\n\nimport (\n\t\"os\"\n)\n\nfunc Read() string { return os.Getenv(\"HOME\") }\n";
     let err = engine.deploy(source).unwrap_err();
-    let Error::Rejected(rejected) = &err else { panic!("expected a rejection, got {err:?}") };
+    let Error::Rejected(rejected) = &err else {
+        panic!("expected a rejection, got {err:?}")
+    };
     let d = &rejected.diagnostics[0];
     assert_eq!((d.rule, d.line, d.column), ("import", 4, 2));
-    assert!(d.message.starts_with("import \"os\" is not allowed"), "{}", d.message);
-    assert!(err.to_string().contains("4:2: import \"os\" is not allowed"), "{err}");
+    assert!(
+        d.message.starts_with("import \"os\" is not allowed"),
+        "{}",
+        d.message
+    );
+    assert!(
+        err.to_string()
+            .contains("4:2: import \"os\" is not allowed"),
+        "{err}"
+    );
 }
 
 #[test]
 fn the_same_source_deploys_twice_to_two_addresses_and_compiles_once() {
     let engine = engine();
-    let options = DeployOptions { deployer: DEPLOYER, ..DeployOptions::default() };
-    let first = engine.deploy_with_options(&contract("token/token.go"), &options).unwrap();
+    let options = DeployOptions {
+        deployer: DEPLOYER,
+        ..DeployOptions::default()
+    };
+    let first = engine
+        .deploy_with_options(&contract("token/token.go"), &options)
+        .unwrap();
     let runs = engine.compiler().toolchain_runs();
-    let second = engine.deploy_with_options(&contract("token/token.go"), &options).unwrap();
+    let second = engine
+        .deploy_with_options(&contract("token/token.go"), &options)
+        .unwrap();
     assert_ne!(first.address, second.address);
     assert_eq!(first.code_hash, second.code_hash);
     assert!(!second.compiled);
     assert_eq!(engine.compiler().toolchain_runs(), runs);
 
     // Another deployer gets another address for the same code.
-    let other = DeployOptions { deployer: Address([1; 20]), ..DeployOptions::default() };
-    let third = engine.deploy_with_options(&contract("token/token.go"), &other).unwrap();
+    let other = DeployOptions {
+        deployer: Address([1; 20]),
+        ..DeployOptions::default()
+    };
+    let third = engine
+        .deploy_with_options(&contract("token/token.go"), &other)
+        .unwrap();
     assert_ne!(third.address, first.address);
 }
 
@@ -39,7 +61,10 @@ fn gzip_source_deploys_like_plain_source() {
     let engine = engine();
     let plain = contract("token/token.go");
     let mut gz = flate2_encode(&plain);
-    let options = DeployOptions { deployer: DEPLOYER, ..DeployOptions::default() };
+    let options = DeployOptions {
+        deployer: DEPLOYER,
+        ..DeployOptions::default()
+    };
     let a = engine.deploy_with_options(&plain, &options).unwrap();
     let b = engine.deploy_with_options(&gz, &options).unwrap();
     assert_eq!(a.code_hash, b.code_hash);
@@ -51,7 +76,10 @@ fn gzip_source_deploys_like_plain_source() {
 fn a_type_error_is_reported_at_the_authors_line() {
     let engine = engine();
     let source = b"package broken\n\nfunc Get() uint64 {\n\treturn \"text\"\n}\n";
-    let options = DeployOptions { file_name: "broken.go".into(), ..DeployOptions::default() };
+    let options = DeployOptions {
+        file_name: "broken.go".into(),
+        ..DeployOptions::default()
+    };
     let err = engine.deploy_with_options(source, &options).unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Compile(_)), "{err:?}");
@@ -82,7 +110,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc

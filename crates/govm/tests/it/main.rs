@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod deploy;
+mod hostile;
 mod token;
 
 use std::path::PathBuf;
@@ -11,7 +12,10 @@ use govm::{Address, Config, Engine};
 /// An engine on a fresh in-memory state, sharing one artifact and Go build cache across
 /// tests so that each source is compiled once per test run.
 pub fn engine() -> Engine {
-    let config = Config { cache_dir: cache_dir(), ..Config::default() };
+    let config = Config {
+        cache_dir: cache_dir(),
+        ..Config::default()
+    };
     Engine::new(config).unwrap()
 }
 

@@ -9,17 +9,28 @@ struct Token<'a> {
 
 impl<'a> Token<'a> {
     fn deploy(engine: &'a Engine) -> Self {
-        let options = DeployOptions { deployer: DEPLOYER, file_name: "token.go".into(), ..DeployOptions::default() };
-        let address = engine.deploy_with_options(&contract("token/token.go"), &options).unwrap().address;
+        let options = DeployOptions {
+            deployer: DEPLOYER,
+            file_name: "token.go".into(),
+            ..DeployOptions::default()
+        };
+        let address = engine
+            .deploy_with_options(&contract("token/token.go"), &options)
+            .unwrap()
+            .address;
         Self { engine, address }
     }
 
     fn call(&self, sender: Address, function: &str, args: &[Value]) -> govm::Result<govm::Outcome> {
-        self.engine.execute_with_args(&CallContext::new(sender), self.address, function, args)
+        self.engine
+            .execute_with_args(&CallContext::new(sender), self.address, function, args)
     }
 
     fn balance(&self, id: ObjectId) -> u64 {
-        self.call(DEPLOYER, "GetBalance", &[id.into()]).unwrap().result().unwrap()
+        self.call(DEPLOYER, "GetBalance", &[id.into()])
+            .unwrap()
+            .result()
+            .unwrap()
     }
 }
 
@@ -28,7 +39,9 @@ fn token_runs_end_to_end() {
     let engine = engine();
     let token = Token::deploy(&engine);
 
-    let init = token.call(DEPLOYER, "Initialize", &[1_000_000u64.into()]).unwrap();
+    let init = token
+        .call(DEPLOYER, "Initialize", &[1_000_000u64.into()])
+        .unwrap();
     let owner_id: ObjectId = init.result().unwrap();
     assert!(init.gas_used > 0);
     assert_eq!(init.events.len(), 1);
@@ -36,14 +49,24 @@ fn token_runs_end_to_end() {
     assert_eq!(init.events[0].contract, token.address);
     assert_eq!(
         init.events[0].fields,
-        [("total_supply".to_owned(), Value::U64(1_000_000)), ("owner".to_owned(), Value::Address(DEPLOYER))]
+        [
+            ("total_supply".to_owned(), Value::U64(1_000_000)),
+            ("owner".to_owned(), Value::Address(DEPLOYER))
+        ]
     );
 
-    let account = token.call(DEPLOYER, "CreateAccount", &[ALICE.into()]).unwrap();
+    let account = token
+        .call(DEPLOYER, "CreateAccount", &[ALICE.into()])
+        .unwrap();
     let alice_id: ObjectId = account.result().unwrap();
-    assert_eq!(account.events[0].fields, [("owner".to_owned(), Value::Address(ALICE))]);
+    assert_eq!(
+        account.events[0].fields,
+        [("owner".to_owned(), Value::Address(ALICE))]
+    );
 
-    let transfer = token.call(DEPLOYER, "Transfer", &[ALICE.into(), 1000u64.into()]).unwrap();
+    let transfer = token
+        .call(DEPLOYER, "Transfer", &[ALICE.into(), 1000u64.into()])
+        .unwrap();
     assert!(transfer.results.is_empty());
     assert_eq!(
         transfer.events[0].fields,
@@ -57,17 +80,23 @@ fn token_runs_end_to_end() {
     assert_eq!(token.balance(owner_id), 999_000);
 
     // A second transfer adds to Alice's existing balance object.
-    token.call(DEPLOYER, "Transfer", &[ALICE.into(), 500u64.into()]).unwrap();
+    token
+        .call(DEPLOYER, "Transfer", &[ALICE.into(), 500u64.into()])
+        .unwrap();
     assert_eq!(token.balance(alice_id), 1500);
     assert_eq!(token.balance(owner_id), 998_500);
 
     // Alice can spend what she received, and a transfer to a new account creates it.
     let bob = Address([0xb0; 20]);
-    token.call(ALICE, "Transfer", &[bob.into(), 200u64.into()]).unwrap();
+    token
+        .call(ALICE, "Transfer", &[bob.into(), 200u64.into()])
+        .unwrap();
     assert_eq!(token.balance(alice_id), 1300);
 
     // A transfer to oneself changes nothing.
-    token.call(ALICE, "Transfer", &[ALICE.into(), 300u64.into()]).unwrap();
+    token
+        .call(ALICE, "Transfer", &[ALICE.into(), 300u64.into()])
+        .unwrap();
     assert_eq!(token.balance(alice_id), 1300);
 }
 
@@ -75,13 +104,23 @@ fn token_runs_end_to_end() {
 fn transfer_beyond_the_balance_fails_with_the_contracts_message_and_changes_nothing() {
     let engine = engine();
     let token = Token::deploy(&engine);
-    let owner_id: ObjectId = token.call(DEPLOYER, "Initialize", &[1000u64.into()]).unwrap().result().unwrap();
+    let owner_id: ObjectId = token
+        .call(DEPLOYER, "Initialize", &[1000u64.into()])
+        .unwrap()
+        .result()
+        .unwrap();
     let before = engine.state().state_hash().unwrap();
     let events_before = engine.state().events(None).unwrap().len();
 
-    let err = token.call(DEPLOYER, "Transfer", &[ALICE.into(), 5000u64.into()]).unwrap_err();
+    let err = token
+        .call(DEPLOYER, "Transfer", &[ALICE.into(), 5000u64.into()])
+        .unwrap_err();
     match &err {
-        Error::Call { error: CallError::ContractError { message }, gas_used, .. } => {
+        Error::Call {
+            error: CallError::ContractError { message },
+            gas_used,
+            ..
+        } => {
             assert_eq!(message, "insufficient balance: 1000 < 5000");
             assert!(*gas_used > 0);
         }
@@ -93,7 +132,9 @@ fn transfer_beyond_the_balance_fails_with_the_contracts_message_and_changes_noth
     assert_eq!(token.balance(owner_id), 1000);
 
     // A transfer from an account that has none fails as well, creating nothing for Alice.
-    let err = token.call(ALICE, "Transfer", &[DEPLOYER.into(), 1u64.into()]).unwrap_err();
+    let err = token
+        .call(ALICE, "Transfer", &[DEPLOYER.into(), 1u64.into()])
+        .unwrap_err();
     assert_eq!(err.to_string(), "failed to get sender balance: not found");
     assert_eq!(engine.state().state_hash().unwrap(), before);
 }
@@ -102,11 +143,18 @@ fn transfer_beyond_the_balance_fails_with_the_contracts_message_and_changes_noth
 fn reading_a_missing_object_is_a_contract_error_not_garbage() {
     let engine = engine();
     let token = Token::deploy(&engine);
-    let err = token.call(DEPLOYER, "GetBalance", &[ObjectId([9; 32]).into()]).unwrap_err();
+    let err = token
+        .call(DEPLOYER, "GetBalance", &[ObjectId([9; 32]).into()])
+        .unwrap_err();
     assert_eq!(err.to_string(), "failed to get balance object: not found");
     // The default object exists but has no amount field.
-    let err = token.call(DEPLOYER, "GetBalance", &[ObjectId::ZERO.into()]).unwrap_err();
-    assert_eq!(err.to_string(), "failed to get amount: field \"amount\": not found");
+    let err = token
+        .call(DEPLOYER, "GetBalance", &[ObjectId::ZERO.into()])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "failed to get amount: field \"amount\": not found"
+    );
 }
 
 #[test]
@@ -118,12 +166,25 @@ fn the_same_calls_give_the_same_addresses_results_gas_and_state_hash() {
         for (sender, function, args) in [
             (DEPLOYER, "Initialize", vec![Value::U64(1_000_000)]),
             (DEPLOYER, "CreateAccount", vec![Value::Address(ALICE)]),
-            (DEPLOYER, "Transfer", vec![Value::Address(ALICE), Value::U64(1000)]),
-            (DEPLOYER, "Transfer", vec![Value::Address(ALICE), Value::U64(10_000_000)]),
+            (
+                DEPLOYER,
+                "Transfer",
+                vec![Value::Address(ALICE), Value::U64(1000)],
+            ),
+            (
+                DEPLOYER,
+                "Transfer",
+                vec![Value::Address(ALICE), Value::U64(10_000_000)],
+            ),
         ] {
             match token.call(sender, function, &args) {
-                Ok(o) => trace.push(format!("{:?} {:?} {} {}", o.results, o.events, o.gas_used, o.state_hash)),
-                Err(Error::Call { error, gas_used, .. }) => trace.push(format!("{error} {gas_used}")),
+                Ok(o) => trace.push(format!(
+                    "{:?} {:?} {} {}",
+                    o.results, o.events, o.gas_used, o.state_hash
+                )),
+                Err(Error::Call {
+                    error, gas_used, ..
+                }) => trace.push(format!("{error} {gas_used}")),
                 Err(e) => panic!("{e}"),
             }
         }
@@ -137,14 +198,27 @@ fn the_same_calls_give_the_same_addresses_results_gas_and_state_hash() {
 fn arguments_are_checked_against_the_abi() {
     let engine = engine();
     let token = Token::deploy(&engine);
-    let err = token.call(DEPLOYER, "Transfer", &[ALICE.into(), "lots".into()]).unwrap_err();
-    assert_eq!(err.to_string(), "argument 2 \"amount\": expected uint64, got string");
-    let err = token.call(DEPLOYER, "Transfer", &[ALICE.into()]).unwrap_err();
-    assert_eq!(err.to_string(), "Transfer arguments: expected 2 values, got 1");
+    let err = token
+        .call(DEPLOYER, "Transfer", &[ALICE.into(), "lots".into()])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "argument 2 \"amount\": expected uint64, got string"
+    );
+    let err = token
+        .call(DEPLOYER, "Transfer", &[ALICE.into()])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Transfer arguments: expected 2 values, got 1"
+    );
     let err = token.call(DEPLOYER, "Mint", &[]).unwrap_err();
     assert_eq!(err.to_string(), "unknown function `Mint`");
     let err = engine
         .execute(&CallContext::new(DEPLOYER), Address([3; 20]), "Transfer")
         .unwrap_err();
-    assert_eq!(err.to_string(), format!("unknown contract {}", Address([3; 20])));
+    assert_eq!(
+        err.to_string(),
+        format!("unknown contract {}", Address([3; 20]))
+    );
 }

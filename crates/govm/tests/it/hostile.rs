@@ -1,0 +1,102 @@
+use govm::{
+    Address, CallContext, CallError, Config, DeployOptions, Engine, Error, RuntimeConfig, Value,
+};
+
+use crate::{DEPLOYER, cache_dir, contract};
+
+fn deploy(engine: &Engine) -> Address {
+    let options = DeployOptions {
+        deployer: DEPLOYER,
+        file_name: "hostile.go".into(),
+        ..DeployOptions::default()
+    };
+    engine
+        .deploy_with_options(&contract("hostile/hostile.go"), &options)
+        .unwrap()
+        .address
+}
+
+fn call_error(
+    engine: &Engine,
+    ctx: &CallContext,
+    address: Address,
+    function: &str,
+    args: &[Value],
+) -> CallError {
+    match engine.execute_with_args(ctx, address, function, args) {
+        Err(Error::Call { error, .. }) => error,
+        other => panic!("{function}: expected a failed call, got {other:?}"),
+    }
+}
+
+#[test]
+fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
+    let runtime = RuntimeConfig {
+        memory_limit: 32 << 20,
+        timeout_ms: 2_000,
+        ..RuntimeConfig::default()
+    };
+    let engine = Engine::new(Config {
+        cache_dir: cache_dir(),
+        runtime,
+        ..Config::default()
+    })
+    .unwrap();
+    let hostile = deploy(&engine);
+    let ctx = CallContext::new(DEPLOYER);
+    let before = engine.state().state_hash().unwrap();
+
+    assert_eq!(
+        call_error(&engine, &ctx, hostile, "Panic", &["boom".into()]),
+        CallError::Panic {
+            message: "boom".into()
+        }
+    );
+    let index = call_error(&engine, &ctx, hostile, "Index", &[7u64.into()]);
+    assert_eq!(
+        index,
+        CallError::Panic {
+            message: "runtime error: index out of range [7] with length 3".into()
+        }
+    );
+
+    let small_fuel = CallContext {
+        fuel_limit: 5_000_000,
+        ..ctx
+    };
+    assert_eq!(
+        call_error(&engine, &small_fuel, hostile, "Loop", &[]),
+        CallError::OutOfFuel
+    );
+    let huge_fuel = CallContext {
+        fuel_limit: u64::MAX / 2,
+        ..ctx
+    };
+    assert_eq!(
+        call_error(&engine, &huge_fuel, hostile, "Loop", &[]),
+        CallError::DeadlineExceeded { timeout_ms: 2_000 }
+    );
+    let hog = call_error(&engine, &huge_fuel, hostile, "Hog", &[64u64.into()]);
+    assert_eq!(hog, CallError::MemoryLimit { limit: 32 << 20 });
+
+    assert_eq!(
+        call_error(&engine, &ctx, hostile, "WriteThenFail", &[]),
+        CallError::ContractError {
+            message: "failing after writing".into()
+        }
+    );
+    assert_eq!(engine.state().state_hash().unwrap(), before);
+    assert!(engine.state().events(None).unwrap().is_empty());
+    let touched = engine.execute(&ctx, hostile, "Touched").unwrap();
+    assert_eq!(touched.results, [Value::Bool(false)]);
+
+    let printed = engine
+        .execute_with_args(&ctx, hostile, "Print", &["hello".into()])
+        .unwrap();
+    assert_eq!(printed.results, [Value::U64(1)]);
+    assert_eq!(printed.debug_output, "debug: hello 1\n");
+    let fine = engine
+        .execute_with_args(&ctx, hostile, "Hog", &[4u64.into()])
+        .unwrap();
+    assert_eq!(fine.results, [Value::U64(4)]);
+}

@@ -1,0 +1,68 @@
+// Package hostile misbehaves on purpose: each entry point hits one limit or failure mode.
+package hostile
+
+import (
+	"fmt"
+
+	"github.com/govm-net/vm"
+)
+
+// Panic panics with a message.
+func Panic(message string) {
+	panic(message)
+}
+
+// Index reads past the end of a slice: a runtime error panic.
+func Index(i uint64) uint64 {
+	values := []uint64{1, 2, 3}
+	return values[i]
+}
+
+// Loop never returns.
+func Loop() uint64 {
+	n := uint64(0)
+	for {
+		n++
+	}
+}
+
+// Hog allocates mib MiB and keeps it reachable.
+func Hog(mib uint64) uint64 {
+	var kept [][]byte
+	for i := uint64(0); i < mib; i++ {
+		kept = append(kept, make([]byte, 1<<20))
+	}
+	return uint64(len(kept))
+}
+
+// Print writes to stdout, which the host captures as debug output.
+func Print(ctx vm.Context, text string) uint64 {
+	fmt.Println("debug:", text, ctx.BlockHeight())
+	return ctx.BlockHeight()
+}
+
+// WriteThenFail writes a field and an event, then fails: neither may survive.
+func WriteThenFail(ctx vm.Context) error {
+	obj, err := ctx.GetObject(vm.ObjectID{})
+	if err != nil {
+		return err
+	}
+	if err := obj.Set("touched", true); err != nil {
+		return err
+	}
+	ctx.Log("Touched", "by", ctx.Sender())
+	return fmt.Errorf("failing after writing")
+}
+
+// Touched reports whether WriteThenFail's write survived.
+func Touched(ctx vm.Context) (bool, error) {
+	obj, err := ctx.GetObject(vm.ObjectID{})
+	if err != nil {
+		return false, err
+	}
+	var touched bool
+	if err := obj.Get("touched", &touched); err != nil {
+		return false, nil
+	}
+	return touched, nil
+}
