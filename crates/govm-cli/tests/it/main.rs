@@ -7,13 +7,19 @@ use std::process::{Command, Output};
 fn govm(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_govm"))
         .args(args)
-        .env("GOVM_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("govm-cache"))
+        .env(
+            "GOVM_CACHE_DIR",
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("govm-cache"),
+        )
         .output()
         .unwrap()
 }
 
 fn token() -> String {
-    format!("{}/../../testdata/contracts/token/token.go", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/../../testdata/contracts/token/token.go",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -26,8 +32,15 @@ fn inspect_prints_the_entry_points() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("package token\n"), "{stdout}");
-    assert!(stdout.contains("  func Transfer(ctx vm.Context, to vm.Address, amount uint64) error\n"), "{stdout}");
-    assert!(stdout.contains("  func GetBalance(ctx vm.Context, balanceID vm.ObjectID) (uint64, error)\n"), "{stdout}");
+    assert!(
+        stdout.contains("  func Transfer(ctx vm.Context, to vm.Address, amount uint64) error\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("  func GetBalance(ctx vm.Context, balanceID vm.ObjectID) (uint64, error)\n"),
+        "{stdout}"
+    );
 
     let json = govm(&["inspect", "--json", &token()]);
     assert_eq!(json.status.code(), Some(0));
@@ -38,12 +51,22 @@ fn inspect_prints_the_entry_points() {
 fn a_rejected_contract_shows_the_line_with_a_caret_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bad.go");
-    std::fs::write(&file, "package bad\n\nimport \"os\"\n\nfunc F() { os.Exit(1) }\n").unwrap();
+    std::fs::write(
+        &file,
+        "package bad\n\nimport \"os\"\n\nfunc F() { os.Exit(1) }\n",
+    )
+    .unwrap();
     let out = govm(&["inspect", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("error[import]: import \"os\" is not allowed"), "{stderr}");
-    assert!(stderr.contains("bad.go:3:8\n  |\n  | import \"os\"\n  |        ^\n"), "{stderr}");
+    assert!(
+        stderr.contains("error[import]: import \"os\" is not allowed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.go:3:8\n  |\n  | import \"os\"\n  |        ^\n"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -1,0 +1,53 @@
+use govm::{CallContext, DeployOptions, Value};
+
+use crate::{DEPLOYER, contract, engine};
+
+/// The contract the README shows (kept identical to testdata/contracts/counter/counter.go).
+#[test]
+fn the_readme_counter_adds_up_in_its_default_object() {
+    let readme = include_str!("../../../../README.md");
+    let source = contract("counter/counter.go");
+    assert!(
+        readme.contains(String::from_utf8(source.clone()).unwrap().trim()),
+        "README and counter.go differ"
+    );
+
+    let engine = engine();
+    let options = DeployOptions {
+        deployer: DEPLOYER,
+        ..DeployOptions::default()
+    };
+    let counter = engine
+        .deploy_with_options(&source, &options)
+        .unwrap()
+        .address;
+    let ctx = CallContext::new(DEPLOYER);
+    let first = engine
+        .execute_with_args(&ctx, counter, "Add", &[5u64.into()])
+        .unwrap();
+    assert_eq!(first.result::<u64>().unwrap(), 5);
+    let second = engine
+        .execute_with_args(&ctx, counter, "Add", &[7u64.into()])
+        .unwrap();
+    assert_eq!(second.result::<u64>().unwrap(), 12);
+    assert_eq!(
+        second.events[0].fields,
+        [
+            ("n".to_owned(), Value::U64(7)),
+            ("total".to_owned(), Value::U64(12))
+        ]
+    );
+    // A query runs the same code and writes nothing.
+    let hash = engine.state().state_hash().unwrap();
+    let queried = engine.query(&ctx, counter, "Add", &[1u64.into()]).unwrap();
+    assert_eq!(queried.result::<u64>().unwrap(), 13);
+    assert_eq!(engine.state().state_hash().unwrap(), hash);
+    assert_eq!(
+        engine
+            .execute_with_args(&ctx, counter, "Add", &[0u64.into()])
+            .unwrap()
+            .result::<u64>()
+            .unwrap(),
+        12
+    );
+}
