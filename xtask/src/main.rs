@@ -11,7 +11,15 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use govm_compiler::ToolchainConfig;
 
-fn main() -> Result<()> {
+fn main() {
+    // Print the error chain, not a backtrace: RUST_BACKTRACE is often set on these machines.
+    if let Err(e) = run_command() {
+        eprintln!("xtask: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run_command() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("setup") => setup(),

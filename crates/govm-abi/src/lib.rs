@@ -1,7 +1,7 @@
 //! The govm wire format: everything that crosses the boundary between a Rust host and a Go
 //! contract.
 //!
-//! - [`Address`], [`ObjectId`], [`Hash`]: fixed-size identifiers with `0x`-hex text forms.
+//! - [`Address`], [`ObjectId`], [`Hash`](struct@Hash): fixed-size identifiers with `0x`-hex text forms.
 //! - [`Type`] and [`Value`]: the types an entry point may take and return, and their SCALE
 //!   encoding ([`encode_values`], [`decode_values`]).
 //! - [`ContractAbi`]: what a contract exports, with a stable JSON form.

@@ -2,7 +2,7 @@
 //!
 //! A contract is one Go file. [`validate`] parses it with `gosyn`, checks it against the rules
 //! a contract must follow (size, imports from an allow-list, no compiler directives, encodable
-//! entry points, no names the generated wrapper reserves) and returns its [`ContractAbi`], or
+//! entry points, no names the generated wrapper reserves) and returns its [`ContractAbi`](govm_abi::ContractAbi), or
 //! every violation found as [`Diagnostic`]s with line and column.
 //!
 //! ```
