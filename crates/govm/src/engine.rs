@@ -368,3 +368,12 @@ fn load_abi(tx: &Transaction, contract: Address) -> Result<ContractAbi> {
     let json = tx.code_abi(&record.code_hash)?.ok_or_else(unknown)?;
     Ok(ContractAbi::from_json(&json)?)
 }
+
+/// A call refused before it ran: no gas used, no output.
+fn refused(error: govm_runtime::Error) -> Error {
+    Error::Call {
+        error,
+        gas_used: 0,
+        debug_output: String::new(),
+    }
+}
