@@ -2,15 +2,14 @@
 //! against the floor of encoding the same values directly with parity-scale-codec.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use govm_abi::{ABI_VERSION, Address, ContractAbi, Function, Param, Type, Value};
+use govm_abi::{Address, ContractAbi, Function, Param, Type, Value};
 use parity_scale_codec::{Decode, Encode};
 use std::hint::black_box;
 
-fn transfer() -> Function {
-    let abi = ContractAbi {
-        abi_version: ABI_VERSION,
-        package: "token".into(),
-        functions: vec![Function {
+fn token() -> ContractAbi {
+    ContractAbi::new(
+        "token",
+        vec![Function {
             name: "Transfer".into(),
             context: true,
             params: vec![
@@ -26,19 +25,21 @@ fn transfer() -> Function {
             results: vec![],
             error: true,
         }],
-    };
-    abi.functions[0].clone()
+    )
 }
 
 fn codec(c: &mut Criterion) {
-    let f = transfer();
+    let abi = token();
+    let f = &abi.functions[0];
     let args = [Value::Address(Address([7; 20])), Value::U64(1000)];
-    let bytes = f.encode_args(&args).unwrap_or_default();
+    let bytes = abi.encode_args(f, &args).unwrap_or_default();
     let mut group = c.benchmark_group("transfer_args");
     group.bench_function("baseline_scale_direct_encode", |b| {
         b.iter(|| black_box(([7u8; 20], 1000u64)).encode())
     });
-    group.bench_function("abi_encode", |b| b.iter(|| f.encode_args(black_box(&args))));
+    group.bench_function("abi_encode", |b| {
+        b.iter(|| abi.encode_args(f, black_box(&args)))
+    });
     group.bench_function("baseline_scale_direct_decode", |b| {
         b.iter(|| <([u8; 20], u64)>::decode(&mut black_box(&bytes[..])))
     });

@@ -10,8 +10,14 @@ use crate::error::{Error, Result};
 /// Version of the ABI JSON form; bumped on any incompatible change.
 pub const ABI_VERSION: u32 = 1;
 
+/// Longest fixed array a contract may pass across the boundary.
+pub const MAX_ARRAY_LEN: u32 = 1 << 16;
+
+/// Deepest nesting of types (slices of structs of maps ...).
+pub const MAX_TYPE_DEPTH: usize = 16;
+
 /// A type that can cross the contract boundary, named as in Go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Type {
     /// `bool`: one byte, 0 or 1.
@@ -46,11 +52,19 @@ pub enum Type {
     ObjectId,
     /// `vm.Hash`: 32 raw bytes.
     Hash,
+    /// `[N]T`: N elements, no length prefix.
+    Array(u32, Box<Type>),
+    /// `[]T` (for T other than byte): compact length, then the elements.
+    Slice(Box<Type>),
+    /// `map[K]V`: compact length, then (key, value) pairs in strictly increasing key order.
+    Map(Box<Type>, Box<Type>),
+    /// A struct declared in the contract: its fields in declaration order.
+    Struct(String),
 }
 
 impl Type {
-    /// Every type, in tag order.
-    pub const ALL: [Type; 16] = [
+    /// The basic (non-composite) types, in tag order.
+    pub const BASIC: [Type; 16] = [
         Type::Bool,
         Type::U8,
         Type::U16,
@@ -69,9 +83,8 @@ impl Type {
         Type::Hash,
     ];
 
-    /// The canonical Go spelling, with the SDK package named `vm`.
-    pub fn go_name(self) -> &'static str {
-        match self {
+    fn basic_name(&self) -> Option<&'static str> {
+        Some(match self {
             Type::Bool => "bool",
             Type::U8 => "uint8",
             Type::U16 => "uint16",
@@ -88,13 +101,15 @@ impl Type {
             Type::Address => "vm.Address",
             Type::ObjectId => "vm.ObjectID",
             Type::Hash => "vm.Hash",
-        }
+            _ => return None,
+        })
     }
 
-    /// The one-byte tag that precedes a value of this type where the type is not known from
-    /// context (object fields and event fields). `int`/`uint` share the tags of
-    /// `int64`/`uint64`: they are the same 64-bit values.
-    pub fn tag(self) -> u8 {
+    /// The one-byte tag that precedes a value of a basic type where the type is not known
+    /// from context (object fields and event fields). `int`/`uint` share the tags of
+    /// `int64`/`uint64`: they are the same 64-bit values. Composite types use
+    /// [`COMPOSITE_TAG`] followed by their Go spelling.
+    pub fn tag(&self) -> u8 {
         match self {
             Type::Bool => 0x01,
             Type::U8 => 0x02,
@@ -110,71 +125,172 @@ impl Type {
             Type::Address => 0x0c,
             Type::ObjectId => 0x0d,
             Type::Hash => 0x0e,
+            Type::Array(..) | Type::Slice(_) | Type::Map(..) | Type::Struct(_) => COMPOSITE_TAG,
         }
     }
 
-    /// The type a tag names (the 64-bit form for the shared integer tags).
+    /// The basic type a tag names (the 64-bit form for the shared integer tags).
     pub fn from_tag(tag: u8) -> Option<Type> {
-        Some(match tag {
-            0x01 => Type::Bool,
-            0x02 => Type::U8,
-            0x03 => Type::U16,
-            0x04 => Type::U32,
-            0x05 => Type::U64,
-            0x06 => Type::I8,
-            0x07 => Type::I16,
-            0x08 => Type::I32,
-            0x09 => Type::I64,
-            0x0a => Type::String,
-            0x0b => Type::Bytes,
-            0x0c => Type::Address,
-            0x0d => Type::ObjectId,
-            0x0e => Type::Hash,
-            _ => return None,
-        })
+        Type::BASIC
+            .into_iter()
+            .find(|t| t.tag() == tag && !matches!(t, Type::Uint | Type::Int))
     }
 
-    /// Resolves a Go type expression as written in source, with the SDK's package already
-    /// resolved to `vm` (so `vm.Address`, never an import alias). Accepts Go's aliases.
-    pub fn from_go(name: &str) -> Option<Type> {
-        Some(match name {
-            "bool" => Type::Bool,
-            "uint8" | "byte" => Type::U8,
-            "uint16" => Type::U16,
-            "uint32" => Type::U32,
-            "uint64" => Type::U64,
-            "uint" => Type::Uint,
-            "int8" => Type::I8,
-            "int16" => Type::I16,
-            "int32" | "rune" => Type::I32,
-            "int64" => Type::I64,
-            "int" => Type::Int,
-            "string" => Type::String,
-            "[]byte" | "[]uint8" => Type::Bytes,
-            "vm.Address" => Type::Address,
-            "vm.ObjectID" => Type::ObjectId,
-            "vm.Hash" => Type::Hash,
-            _ => return None,
-        })
+    /// Whether values of this type can be map keys: booleans, integers, strings and the
+    /// fixed-size identifiers, ordered naturally (numbers by value, the rest byte-wise).
+    pub fn is_map_key(&self) -> bool {
+        !matches!(
+            self,
+            Type::Bytes | Type::Array(..) | Type::Slice(_) | Type::Map(..) | Type::Struct(_)
+        )
     }
+
+    /// Parses a Go type expression as the ABI spells it (the SDK's package named `vm`).
+    /// Accepts Go's aliases (`byte`, `rune`, `[]uint8`). Any other identifier is a struct
+    /// name, to be resolved against the ABI's struct definitions.
+    pub fn parse(text: &str) -> Result<Type> {
+        parse_type(text, 0).ok_or_else(|| Error::UnsupportedType(text.to_owned()))
+    }
+
+    /// The smallest number of bytes a value of this type encodes to; composite lengths are
+    /// checked against it so that a length prefix cannot promise more than the input holds.
+    /// Struct sizes come from `structs`; an unknown struct counts as 1.
+    pub fn min_size(&self, structs: &[StructDef]) -> usize {
+        self.min_size_at(structs, 0)
+    }
+
+    fn min_size_at(&self, structs: &[StructDef], depth: usize) -> usize {
+        match self {
+            Type::Bool | Type::U8 | Type::I8 => 1,
+            Type::U16 | Type::I16 => 2,
+            Type::U32 | Type::I32 => 4,
+            Type::U64 | Type::Uint | Type::I64 | Type::Int => 8,
+            Type::String | Type::Bytes | Type::Slice(_) | Type::Map(..) => 1,
+            Type::Address => 20,
+            Type::ObjectId | Type::Hash => 32,
+            Type::Array(n, elem) => {
+                (*n as usize).saturating_mul(elem.min_size_at(structs, depth + 1))
+            }
+            Type::Struct(name) if depth < MAX_TYPE_DEPTH => structs
+                .iter()
+                .find(|s| &s.name == name)
+                .map(|s| {
+                    s.fields
+                        .iter()
+                        .map(|f| f.ty.min_size_at(structs, depth + 1))
+                        .sum()
+                })
+                .unwrap_or(1),
+            Type::Struct(_) => 1,
+        }
+    }
+}
+
+/// The tag of a composite value in a field or event: then its Go spelling (a SCALE string),
+/// then its SCALE encoding.
+pub const COMPOSITE_TAG: u8 = 0x0f;
+
+fn parse_type(text: &str, depth: usize) -> Option<Type> {
+    if depth > MAX_TYPE_DEPTH {
+        return None;
+    }
+    let basic = match text {
+        "bool" => Some(Type::Bool),
+        "uint8" | "byte" => Some(Type::U8),
+        "uint16" => Some(Type::U16),
+        "uint32" => Some(Type::U32),
+        "uint64" => Some(Type::U64),
+        "uint" => Some(Type::Uint),
+        "int8" => Some(Type::I8),
+        "int16" => Some(Type::I16),
+        "int32" | "rune" => Some(Type::I32),
+        "int64" => Some(Type::I64),
+        "int" => Some(Type::Int),
+        "string" => Some(Type::String),
+        "vm.Address" => Some(Type::Address),
+        "vm.ObjectID" => Some(Type::ObjectId),
+        "vm.Hash" => Some(Type::Hash),
+        _ => None,
+    };
+    if basic.is_some() {
+        return basic;
+    }
+    if let Some(elem) = text.strip_prefix("[]") {
+        return Some(match parse_type(elem, depth + 1)? {
+            Type::U8 => Type::Bytes,
+            other => Type::Slice(Box::new(other)),
+        });
+    }
+    if let Some(rest) = text.strip_prefix("map[") {
+        let close = matching_bracket(rest)?;
+        let key = parse_type(&rest[..close], depth + 1)?;
+        let value = parse_type(&rest[close + 1..], depth + 1)?;
+        return key
+            .is_map_key()
+            .then(|| Type::Map(Box::new(key), Box::new(value)));
+    }
+    if let Some(rest) = text.strip_prefix('[') {
+        let close = rest.find(']')?;
+        let digits = &rest[..close];
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || digits.len() > 6 {
+            return None;
+        }
+        let n: u32 = digits.parse().ok()?;
+        if n == 0 || n > MAX_ARRAY_LEN {
+            return None;
+        }
+        return Some(Type::Array(
+            n,
+            Box::new(parse_type(&rest[close + 1..], depth + 1)?),
+        ));
+    }
+    let mut chars = text.chars();
+    let first = chars.next()?;
+    (first.is_alphabetic() || first == '_')
+        .then_some(())
+        .filter(|()| chars.all(|c| c.is_alphanumeric() || c == '_'))
+        .map(|()| Type::Struct(text.to_owned()))
+}
+
+/// The index of the `]` closing a bracket opened just before `text`.
+fn matching_bracket(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' if depth == 0 => return Some(i),
+            ']' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.go_name())
+        if let Some(name) = self.basic_name() {
+            return f.write_str(name);
+        }
+        match self {
+            Type::Array(n, elem) => write!(f, "[{n}]{elem}"),
+            Type::Slice(elem) => write!(f, "[]{elem}"),
+            Type::Map(k, v) => write!(f, "map[{k}]{v}"),
+            Type::Struct(name) => f.write_str(name),
+            _ => Ok(()),
+        }
     }
 }
 
 impl FromStr for Type {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Type::from_go(s).ok_or_else(|| Error::UnsupportedType(s.to_owned()))
+        Type::parse(s)
     }
 }
 
 impl Serialize for Type {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.go_name())
+        s.serialize_str(&self.to_string())
     }
 }
 
@@ -185,7 +301,7 @@ impl<'de> Deserialize<'de> for Type {
     }
 }
 
-/// One parameter of an entry point.
+/// A named, typed slot: a parameter or a struct field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Param {
     /// The name in the Go source (`argN` for an unnamed or blank parameter).
@@ -193,6 +309,24 @@ pub struct Param {
     /// Its type.
     #[serde(rename = "type")]
     pub ty: Type,
+}
+
+/// A struct declared in the contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StructDef {
+    /// The Go type name.
+    pub name: String,
+    /// Its fields, in declaration order (the encoding order).
+    pub fields: Vec<Param>,
+}
+
+/// An event the contract emits with a literal name: `ctx.Log("Name", "key", v, ...)`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDef {
+    /// The event's name.
+    pub name: String,
+    /// Its literal keys, in order.
+    pub keys: Vec<String>,
 }
 
 /// One entry point: an exported package-level function of the contract.
@@ -213,36 +347,7 @@ pub struct Function {
 impl Function {
     /// The parameter types, in order.
     pub fn param_types(&self) -> Vec<Type> {
-        self.params.iter().map(|p| p.ty).collect()
-    }
-
-    /// Checks arguments against the parameters and SCALE-encodes them. Errors name the
-    /// argument: `argument 2 "amount": expected uint64, got string`.
-    pub fn encode_args(&self, args: &[crate::Value]) -> Result<Vec<u8>> {
-        if args.len() != self.params.len() {
-            return Err(Error::Arity {
-                what: format!("{} arguments", self.name),
-                expected: self.params.len(),
-                got: args.len(),
-            });
-        }
-        let mut out = Vec::new();
-        for (i, (param, value)) in self.params.iter().zip(args).enumerate() {
-            if !value.fits(param.ty) {
-                return Err(Error::TypeMismatch {
-                    what: format!("argument {} {:?}", i + 1, param.name),
-                    expected: param.ty.to_string(),
-                    got: value.ty().to_string(),
-                });
-            }
-            value.encode_to(&mut out);
-        }
-        Ok(out)
-    }
-
-    /// Decodes the SCALE-encoded results of this function.
-    pub fn decode_results(&self, bytes: &[u8]) -> Result<Vec<crate::Value>> {
-        crate::decode_values("result", &self.results, bytes)
+        self.params.iter().map(|p| p.ty.clone()).collect()
     }
 }
 
@@ -255,12 +360,34 @@ pub struct ContractAbi {
     pub package: String,
     /// Entry points in source order.
     pub functions: Vec<Function>,
+    /// Structs the entry points use, in source order.
+    #[serde(default)]
+    pub structs: Vec<StructDef>,
+    /// Events emitted with literal names, in source order.
+    #[serde(default)]
+    pub events: Vec<EventDef>,
 }
 
 impl ContractAbi {
+    /// An ABI with the given package and functions and no structs or events.
+    pub fn new(package: impl Into<String>, functions: Vec<Function>) -> Self {
+        Self {
+            abi_version: ABI_VERSION,
+            package: package.into(),
+            functions,
+            structs: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
     /// Looks an entry point up by name.
     pub fn function(&self, name: &str) -> Option<&Function> {
         self.functions.iter().find(|f| f.name == name)
+    }
+
+    /// Looks a struct up by name.
+    pub fn struct_def(&self, name: &str) -> Option<&StructDef> {
+        self.structs.iter().find(|s| s.name == name)
     }
 
     /// The stable JSON form stored with every contract.
@@ -269,7 +396,8 @@ impl ContractAbi {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Reads the JSON form back, checking its version.
+    /// Reads the JSON form back, checking its version and that every struct it names is
+    /// defined.
     pub fn from_json(text: &str) -> Result<Self> {
         let abi: ContractAbi =
             serde_json::from_str(text).map_err(|e| Error::Json(e.to_string()))?;
@@ -279,7 +407,29 @@ impl ContractAbi {
                 abi.abi_version
             )));
         }
+        let mut used: Vec<&Type> = Vec::new();
+        for f in &abi.functions {
+            used.extend(f.params.iter().map(|p| &p.ty));
+            used.extend(&f.results);
+        }
+        for s in &abi.structs {
+            used.extend(s.fields.iter().map(|p| &p.ty));
+        }
+        for ty in used {
+            abi.check_defined(ty)?;
+        }
         Ok(abi)
+    }
+
+    fn check_defined(&self, ty: &Type) -> Result<()> {
+        match ty {
+            Type::Struct(name) if self.struct_def(name).is_none() => Err(Error::Json(format!(
+                "struct `{name}` is used but not defined"
+            ))),
+            Type::Array(_, e) | Type::Slice(e) => self.check_defined(e),
+            Type::Map(k, v) => self.check_defined(k).and(self.check_defined(v)),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -288,48 +438,91 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_type_round_trips_through_its_go_name_and_tag() {
-        for ty in Type::ALL {
-            assert_eq!(Type::from_go(ty.go_name()), Some(ty));
-            let back = Type::from_tag(ty.tag()).map(Type::tag);
-            assert_eq!(back, Some(ty.tag()));
+    fn types_round_trip_through_their_go_spelling() {
+        for text in [
+            "bool",
+            "uint",
+            "int",
+            "string",
+            "[]byte",
+            "vm.Address",
+            "vm.ObjectID",
+            "vm.Hash",
+            "[]uint64",
+            "[][]string",
+            "[4]uint8",
+            "[2][3]int16",
+            "map[string]uint64",
+            "map[vm.Address][]Ballot",
+            "[]map[int32]bool",
+            "Ballot",
+        ] {
+            let ty = Type::parse(text).unwrap();
+            assert_eq!(ty.to_string(), text);
         }
-        assert_eq!(Type::from_go("byte"), Some(Type::U8));
-        assert_eq!(Type::from_go("map[string]int"), None);
+        assert_eq!(Type::parse("byte").ok(), Some(Type::U8));
+        assert_eq!(Type::parse("[]uint8").ok(), Some(Type::Bytes));
+        for bad in [
+            "",
+            "[]",
+            "[0]int",
+            "[x]int",
+            "[65537]byte",
+            "map[[]byte]int",
+            "map[string]",
+            "*int",
+            "chan int",
+            "func()",
+            "a.b",
+            "[1]",
+        ] {
+            assert!(Type::parse(bad).is_err(), "{bad}");
+        }
+        let deep = format!("{}int", "[]".repeat(MAX_TYPE_DEPTH + 2));
+        assert!(Type::parse(&deep).is_err());
     }
 
     #[test]
-    fn abi_json_round_trips_and_checks_version() {
-        let abi = ContractAbi {
-            abi_version: ABI_VERSION,
-            package: "token".into(),
-            functions: vec![Function {
-                name: "Transfer".into(),
+    fn basic_tags_are_unique_and_round_trip() {
+        for ty in Type::BASIC {
+            let back = Type::from_tag(ty.tag()).map(|t| t.tag());
+            assert_eq!(back, Some(ty.tag()));
+        }
+        assert_eq!(Type::from_tag(COMPOSITE_TAG), None);
+    }
+
+    #[test]
+    fn abi_json_round_trips_and_checks_version_and_structs() {
+        let mut abi = ContractAbi::new(
+            "vote",
+            vec![Function {
+                name: "Cast".into(),
                 context: true,
-                params: vec![
-                    Param {
-                        name: "to".into(),
-                        ty: Type::Address,
-                    },
-                    Param {
-                        name: "amount".into(),
-                        ty: Type::U64,
-                    },
-                ],
-                results: vec![],
+                params: vec![Param {
+                    name: "ballot".into(),
+                    ty: Type::Struct("Ballot".into()),
+                }],
+                results: vec![Type::Slice(Box::new(Type::U64))],
                 error: true,
             }],
-        };
-        let json = abi.to_json();
-        assert!(json.contains("\"type\": \"vm.Address\""));
-        assert_eq!(ContractAbi::from_json(&json).ok().as_ref(), Some(&abi));
-        let err = abi.functions[0]
-            .encode_args(&[crate::Value::Address(crate::Address::ZERO), "x".into()]);
-        assert_eq!(
-            err.err().map(|e| e.to_string()).as_deref(),
-            Some("argument 2 \"amount\": expected uint64, got string")
         );
+        abi.structs.push(StructDef {
+            name: "Ballot".into(),
+            fields: vec![Param {
+                name: "Choice".into(),
+                ty: Type::U8,
+            }],
+        });
+        abi.events.push(EventDef {
+            name: "Cast".into(),
+            keys: vec!["choice".into()],
+        });
+        let json = abi.to_json();
+        assert!(json.contains("\"type\": \"Ballot\""));
+        assert_eq!(ContractAbi::from_json(&json).ok().as_ref(), Some(&abi));
         let future = json.replace("\"abi_version\": 1", "\"abi_version\": 99");
         assert!(ContractAbi::from_json(&future).is_err());
+        let undefined = json.replace("\"name\": \"Ballot\"", "\"name\": \"Other\"");
+        assert!(ContractAbi::from_json(&undefined).is_err());
     }
 }

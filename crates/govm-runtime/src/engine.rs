@@ -1,13 +1,12 @@
 //! The wasmtime engine configured for consensus, the module cache, and one call.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use dashmap::DashMap;
-use govm_abi::{ALLOC_EXPORT, Address, Envelope};
+use govm_abi::{ALLOC_EXPORT, Address, ContractAbi, Envelope};
 use govm_state::{HashBytes, Transaction};
 use sha2::{Digest, Sha256};
 use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap, WasmFeatures};
@@ -81,7 +80,7 @@ pub struct CallOutcome {
 /// A compiled module ready to instantiate.
 struct Loaded {
     pre: InstancePre<HostState>,
-    exports: BTreeSet<String>,
+    abi: Arc<ContractAbi>,
 }
 
 /// Runs contracts: one wasmtime engine, the host functions, and a cache of compiled modules.
@@ -139,18 +138,14 @@ impl Runtime {
         &self.config
     }
 
-    /// Compiles and checks a module and caches it under its code hash. Returns its exported
-    /// function names. Calling it again for the same hash is free.
-    pub fn load(&self, code_hash: &HashBytes, wasm: &[u8]) -> Result<Vec<String>> {
-        Ok(self
-            .loaded(code_hash, wasm)?
-            .exports
-            .iter()
-            .cloned()
-            .collect())
+    /// Compiles and checks a module and caches it under its code hash, with the ABI it was
+    /// built from. Every entry point of the ABI must be exported. Calling it again for the
+    /// same hash is free.
+    pub fn load(&self, code_hash: &HashBytes, wasm: &[u8], abi: &ContractAbi) -> Result<()> {
+        self.loaded(code_hash, wasm, abi).map(|_| ())
     }
 
-    fn loaded(&self, code_hash: &HashBytes, wasm: &[u8]) -> Result<Arc<Loaded>> {
+    fn loaded(&self, code_hash: &HashBytes, wasm: &[u8], abi: &ContractAbi) -> Result<Arc<Loaded>> {
         if let Some(l) = self.modules.get(code_hash) {
             return Ok(Arc::clone(&l));
         }
@@ -173,8 +168,13 @@ impl Runtime {
                 )));
             }
         }
-        let exports: BTreeSet<String> = module.exports().map(|e| e.name().to_owned()).collect();
-        for required in ["_initialize", "memory", ALLOC_EXPORT] {
+        let exports: std::collections::BTreeSet<String> =
+            module.exports().map(|e| e.name().to_owned()).collect();
+        let entry_points = abi.functions.iter().map(|f| f.name.as_str());
+        for required in ["_initialize", "memory", ALLOC_EXPORT]
+            .into_iter()
+            .chain(entry_points)
+        {
             if !exports.contains(required) {
                 return Err(Error::InvalidModule(format!("missing export `{required}`")));
             }
@@ -183,7 +183,10 @@ impl Runtime {
             .linker
             .instantiate_pre(&module)
             .map_err(|e| Error::InvalidModule(e.to_string()))?;
-        let loaded = Arc::new(Loaded { pre, exports });
+        let loaded = Arc::new(Loaded {
+            pre,
+            abi: Arc::new(abi.clone()),
+        });
         self.modules.insert(*code_hash, Arc::clone(&loaded));
         Ok(loaded)
     }
@@ -217,20 +220,25 @@ impl Runtime {
         let loaded = match self.modules.get(&record.code_hash).map(|l| Arc::clone(&l)) {
             Some(l) => l,
             None => {
-                let wasm = match tx.code(&record.code_hash) {
-                    Ok(Some(w)) => w,
-                    Ok(None) => return fail(tx, Error::State("contract code is missing".into())),
+                let stored = tx
+                    .code(&record.code_hash)
+                    .and_then(|w| Ok((w, tx.code_abi(&record.code_hash)?)));
+                let (wasm, abi) = match stored {
+                    Ok((Some(w), Some(a))) => (w, a),
+                    Ok(_) => return fail(tx, Error::State("contract code is missing".into())),
                     Err(e) => return fail(tx, Error::State(e.to_string())),
                 };
-                match self.loaded(&record.code_hash, &wasm) {
+                let abi = match ContractAbi::from_json(&abi) {
+                    Ok(a) => a,
+                    Err(e) => return fail(tx, Error::State(format!("stored ABI: {e}"))),
+                };
+                match self.loaded(&record.code_hash, &wasm, &abi) {
                     Ok(l) => l,
                     Err(e) => return fail(tx, e),
                 }
             }
         };
-        if !req.function.starts_with(|c: char| c.is_ascii_uppercase())
-            || !loaded.exports.contains(req.function)
-        {
+        if loaded.abi.function(req.function).is_none() {
             return fail(
                 tx,
                 Error::UnknownFunction {
@@ -241,6 +249,7 @@ impl Runtime {
 
         let state = HostState {
             tx,
+            abi: Arc::clone(&loaded.abi),
             contract: req.contract.0,
             sender: req.sender.0,
             block_height: req.block_height,

@@ -21,6 +21,8 @@ pub(crate) mod status {
 /// Everything one call's host functions see.
 pub(crate) struct HostState {
     pub(crate) tx: Transaction,
+    /// The running contract's ABI: its structs give composite field and event values meaning.
+    pub(crate) abi: std::sync::Arc<govm_abi::ContractAbi>,
     pub(crate) contract: AddressBytes,
     pub(crate) sender: AddressBytes,
     pub(crate) block_height: u64,
@@ -286,10 +288,8 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 Err(s) => return Ok(s),
             };
             let value = read_bytes(&mut c, val, val_len)?;
-            if value
-                .first()
-                .is_none_or(|&tag| govm_abi::Type::from_tag(tag).is_none())
-            {
+            // Only well-formed tagged values are stored, so every reader can decode them.
+            if c.data().abi.codec().decode_tagged(&value).is_err() {
                 return Ok(status::INVALID_INPUT);
             }
             let contract = c.data().contract;
@@ -316,7 +316,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE,
         )?;
         let bytes = read_bytes(&mut c, ptr, len)?;
-        let Some((name, data)) = split_event(&bytes) else {
+        let Some((name, data)) = split_event(&c.data().abi, &bytes) else {
             return Ok(status::INVALID_INPUT);
         };
         let contract = c.data().contract;
@@ -335,14 +335,14 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
 }
 
 /// Splits the SDK's event encoding into its name and its (checked) fields.
-fn split_event(bytes: &[u8]) -> Option<(String, Vec<u8>)> {
+fn split_event(abi: &govm_abi::ContractAbi, bytes: &[u8]) -> Option<(String, Vec<u8>)> {
+    let codec = abi.codec();
     let mut input = bytes;
-    let govm_abi::Value::String(name) =
-        govm_abi::Value::decode_from(govm_abi::Type::String, &mut input).ok()?
+    let govm_abi::Value::String(name) = codec.decode(&govm_abi::Type::String, &mut input).ok()?
     else {
         return None;
     };
-    govm_abi::decode_event_fields(input).ok()?;
+    codec.decode_event_fields(input).ok()?;
     Some((name, input.to_vec()))
 }
 

@@ -27,6 +27,7 @@
 mod diagnostic;
 mod imports;
 mod rules;
+mod walk;
 
 pub use diagnostic::{Diagnostic, Rejected};
 pub use imports::{DEFAULT_ALLOWED_IMPORTS, rejection_reason};

@@ -1,12 +1,18 @@
 //! The rules, applied to gosyn's AST.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-use gosyn::ast::{Declaration, Expression, Field, FuncDecl};
-use govm_abi::{ABI_VERSION, ContractAbi, Function, Param, RESERVED_PREFIX, SDK_IMPORT_PATH, Type};
+use gosyn::ast::{Declaration, Expression, Field, FuncDecl, Statement};
+use gosyn::token::{LitKind, Operator};
+use govm_abi::{
+    ABI_VERSION, ContractAbi, EventDef, Function, MAX_ARRAY_LEN, MAX_TYPE_DEPTH, Param,
+    RESERVED_PREFIX, SDK_IMPORT_PATH, StructDef, Type,
+};
 
 use crate::diagnostic::{Diagnostic, LineIndex, Rejected};
 use crate::imports::{DEFAULT_ALLOWED_IMPORTS, rejection_reason};
+use crate::walk;
 
 /// What the validator accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,18 +73,26 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
         lines: &lines,
         diagnostics: Vec::new(),
         sdk_name: None,
+        declared: HashMap::new(),
+        resolved: HashMap::new(),
     };
 
     v.check_directives(&file.comments);
     v.check_imports(&file.imports, config);
+    v.collect_types(&file.decl);
+    let mut constructs = Constructs::default();
     let mut functions = Vec::new();
     for decl in &file.decl {
         v.check_reserved_names(decl);
+        walk_declaration(&mut constructs, decl);
         if let Declaration::Function(f) = decl
             && let Some(function) = v.entry_point(f)
         {
             functions.push(function);
         }
+    }
+    for (rule, pos, message) in constructs.found {
+        v.report(rule, pos, message.to_owned());
     }
     if functions.is_empty() && v.diagnostics.is_empty() {
         v.report(
@@ -94,12 +108,15 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
             diagnostics: v.diagnostics,
         });
     }
+    let structs = v.encodable_structs(&file.decl);
     let start = lines.byte(file.pkg_name.pos);
     Ok(ValidContract {
         abi: ContractAbi {
             abi_version: ABI_VERSION,
             package: file.pkg_name.name.clone(),
             functions,
+            structs,
+            events: constructs.events,
         },
         package_name: start..start + file.pkg_name.name.len(),
     })
@@ -147,12 +164,25 @@ fn syntax_error(err: &anyhow::Error) -> Rejected {
     }
 }
 
+/// A type declared at package level.
+struct Declared {
+    /// The struct's fields, or None for a named type that is not a struct.
+    fields: Option<Vec<Field>>,
+    generic: bool,
+}
+
 struct Validator<'a> {
     lines: &'a LineIndex,
     diagnostics: Vec<Diagnostic>,
     /// The name the SDK is imported under, if it is.
     sdk_name: Option<String>,
+    declared: HashMap<String, Declared>,
+    /// Structs resolved so far: their definition, or why they cannot cross the boundary.
+    resolved: HashMap<String, Result<StructDef, String>>,
 }
+
+/// Names the wrapper declares as methods on the contract's structs.
+const RESERVED_METHODS: [&str; 3] = ["GovmType", "GovmEncode", "GovmDecode"];
 
 impl Validator<'_> {
     fn report(&mut self, rule: &'static str, pos: usize, message: String) {
@@ -219,11 +249,38 @@ impl Validator<'_> {
         }
     }
 
+    fn collect_types(&mut self, decls: &[Declaration]) {
+        for decl in decls {
+            if let Declaration::Type(d) = decl {
+                for spec in &d.specs {
+                    let fields = match (&spec.typ, spec.alias) {
+                        (Expression::TypeStruct(s), false) => Some(s.fields.clone()),
+                        _ => None,
+                    };
+                    let generic = !spec.params.list.is_empty();
+                    self.declared
+                        .insert(spec.name.name.clone(), Declared { fields, generic });
+                }
+            }
+        }
+    }
+
     fn check_reserved_names(&mut self, decl: &Declaration) {
         let mut names: Vec<&gosyn::ast::Ident> = Vec::new();
         match decl {
             Declaration::Function(f) if f.recv.is_none() => names.push(&f.name),
-            Declaration::Function(_) => {}
+            Declaration::Function(f) => {
+                if RESERVED_METHODS.contains(&f.name.name.as_str()) {
+                    self.report(
+                        "reserved-name",
+                        f.name.pos,
+                        format!(
+                            "method `{}` is reserved for the wrapper govm generates",
+                            f.name.name
+                        ),
+                    );
+                }
+            }
             Declaration::Type(d) => names.extend(d.specs.iter().map(|s| &s.name)),
             Declaration::Const(d) => names.extend(d.specs.iter().flat_map(|s| &s.name)),
             Declaration::Variable(d) => names.extend(d.specs.iter().flat_map(|s| &s.name)),
@@ -338,11 +395,10 @@ impl Validator<'_> {
         function: &str,
         what: &str,
     ) -> Option<Type> {
-        let spelled = self.type_name(typ);
-        match spelled.as_deref().and_then(Type::from_go) {
-            Some(ty) => Some(ty),
-            None => {
-                let shown = spelled.unwrap_or_else(|| "this type".into());
+        match self.resolve(typ, 0) {
+            Ok(ty) => Some(ty),
+            Err(reason) => {
+                let shown = self.type_text(typ);
                 let hint = if self.is_sdk_type(typ, "Context") {
                     "; vm.Context may only be the first parameter".to_owned()
                 } else {
@@ -351,30 +407,331 @@ impl Validator<'_> {
                 self.report(
                     "entry-point",
                     pos.unwrap_or(0),
-                    format!("{function}: {what} has type {shown}, which cannot be passed across the contract boundary{hint}"),
+                    format!("{function}: {what} has type {shown}, which cannot cross the contract boundary: {reason}{hint}"),
                 );
                 None
             }
         }
     }
 
-    /// The Go spelling of a type expression, with the SDK's import name resolved to `vm`.
-    fn type_name(&self, typ: &Expression) -> Option<String> {
+    /// Resolves a type expression to a wire type, with the reason when it has none.
+    fn resolve(&mut self, typ: &Expression, depth: usize) -> Result<Type, String> {
+        if depth > MAX_TYPE_DEPTH {
+            return Err(format!("types nest more than {MAX_TYPE_DEPTH} deep"));
+        }
         match typ {
-            Expression::Ident(id) => Some(id.name.clone()),
+            Expression::Ident(id) => {
+                if let Ok(ty) = Type::parse(&id.name)
+                    && !matches!(ty, Type::Struct(_))
+                {
+                    return Ok(ty);
+                }
+                self.resolve_struct(&id.name, depth)
+                    .map(|_| Type::Struct(id.name.clone()))
+            }
             Expression::Selector(s) => match &*s.x {
                 Expression::Ident(pkg) if Some(&pkg.name) == self.sdk_name.as_ref() => {
-                    Some(format!("vm.{}", s.sel.name))
+                    match s.sel.name.as_str() {
+                        "Address" => Ok(Type::Address),
+                        "ObjectID" => Ok(Type::ObjectId),
+                        "Hash" => Ok(Type::Hash),
+                        other => Err(format!("vm.{other} is not a value type")),
+                    }
                 }
-                Expression::Ident(pkg) => Some(format!("{}.{}", pkg.name, s.sel.name)),
-                _ => None,
+                _ => {
+                    Err("only the SDK's Address, ObjectID and Hash come from other packages".into())
+                }
             },
-            Expression::TypeSlice(s) => self.type_name(&s.typ).map(|inner| format!("[]{inner}")),
-            Expression::TypePointer(p) => self.type_name(&p.typ).map(|inner| format!("*{inner}")),
-            Expression::Paren(p) => self.type_name(&p.expr),
-            _ => None,
+            Expression::TypeSlice(s) => Ok(match self.resolve(&s.typ, depth + 1)? {
+                Type::U8 => Type::Bytes,
+                elem => Type::Slice(Box::new(elem)),
+            }),
+            Expression::TypeArray(a) => {
+                let len = match &*a.len {
+                    Expression::BasicLit(lit) if lit.kind == LitKind::Integer => {
+                        lit.value.parse::<u32>().ok()
+                    }
+                    _ => None,
+                };
+                let Some(len) = len.filter(|n| (1..=MAX_ARRAY_LEN).contains(n)) else {
+                    return Err(format!(
+                        "array lengths must be decimal literals from 1 to {MAX_ARRAY_LEN}"
+                    ));
+                };
+                Ok(Type::Array(len, Box::new(self.resolve(&a.typ, depth + 1)?)))
+            }
+            Expression::TypeMap(m) => {
+                let key = self.resolve(&m.key, depth + 1)?;
+                if !key.is_map_key() {
+                    return Err(format!(
+                        "map keys must be booleans, integers, strings or SDK identifiers, not {key}"
+                    ));
+                }
+                Ok(Type::Map(
+                    Box::new(key),
+                    Box::new(self.resolve(&m.val, depth + 1)?),
+                ))
+            }
+            Expression::Paren(p) => self.resolve(&p.expr, depth),
+            Expression::TypePointer(_) => Err("pointers cannot cross it; pass the value".into()),
+            Expression::TypeChannel(_) => Err("channels are not allowed in contracts".into()),
+            Expression::TypeFunction(_) => Err("functions cannot cross it".into()),
+            Expression::TypeInterface(_) => {
+                Err("interfaces cannot cross it; use a concrete type".into())
+            }
+            Expression::TypeStruct(_) => {
+                Err("anonymous structs cannot cross it; declare a named struct".into())
+            }
+            _ => Err("it is not a supported type".into()),
         }
     }
+
+    fn resolve_struct(&mut self, name: &str, depth: usize) -> Result<(), String> {
+        if let Some(done) = self.resolved.get(name) {
+            return done.as_ref().map(|_| ()).map_err(Clone::clone);
+        }
+        let Some(declared) = self.declared.get(name) else {
+            return Err(format!("`{name}` is not a type this contract declares"));
+        };
+        let result = if declared.generic {
+            Err(format!("struct {name} is generic"))
+        } else if let Some(fields) = declared.fields.clone() {
+            // Mark it in progress: meeting it again while resolving its fields is recursion.
+            self.resolved.insert(
+                name.to_owned(),
+                Err(format!("struct {name} refers to itself")),
+            );
+            self.struct_fields(name, &fields, depth)
+        } else {
+            Err(format!(
+                "`{name}` is not a struct: declare a struct or use the underlying type"
+            ))
+        };
+        self.resolved.insert(name.to_owned(), result.clone());
+        result.map(|_| ())
+    }
+
+    fn struct_fields(
+        &mut self,
+        name: &str,
+        fields: &[Field],
+        depth: usize,
+    ) -> Result<StructDef, String> {
+        let mut out = Vec::new();
+        for field in fields {
+            if field.name.is_empty() {
+                return Err(format!("struct {name} has an embedded field; name it"));
+            }
+            let ty = self
+                .resolve(&field.typ, depth + 1)
+                .map_err(|reason| format!("field of struct {name}: {reason}"))?;
+            for ident in &field.name {
+                if ident.name == "_" {
+                    return Err(format!("struct {name} has a blank field"));
+                }
+                out.push(Param {
+                    name: ident.name.clone(),
+                    ty: ty.clone(),
+                });
+            }
+        }
+        if out.is_empty() {
+            return Err(format!("struct {name} has no fields"));
+        }
+        Ok(StructDef {
+            name: name.to_owned(),
+            fields: out,
+        })
+    }
+
+    /// Every struct the contract declares that can cross the boundary, in source order.
+    fn encodable_structs(&mut self, decls: &[Declaration]) -> Vec<StructDef> {
+        let mut out = Vec::new();
+        for decl in decls {
+            if let Declaration::Type(d) = decl {
+                for spec in &d.specs {
+                    let name = &spec.name.name;
+                    if matches!(
+                        self.declared.get(name),
+                        Some(Declared {
+                            fields: Some(_),
+                            ..
+                        })
+                    ) && self.resolve_struct(name, 0).is_ok()
+                        && let Some(Ok(def)) = self.resolved.get(name)
+                    {
+                        out.push(def.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The source text of a type expression, for messages.
+    fn type_text(&self, typ: &Expression) -> String {
+        match typ {
+            Expression::Ident(id) => id.name.clone(),
+            Expression::Selector(s) => match &*s.x {
+                Expression::Ident(pkg) => format!("{}.{}", pkg.name, s.sel.name),
+                _ => "this type".into(),
+            },
+            Expression::TypeSlice(s) => format!("[]{}", self.type_text(&s.typ)),
+            Expression::TypeArray(a) => match &*a.len {
+                Expression::BasicLit(lit) => format!("[{}]{}", lit.value, self.type_text(&a.typ)),
+                _ => format!("[...]{}", self.type_text(&a.typ)),
+            },
+            Expression::TypeMap(m) => {
+                format!("map[{}]{}", self.type_text(&m.key), self.type_text(&m.val))
+            }
+            Expression::TypePointer(p) => format!("*{}", self.type_text(&p.typ)),
+            Expression::TypeChannel(c) => format!("chan {}", self.type_text(&c.typ)),
+            Expression::Paren(p) => self.type_text(&p.expr),
+            Expression::TypeFunction(_) => "func(...)".into(),
+            Expression::TypeInterface(_) => "interface{...}".into(),
+            Expression::TypeStruct(_) => "struct{...}".into(),
+            _ => "this type".into(),
+        }
+    }
+}
+
+/// Walks a whole declaration for forbidden constructs and events.
+fn walk_declaration(c: &mut Constructs, decl: &Declaration) {
+    match decl {
+        Declaration::Function(f) => {
+            if let Some(recv) = &f.recv {
+                walk::field_list(c, recv);
+            }
+            walk::expr(c, &Expression::TypeFunction(f.typ.clone()));
+            if let Some(body) = &f.body {
+                walk::block(c, body);
+            }
+        }
+        Declaration::Type(d) => d.specs.iter().for_each(|s| walk::expr(c, &s.typ)),
+        Declaration::Const(d) => d
+            .specs
+            .iter()
+            .for_each(|s| s.typ.iter().chain(&s.values).for_each(|e| walk::expr(c, e))),
+        Declaration::Variable(d) => d
+            .specs
+            .iter()
+            .for_each(|s| s.typ.iter().chain(&s.values).for_each(|e| walk::expr(c, e))),
+    }
+}
+
+/// Collects forbidden constructs and `Log` calls with literal event names.
+#[derive(Default)]
+struct Constructs {
+    found: Vec<(&'static str, usize, &'static str)>,
+    events: Vec<EventDef>,
+}
+
+impl walk::Visitor for Constructs {
+    fn stmt(&mut self, s: &Statement) {
+        match s {
+            Statement::Go(g) => self.found.push((
+                "goroutine",
+                g.pos,
+                "`go` statements are not allowed: a contract runs on one thread, and goroutine scheduling is not part of consensus",
+            )),
+            Statement::Select(sel) => self.found.push((
+                "select",
+                sel.pos,
+                "`select` is not allowed: it waits on channels, and contracts have no concurrency",
+            )),
+            Statement::Send(send) => self.found.push((
+                "channel",
+                expr_pos(&send.chan).unwrap_or(send.pos),
+                "channel operations are not allowed: contracts have no concurrency",
+            )),
+            _ => {}
+        }
+    }
+
+    fn expr(&mut self, e: &Expression) {
+        match e {
+            Expression::TypeChannel(c) => self.found.push((
+                "channel",
+                c.pos.0,
+                "channel types are not allowed: contracts have no concurrency",
+            )),
+            Expression::Operation(op) if op.op == Operator::Arrow && op.y.is_none() => {
+                self.found.push((
+                    "channel",
+                    op.pos,
+                    "channel operations are not allowed: contracts have no concurrency",
+                ))
+            }
+            Expression::Call(call) => {
+                if let Expression::Ident(id) = &*call.func
+                    && id.name == "recover"
+                {
+                    self.found.push((
+                        "recover",
+                        id.pos,
+                        "`recover` is not allowed: a panic must end the call and roll it back",
+                    ));
+                }
+                self.event(call);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Constructs {
+    fn event(&mut self, call: &gosyn::ast::Call) {
+        let Expression::Selector(sel) = &*call.func else {
+            return;
+        };
+        if sel.sel.name != "Log" {
+            return;
+        }
+        let literal = |e: &Expression| match e {
+            Expression::BasicLit(lit) if lit.kind == LitKind::String => unquote(&lit.value),
+            _ => None,
+        };
+        let Some(name) = call.args.first().and_then(literal) else {
+            return;
+        };
+        let keys: Vec<String> = call
+            .args
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter_map(literal)
+            .collect();
+        let event = EventDef { name, keys };
+        if !self.events.contains(&event) {
+            self.events.push(event);
+        }
+    }
+}
+
+/// The value of a Go string literal (interpreted or raw); None for escapes it does not know.
+fn unquote(lit: &str) -> Option<String> {
+    if let Some(raw) = lit.strip_prefix('`').and_then(|s| s.strip_suffix('`')) {
+        return Some(raw.to_owned());
+    }
+    let inner = lit.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next()? {
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            '\\' => '\\',
+            '"' => '"',
+            '\'' => '\'',
+            _ => return None,
+        });
+    }
+    Some(out)
 }
 
 fn names_or_blank(field: &Field) -> Vec<Option<&gosyn::ast::Ident>> {
@@ -400,6 +757,9 @@ fn expr_pos(e: &Expression) -> Option<usize> {
         Expression::Star(s) => s.pos,
         Expression::Ellipsis(e) => e.pos,
         Expression::Paren(p) => p.pos.0,
+        Expression::Call(c) => return expr_pos(&c.func),
+        Expression::Index(i) => return expr_pos(&i.left),
+        Expression::Operation(o) => return expr_pos(&o.x),
         _ => return None,
     })
 }

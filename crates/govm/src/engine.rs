@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use govm_abi::{Address, ContractAbi, Function, Hash, Value, decode_event_fields};
+use govm_abi::{Address, ContractAbi, Function, Hash, Value};
 use govm_compiler::{Compiler, CompilerConfig, ToolchainConfig, prepare_source};
 use govm_runtime::{CallRequest, Runtime, RuntimeConfig};
 use govm_state::{ContractRecord, State, Transaction, code_hash, contract_address};
@@ -200,7 +200,7 @@ impl Engine {
         let valid = govm_validate::validate(&source, &self.validation)?;
         let artifact = self.compiler.compile(&source, &valid, file_name)?;
         self.runtime
-            .load(&code_hash(source.as_bytes()), &artifact.wasm)
+            .load(&code_hash(source.as_bytes()), &artifact.wasm, &valid.abi)
             .map_err(Error::Runtime)?;
         Ok((valid.abi, artifact.wasm))
     }
@@ -223,21 +223,9 @@ impl Engine {
         let compiled = !tx.has_code(&hash)?;
         if compiled {
             let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
-            let exports = self
-                .runtime
-                .load(&hash, &artifact.wasm)
+            self.runtime
+                .load(&hash, &artifact.wasm, &valid.abi)
                 .map_err(Error::Runtime)?;
-            if let Some(f) = valid
-                .abi
-                .functions
-                .iter()
-                .find(|f| !exports.contains(&f.name))
-            {
-                return Err(Error::Runtime(govm_runtime::Error::InvalidModule(format!(
-                    "entry point `{}` is not exported",
-                    f.name
-                ))));
-            }
             tx.put_code(&hash, &artifact.wasm, &valid.abi.to_json())?;
         }
         let nonce = tx.next_deploy_nonce(&options.deployer.0)?;
@@ -310,14 +298,12 @@ impl Engine {
     ) -> Result<(Transaction, Outcome)> {
         let tx = self.state.begin();
         let abi = load_abi(&tx, contract)?;
-        let f: &Function = abi.function(function).ok_or_else(|| Error::Call {
-            error: govm_runtime::Error::UnknownFunction {
+        let f: &Function = abi.function(function).ok_or_else(|| {
+            refused(govm_runtime::Error::UnknownFunction {
                 name: function.to_owned(),
-            },
-            gas_used: 0,
-            debug_output: String::new(),
+            })
         })?;
-        let encoded = f.encode_args(args)?;
+        let encoded = abi.encode_args(f, args)?;
         let request = CallRequest {
             contract,
             function,
@@ -333,18 +319,23 @@ impl Engine {
             gas_used: out.gas_used,
             debug_output: out.debug_output.clone(),
         })?;
-        let results = f.decode_results(&bytes)?;
-        let events = tx
-            .events()
-            .iter()
-            .map(|e| {
-                Ok(EventRecord {
-                    contract: Address(e.contract),
-                    name: e.name.clone(),
-                    fields: decode_event_fields(&e.data)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let results = abi.decode_results(f, &bytes)?;
+        // Each event's composite values are read with the emitting contract's structs.
+        let mut abis = std::collections::HashMap::from([(contract, abi.clone())]);
+        let mut events = Vec::with_capacity(tx.events().len());
+        for e in tx.events() {
+            let emitter = Address(e.contract);
+            let abi = match abis.entry(emitter) {
+                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+                std::collections::hash_map::Entry::Vacant(v) => v.insert(load_abi(&tx, emitter)?),
+            };
+            let fields = abi.codec().decode_event_fields(&e.data)?;
+            events.push(EventRecord {
+                contract: emitter,
+                name: e.name.clone(),
+                fields,
+            });
+        }
         let outcome = Outcome {
             results,
             events,
@@ -357,12 +348,10 @@ impl Engine {
 }
 
 fn load_abi(tx: &Transaction, contract: Address) -> Result<ContractAbi> {
-    let unknown = || Error::Call {
-        error: govm_runtime::Error::UnknownContract {
+    let unknown = || {
+        refused(govm_runtime::Error::UnknownContract {
             address: contract.to_string(),
-        },
-        gas_used: 0,
-        debug_output: String::new(),
+        })
     };
     let record = tx.contract(&contract.0)?.ok_or_else(unknown)?;
     let json = tx.code_abi(&record.code_hash)?.ok_or_else(unknown)?;

@@ -235,10 +235,28 @@ func (d *Decoder) Compact() uint64 {
 	}
 }
 
-func (d *Decoder) length(what string) int {
+// Remaining is the number of bytes not yet read.
+func (d *Decoder) Remaining() int { return len(d.buf) - d.off }
+
+// Fail records an error (if none is recorded yet); later reads return zero values.
+func (d *Decoder) Fail(message string) {
+	if d.err == nil {
+		d.err = errors.New(message)
+	}
+}
+
+// Length reads the compact length of a sequence whose elements encode to at least minSize
+// bytes each, and refuses a length the rest of the input cannot hold: a length prefix never
+// makes the decoder allocate more than the input justifies.
+func (d *Decoder) Length(minSize int) int {
 	n := d.Compact()
-	if d.err == nil && n > uint64(len(d.buf)-d.off) {
-		d.err = errors.New(what + " length " + strconv.FormatUint(n, 10) + " exceeds the input")
+	if minSize < 1 {
+		minSize = 1
+	}
+	if d.err == nil && n > uint64(d.Remaining()/minSize) {
+		d.err = errors.New("length " + strconv.FormatUint(n, 10) + " exceeds the remaining " + strconv.Itoa(d.Remaining()) + " bytes")
+	}
+	if d.err != nil {
 		return 0
 	}
 	return int(n)
@@ -246,7 +264,7 @@ func (d *Decoder) length(what string) int {
 
 // Str decodes a compact length and UTF-8 bytes.
 func (d *Decoder) Str() string {
-	b := d.take(d.length("string"), "string")
+	b := d.take(d.Length(1), "string")
 	if b == nil {
 		return ""
 	}
@@ -259,7 +277,7 @@ func (d *Decoder) Str() string {
 
 // ByteSlice decodes a compact length and the bytes (a copy).
 func (d *Decoder) ByteSlice() []byte {
-	b := d.take(d.length("[]byte"), "[]byte")
+	b := d.take(d.Length(1), "[]byte")
 	if b == nil {
 		return nil
 	}

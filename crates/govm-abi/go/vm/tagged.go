@@ -19,6 +19,8 @@ const (
 	tagAddress  = 0x0c
 	tagObjectID = 0x0d
 	tagHash     = 0x0e
+	// tagComposite is followed by the type's Go spelling (a SCALE string) and its encoding.
+	tagComposite = 0x0f
 )
 
 var tagNames = [...]string{
@@ -31,6 +33,9 @@ var tagNames = [...]string{
 func tagName(tag byte) string {
 	if int(tag) < len(tagNames) && tagNames[tag] != "" {
 		return tagNames[tag]
+	}
+	if tag == tagComposite {
+		return "a composite value"
 	}
 	return "an unknown type"
 }
@@ -86,10 +91,48 @@ func encodeTagged(e *Encoder, v any) bool {
 	case Hash:
 		e.Uint8(tagHash)
 		e.Hash(x)
+	case []string:
+		composite(e, "[]string")
+		e.Compact(uint64(len(x)))
+		for _, v := range x {
+			e.Str(v)
+		}
+	case []uint64:
+		composite(e, "[]uint64")
+		e.Compact(uint64(len(x)))
+		for _, v := range x {
+			e.Uint64(v)
+		}
+	case []int64:
+		composite(e, "[]int64")
+		e.Compact(uint64(len(x)))
+		for _, v := range x {
+			e.Int64(v)
+		}
+	case []Address:
+		composite(e, "[]vm.Address")
+		e.Compact(uint64(len(x)))
+		for _, v := range x {
+			e.Address(v)
+		}
+	case []ObjectID:
+		composite(e, "[]vm.ObjectID")
+		e.Compact(uint64(len(x)))
+		for _, v := range x {
+			e.ObjectID(v)
+		}
+	case Marshaler:
+		composite(e, x.GovmType())
+		x.GovmEncode(e)
 	default:
 		return false
 	}
 	return true
+}
+
+func composite(e *Encoder, typeName string) {
+	e.Uint8(tagComposite)
+	e.Str(typeName)
 }
 
 // decodeTagged reads a whole tagged value into out, which must point to the stored type.
@@ -181,14 +224,89 @@ func decodeTagged(field string, data []byte, out any) error {
 		if tag == want {
 			*p = d.Hash()
 		}
+	case *[]string:
+		if err := expectComposite(field, tag, d, "[]string"); err != nil {
+			return err
+		}
+		v := make([]string, d.Length(1))
+		for i := range v {
+			v[i] = d.Str()
+		}
+		*p = v
+		return finishField(field, d)
+	case *[]uint64:
+		if err := expectComposite(field, tag, d, "[]uint64"); err != nil {
+			return err
+		}
+		v := make([]uint64, d.Length(8))
+		for i := range v {
+			v[i] = d.Uint64()
+		}
+		*p = v
+		return finishField(field, d)
+	case *[]int64:
+		if err := expectComposite(field, tag, d, "[]int64"); err != nil {
+			return err
+		}
+		v := make([]int64, d.Length(8))
+		for i := range v {
+			v[i] = d.Int64()
+		}
+		*p = v
+		return finishField(field, d)
+	case *[]Address:
+		if err := expectComposite(field, tag, d, "[]vm.Address"); err != nil {
+			return err
+		}
+		v := make([]Address, d.Length(20))
+		for i := range v {
+			v[i] = d.Address()
+		}
+		*p = v
+		return finishField(field, d)
+	case *[]ObjectID:
+		if err := expectComposite(field, tag, d, "[]vm.ObjectID"); err != nil {
+			return err
+		}
+		v := make([]ObjectID, d.Length(32))
+		for i := range v {
+			v[i] = d.ObjectID()
+		}
+		*p = v
+		return finishField(field, d)
+	case Unmarshaler:
+		if err := expectComposite(field, tag, d, p.GovmType()); err != nil {
+			return err
+		}
+		p.GovmDecode(d)
+		return finishField(field, d)
 	default:
 		return errors.New("field " + quote(field) + ": cannot read into this type: use a pointer to a supported type")
 	}
 	if tag != want {
 		return errors.New("field " + quote(field) + " holds " + tagName(tag) + ", not " + tagName(want))
 	}
+	return finishField(field, d)
+}
+
+func finishField(field string, d *Decoder) error {
 	if err := d.Finish(); err != nil {
 		return errors.New("field " + quote(field) + ": " + err.Error())
+	}
+	return nil
+}
+
+// expectComposite checks that a value is composite and of the named type, reading the name.
+func expectComposite(field string, tag byte, d *Decoder, typeName string) error {
+	if tag != tagComposite {
+		return errors.New("field " + quote(field) + " holds " + tagName(tag) + ", not " + typeName)
+	}
+	stored := d.Str()
+	if d.Err() != nil {
+		return errors.New("field " + quote(field) + ": " + d.Err().Error())
+	}
+	if stored != typeName {
+		return errors.New("field " + quote(field) + " holds " + stored + ", not " + typeName)
 	}
 	return nil
 }

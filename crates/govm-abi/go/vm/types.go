@@ -27,6 +27,80 @@ func (id ObjectID) String() string { return "0x" + hex.EncodeToString(id[:]) }
 // String returns the 0x-hex form.
 func (h Hash) String() string { return "0x" + hex.EncodeToString(h[:]) }
 
+// ParseAddress parses the 0x-hex form: "0x" and exactly 40 hex digits.
+func ParseAddress(s string) (a Address, err error) {
+	err = parseHex(s, a[:], "vm.Address")
+	return
+}
+
+// ParseObjectID parses the 0x-hex form: "0x" and exactly 64 hex digits.
+func ParseObjectID(s string) (id ObjectID, err error) {
+	err = parseHex(s, id[:], "vm.ObjectID")
+	return
+}
+
+// ParseHash parses the 0x-hex form: "0x" and exactly 64 hex digits.
+func ParseHash(s string) (h Hash, err error) {
+	err = parseHex(s, h[:], "vm.Hash")
+	return
+}
+
+// parseHex fills out from "0x" and exactly 2*len(out) hex digits; out is untouched on error.
+func parseHex(s string, out []byte, typeName string) error {
+	if len(s) < 2 || s[:2] != "0x" {
+		return errors.New("invalid " + typeName + ": missing 0x prefix")
+	}
+	digits := s[2:]
+	if len(digits) != 2*len(out) {
+		return errors.New("invalid " + typeName + ": expected " + itoa(2*len(out)) + " hex digits, got " + itoa(len(digits)))
+	}
+	buf := make([]byte, len(out))
+	if _, err := hex.Decode(buf, []byte(digits)); err != nil {
+		return errors.New("invalid " + typeName + ": " + err.Error())
+	}
+	copy(out, buf)
+	return nil
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// LessBytes reports whether a sorts before b byte-wise: the order of map keys of type
+// Address, ObjectID and Hash.
+func LessBytes(a, b []byte) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return len(a) < len(b)
+}
+
+// Marshaler is a composite value that can be stored in an object field or logged: govm
+// generates these methods for the structs a contract declares.
+type Marshaler interface {
+	GovmType() string
+	GovmEncode(e *Encoder)
+}
+
+// Unmarshaler is a pointer to a composite value that Object.Get can fill: govm generates
+// these methods for the structs a contract declares.
+type Unmarshaler interface {
+	GovmType() string
+	GovmDecode(d *Decoder)
+}
+
 // IsZero reports whether every byte is zero.
 func (a Address) IsZero() bool { return a == Address{} }
 

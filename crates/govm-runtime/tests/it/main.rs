@@ -1,7 +1,7 @@
 //! Runtime tests with hand-written modules: hostile pointers, limits, and the call protocol.
 #![allow(clippy::unwrap_used)]
 
-use govm_abi::{ABI_VERSION, Address, ContractAbi};
+use govm_abi::{Address, ContractAbi, Function};
 use govm_runtime::{CallOutcome, CallRequest, Error, Runtime, RuntimeConfig, gas};
 use govm_state::{ContractRecord, State};
 
@@ -58,13 +58,34 @@ const MODULE: &str = r#"
 )
 "#;
 
+/// The entry points of MODULE (their wire types do not matter to the runtime).
+fn abi() -> ContractAbi {
+    let names = [
+        "Ok",
+        "Echo",
+        "Sender",
+        "BadPointer",
+        "BadLength",
+        "BadTag",
+        "Spin",
+        "Grow",
+        "Recurse",
+        "BadEnvelope",
+        "Unreachable",
+    ];
+    let function = |name: &str| Function {
+        name: name.into(),
+        context: false,
+        params: vec![],
+        results: vec![],
+        error: false,
+    };
+    ContractAbi::new("wat", names.iter().map(|n| function(n)).collect())
+}
+
 fn deploy(state: &State, wasm: &[u8]) {
     let code_hash = [0xcc; 32];
-    let abi = ContractAbi {
-        abi_version: ABI_VERSION,
-        package: "wat".into(),
-        functions: vec![],
-    };
+    let abi = abi();
     let mut tx = state.begin();
     tx.put_code(&code_hash, wasm, &abi.to_json()).unwrap();
     tx.register_contract(&ContractRecord {
@@ -255,19 +276,28 @@ fn modules_that_import_or_export_the_wrong_things_are_refused() {
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
         let wasm = wat::parse_str(text).unwrap();
-        match runtime.load(&[i as u8; 32], &wasm) {
+        match runtime.load(&[i as u8; 32], &wasm, &ContractAbi::new("x", vec![])) {
             Err(Error::InvalidModule(m)) => assert!(m.contains(expected), "{m}"),
             other => panic!("{other:?}"),
         }
     }
+    let empty = ContractAbi::new("x", vec![]);
     assert!(matches!(
-        runtime.load(&[9; 32], b"not wasm"),
+        runtime.load(&[9; 32], b"not wasm", &empty),
         Err(Error::InvalidModule(_))
     ));
+    // Every entry point of the ABI must be exported.
+    let module = wat::parse_str(MODULE).unwrap();
+    let mut missing = abi();
+    missing.functions[0].name = "NotThere".into();
+    match runtime.load(&[11; 32], &module, &missing) {
+        Err(Error::InvalidModule(m)) => assert_eq!(m, "missing export `NotThere`"),
+        other => panic!("{other:?}"),
+    }
     // SIMD is off for consensus.
     let simd = wat::parse_str(r#"(module (func (result v128) v128.const i64x2 0 0))"#).unwrap();
     assert!(matches!(
-        runtime.load(&[10; 32], &simd),
+        runtime.load(&[10; 32], &simd, &empty),
         Err(Error::InvalidModule(_))
     ));
 }

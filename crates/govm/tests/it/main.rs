@@ -5,6 +5,7 @@ mod counter;
 mod deploy;
 mod hostile;
 mod token;
+mod vote;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,669 @@
+//! SCALE encoding of values, driven by their types.
+
+use parity_scale_codec::{Compact, Decode, Encode};
+
+use crate::error::{Error, Result};
+use crate::model::{COMPOSITE_TAG, MAX_TYPE_DEPTH, StructDef, Type};
+use crate::types::{Address, Hash, ObjectId};
+use crate::value::Value;
+
+/// Encodes and decodes values of the types of one contract (whose structs it knows).
+#[derive(Clone, Copy, Debug)]
+pub struct Codec<'a> {
+    structs: &'a [StructDef],
+}
+
+impl Codec<'static> {
+    /// A codec for basic and composite types without structs.
+    pub fn basic() -> Self {
+        Codec { structs: &[] }
+    }
+}
+
+impl<'a> Codec<'a> {
+    /// A codec that resolves struct names against `structs`.
+    pub fn new(structs: &'a [StructDef]) -> Self {
+        Self { structs }
+    }
+
+    /// The structs this codec resolves.
+    pub fn structs(&self) -> &'a [StructDef] {
+        self.structs
+    }
+
+    fn struct_def(&self, name: &str) -> Result<&'a StructDef, String> {
+        self.structs
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| format!("unknown struct `{name}`"))
+    }
+
+    /// Appends the SCALE encoding of `value` as a `ty`, checking that it fits. `path` names
+    /// the value in errors (`argument 2 "amount"`).
+    pub fn encode(&self, ty: &Type, value: &Value, out: &mut Vec<u8>, path: &str) -> Result<()> {
+        let mismatch = || Error::TypeMismatch {
+            what: path.to_owned(),
+            expected: ty.to_string(),
+            got: value.kind(),
+        };
+        match (ty, value) {
+            (Type::Bool, Value::Bool(v)) => v.encode_to(out),
+            (Type::U8, Value::U8(v)) => v.encode_to(out),
+            (Type::U16, Value::U16(v)) => v.encode_to(out),
+            (Type::U32, Value::U32(v)) => v.encode_to(out),
+            (Type::U64 | Type::Uint, Value::U64(v)) => v.encode_to(out),
+            (Type::I8, Value::I8(v)) => v.encode_to(out),
+            (Type::I16, Value::I16(v)) => v.encode_to(out),
+            (Type::I32, Value::I32(v)) => v.encode_to(out),
+            (Type::I64 | Type::Int, Value::I64(v)) => v.encode_to(out),
+            (Type::String, Value::String(v)) => v.encode_to(out),
+            (Type::Bytes, Value::Bytes(v)) => v.encode_to(out),
+            (Type::Address, Value::Address(v)) => v.encode_to(out),
+            (Type::ObjectId, Value::ObjectId(v)) => v.encode_to(out),
+            (Type::Hash, Value::Hash(v)) => v.encode_to(out),
+            (Type::Array(n, elem), Value::List(items)) => {
+                if items.len() != *n as usize {
+                    return Err(Error::TypeMismatch {
+                        what: path.to_owned(),
+                        expected: ty.to_string(),
+                        got: format!("a list of {} elements", items.len()),
+                    });
+                }
+                for (i, item) in items.iter().enumerate() {
+                    self.encode(elem, item, out, &format!("{path}[{i}]"))?;
+                }
+            }
+            (Type::Slice(elem), Value::List(items)) => {
+                Compact(items.len() as u64).encode_to(out);
+                for (i, item) in items.iter().enumerate() {
+                    self.encode(elem, item, out, &format!("{path}[{i}]"))?;
+                }
+            }
+            (Type::Map(kt, vt), Value::Map(pairs)) => {
+                let mut sorted: Vec<&(Value, Value)> = pairs.iter().collect();
+                let mut bad_key = None;
+                sorted.sort_by(|a, b| {
+                    a.0.key_cmp(&b.0).unwrap_or_else(|| {
+                        bad_key = Some(a.0.kind());
+                        std::cmp::Ordering::Equal
+                    })
+                });
+                if let Some(kind) = bad_key {
+                    return Err(Error::TypeMismatch {
+                        what: format!("{path} key"),
+                        expected: kt.to_string(),
+                        got: kind,
+                    });
+                }
+                if let Some(w) = sorted
+                    .windows(2)
+                    .find(|w| w[0].0.key_cmp(&w[1].0) == Some(std::cmp::Ordering::Equal))
+                {
+                    return Err(Error::TypeMismatch {
+                        what: path.to_owned(),
+                        expected: "distinct keys".into(),
+                        got: format!("key {} twice", w[0].0),
+                    });
+                }
+                Compact(sorted.len() as u64).encode_to(out);
+                for (k, v) in sorted {
+                    let key_path = format!("{path}[{k}]");
+                    self.encode(kt, k, out, &format!("{key_path} key"))?;
+                    self.encode(vt, v, out, &key_path)?;
+                }
+            }
+            (Type::Struct(name), Value::Struct(fields)) => {
+                let def = self.struct_def(name).map_err(|reason| Error::Decode {
+                    what: path.to_owned(),
+                    reason,
+                })?;
+                let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+                let expected: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+                if names != expected {
+                    return Err(Error::TypeMismatch {
+                        what: path.to_owned(),
+                        expected: format!("{name} {{{}}}", expected.join(", ")),
+                        got: format!("fields {{{}}}", names.join(", ")),
+                    });
+                }
+                for (field, (fname, fvalue)) in def.fields.iter().zip(fields) {
+                    self.encode(&field.ty, fvalue, out, &format!("{path}.{fname}"))?;
+                }
+            }
+            _ => return Err(mismatch()),
+        }
+        Ok(())
+    }
+
+    /// Decodes one value of type `ty` from the front of `input`, advancing it.
+    pub fn decode(&self, ty: &Type, input: &mut &[u8]) -> Result<Value, String> {
+        self.decode_at(ty, input, 0)
+    }
+
+    fn length(&self, elem_min: usize, input: &mut &[u8]) -> Result<usize, String> {
+        let n = Compact::<u64>::decode(input).map_err(|e| e.to_string())?.0;
+        // Every element takes at least `elem_min` bytes: a length the rest of the input
+        // cannot hold is refused before anything is allocated.
+        let fits = (n as u128) * (elem_min.max(1) as u128) <= input.len() as u128;
+        if !fits {
+            return Err(format!(
+                "length {n} exceeds the remaining {} bytes",
+                input.len()
+            ));
+        }
+        Ok(n as usize)
+    }
+
+    fn decode_at(&self, ty: &Type, input: &mut &[u8], depth: usize) -> Result<Value, String> {
+        if depth > MAX_TYPE_DEPTH {
+            return Err("types nest too deeply".into());
+        }
+        let e = |e: parity_scale_codec::Error| e.to_string();
+        Ok(match ty {
+            Type::Bool => Value::Bool(bool::decode(input).map_err(e)?),
+            Type::U8 => Value::U8(u8::decode(input).map_err(e)?),
+            Type::U16 => Value::U16(u16::decode(input).map_err(e)?),
+            Type::U32 => Value::U32(u32::decode(input).map_err(e)?),
+            Type::U64 | Type::Uint => Value::U64(u64::decode(input).map_err(e)?),
+            Type::I8 => Value::I8(i8::decode(input).map_err(e)?),
+            Type::I16 => Value::I16(i16::decode(input).map_err(e)?),
+            Type::I32 => Value::I32(i32::decode(input).map_err(e)?),
+            Type::I64 | Type::Int => Value::I64(i64::decode(input).map_err(e)?),
+            Type::String => {
+                let n = self.length(1, input)?;
+                let (bytes, rest) = input.split_at(n);
+                *input = rest;
+                Value::String(
+                    String::from_utf8(bytes.to_vec())
+                        .map_err(|_| "string is not valid UTF-8".to_owned())?,
+                )
+            }
+            Type::Bytes => {
+                let n = self.length(1, input)?;
+                let (bytes, rest) = input.split_at(n);
+                *input = rest;
+                Value::Bytes(bytes.to_vec())
+            }
+            Type::Address => Value::Address(Address::decode(input).map_err(e)?),
+            Type::ObjectId => Value::ObjectId(ObjectId::decode(input).map_err(e)?),
+            Type::Hash => Value::Hash(Hash::decode(input).map_err(e)?),
+            Type::Array(n, elem) => {
+                let n = *n as usize;
+                if n.saturating_mul(elem.min_size(self.structs)) > input.len() {
+                    return Err(format!(
+                        "{ty} needs more than the remaining {} bytes",
+                        input.len()
+                    ));
+                }
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(self.decode_at(elem, input, depth + 1)?);
+                }
+                Value::List(items)
+            }
+            Type::Slice(elem) => {
+                let n = self.length(elem.min_size(self.structs), input)?;
+                let mut items = Vec::with_capacity(n);
+                for _ in 0..n {
+                    items.push(self.decode_at(elem, input, depth + 1)?);
+                }
+                Value::List(items)
+            }
+            Type::Map(kt, vt) => {
+                let n =
+                    self.length(kt.min_size(self.structs) + vt.min_size(self.structs), input)?;
+                let mut pairs: Vec<(Value, Value)> = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let k = self.decode_at(kt, input, depth + 1)?;
+                    if let Some((prev, _)) = pairs.last()
+                        && prev.key_cmp(&k) != Some(std::cmp::Ordering::Less)
+                    {
+                        return Err("map keys are not in strictly increasing order".into());
+                    }
+                    let v = self.decode_at(vt, input, depth + 1)?;
+                    pairs.push((k, v));
+                }
+                Value::Map(pairs)
+            }
+            Type::Struct(name) => {
+                let def = self.struct_def(name)?;
+                let mut fields = Vec::with_capacity(def.fields.len());
+                for f in &def.fields {
+                    fields.push((f.name.clone(), self.decode_at(&f.ty, input, depth + 1)?));
+                }
+                Value::Struct(fields)
+            }
+        })
+    }
+
+    /// Encodes a list of values after checking them against `types`: an argument or result
+    /// tuple is the concatenation of each value's SCALE encoding. `what` names the list in
+    /// errors (`argument` gives `argument 2: ...`).
+    pub fn encode_values(&self, what: &str, types: &[Type], values: &[Value]) -> Result<Vec<u8>> {
+        if types.len() != values.len() {
+            return Err(Error::Arity {
+                what: what.into(),
+                expected: types.len(),
+                got: values.len(),
+            });
+        }
+        let mut out = Vec::new();
+        for (i, (ty, value)) in types.iter().zip(values).enumerate() {
+            self.encode(ty, value, &mut out, &format!("{what} {}", i + 1))?;
+        }
+        Ok(out)
+    }
+
+    /// Decodes a tuple of `types` that must fill `bytes` exactly.
+    pub fn decode_values(&self, what: &str, types: &[Type], bytes: &[u8]) -> Result<Vec<Value>> {
+        let mut input = bytes;
+        let mut out = Vec::with_capacity(types.len().min(bytes.len() + 1));
+        for (i, ty) in types.iter().enumerate() {
+            let value = self
+                .decode(ty, &mut input)
+                .map_err(|reason| Error::Decode {
+                    what: format!("{what} {} ({ty})", i + 1),
+                    reason,
+                })?;
+            out.push(value);
+        }
+        finish(input, what)?;
+        Ok(out)
+    }
+
+    /// The tagged form used for object fields and event fields: a basic type's tag and its
+    /// SCALE encoding, or [`COMPOSITE_TAG`], the type's Go spelling and its SCALE encoding.
+    pub fn encode_tagged(&self, ty: &Type, value: &Value) -> Result<Vec<u8>> {
+        let mut out = vec![ty.tag()];
+        if ty.tag() == COMPOSITE_TAG {
+            ty.to_string().encode_to(&mut out);
+        }
+        self.encode(ty, value, &mut out, "value")?;
+        Ok(out)
+    }
+
+    /// Decodes a whole tagged value; trailing bytes are an error.
+    pub fn decode_tagged(&self, bytes: &[u8]) -> Result<(Type, Value)> {
+        let mut input = bytes;
+        let decoded = self
+            .decode_tagged_from(&mut input)
+            .map_err(|reason| Error::Decode {
+                what: "tagged value".into(),
+                reason,
+            })?;
+        finish(input, "tagged value")?;
+        Ok(decoded)
+    }
+
+    fn decode_tagged_from(&self, input: &mut &[u8]) -> Result<(Type, Value), String> {
+        let (&tag, rest) = input.split_first().ok_or("missing type tag")?;
+        *input = rest;
+        let ty = if tag == COMPOSITE_TAG {
+            let name = String::decode(input).map_err(|e| format!("type name: {e}"))?;
+            Type::parse(&name).map_err(|e| e.to_string())?
+        } else {
+            Type::from_tag(tag).ok_or_else(|| format!("unknown type tag 0x{tag:02x}"))?
+        };
+        let value = self.decode(&ty, input).map_err(|e| format!("{ty}: {e}"))?;
+        Ok((ty, value))
+    }
+
+    /// The fields of an event, as the SDK encodes them: a compact count, then for each field
+    /// its key (a SCALE string) and its tagged value.
+    pub fn decode_event_fields(&self, bytes: &[u8]) -> Result<Vec<(String, Value)>> {
+        let err = |reason: String| Error::Decode {
+            what: "event fields".into(),
+            reason,
+        };
+        let mut input = bytes;
+        // Each field takes at least two bytes (an empty key and a tag).
+        let count = self.length(2, &mut input).map_err(err)?;
+        let mut fields = Vec::with_capacity(count);
+        for _ in 0..count {
+            let key = String::decode(&mut input).map_err(|e| err(format!("key: {e}")))?;
+            let (_, value) = self
+                .decode_tagged_from(&mut input)
+                .map_err(|e| err(format!("field {key:?}: {e}")))?;
+            fields.push((key, value));
+        }
+        finish(input, "event fields")?;
+        Ok(fields)
+    }
+
+    /// Encodes event fields in the SDK's layout (see [`Codec::decode_event_fields`]).
+    pub fn encode_event_fields(&self, fields: &[(String, Type, Value)]) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        Compact(fields.len() as u32).encode_to(&mut out);
+        for (key, ty, value) in fields {
+            key.encode_to(&mut out);
+            out.extend(self.encode_tagged(ty, value)?);
+        }
+        Ok(out)
+    }
+}
+
+fn finish(rest: &[u8], what: &str) -> Result<()> {
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Decode {
+            what: what.into(),
+            reason: format!("{} trailing bytes", rest.len()),
+        })
+    }
+}
+
+/// Encodes a tuple of values of struct-free types (see [`Codec::encode_values`]).
+pub fn encode_values(what: &str, types: &[Type], values: &[Value]) -> Result<Vec<u8>> {
+    Codec::basic().encode_values(what, types, values)
+}
+
+/// Decodes a tuple of struct-free types (see [`Codec::decode_values`]).
+pub fn decode_values(what: &str, types: &[Type], bytes: &[u8]) -> Result<Vec<Value>> {
+    Codec::basic().decode_values(what, types, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Param;
+    use proptest::prelude::*;
+
+    fn structs() -> Vec<StructDef> {
+        vec![
+            StructDef {
+                name: "Point".into(),
+                fields: vec![
+                    Param {
+                        name: "X".into(),
+                        ty: Type::I64,
+                    },
+                    Param {
+                        name: "Y".into(),
+                        ty: Type::I64,
+                    },
+                ],
+            },
+            StructDef {
+                name: "Shape".into(),
+                fields: vec![
+                    Param {
+                        name: "Name".into(),
+                        ty: Type::String,
+                    },
+                    Param {
+                        name: "Points".into(),
+                        ty: Type::parse("[]Point").unwrap(),
+                    },
+                    Param {
+                        name: "Tags".into(),
+                        ty: Type::parse("map[string]bool").unwrap(),
+                    },
+                ],
+            },
+        ]
+    }
+
+    fn arb_basic_type() -> impl Strategy<Value = Type> {
+        (0..Type::BASIC.len()).prop_map(|i| Type::BASIC[i].clone())
+    }
+
+    fn arb_key_type() -> impl Strategy<Value = Type> {
+        arb_basic_type().prop_filter("map keys", Type::is_map_key)
+    }
+
+    fn arb_type() -> impl Strategy<Value = Type> {
+        let leaf = prop_oneof![
+            4 => arb_basic_type(),
+            1 => Just(Type::Struct("Point".into())),
+            1 => Just(Type::Struct("Shape".into())),
+        ];
+        leaf.prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                (1u32..4, inner.clone()).prop_map(|(n, t)| Type::Array(n, Box::new(t))),
+                inner.clone().prop_map(|t| if t == Type::U8 {
+                    Type::Bytes
+                } else {
+                    Type::Slice(Box::new(t))
+                }),
+                (arb_key_type(), inner).prop_map(|(k, v)| Type::Map(Box::new(k), Box::new(v))),
+            ]
+        })
+    }
+
+    fn arb_value(ty: &Type, structs: &[StructDef]) -> BoxedStrategy<Value> {
+        match ty {
+            Type::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
+            Type::U8 => any::<u8>().prop_map(Value::U8).boxed(),
+            Type::U16 => any::<u16>().prop_map(Value::U16).boxed(),
+            Type::U32 => any::<u32>().prop_map(Value::U32).boxed(),
+            Type::U64 | Type::Uint => any::<u64>().prop_map(Value::U64).boxed(),
+            Type::I8 => any::<i8>().prop_map(Value::I8).boxed(),
+            Type::I16 => any::<i16>().prop_map(Value::I16).boxed(),
+            Type::I32 => any::<i32>().prop_map(Value::I32).boxed(),
+            Type::I64 | Type::Int => any::<i64>().prop_map(Value::I64).boxed(),
+            Type::String => ".{0,12}".prop_map(Value::String).boxed(),
+            Type::Bytes => proptest::collection::vec(any::<u8>(), 0..24)
+                .prop_map(Value::Bytes)
+                .boxed(),
+            Type::Address => any::<[u8; 20]>()
+                .prop_map(|b| Value::Address(Address(b)))
+                .boxed(),
+            Type::ObjectId => any::<[u8; 32]>()
+                .prop_map(|b| Value::ObjectId(ObjectId(b)))
+                .boxed(),
+            Type::Hash => any::<[u8; 32]>().prop_map(|b| Value::Hash(Hash(b))).boxed(),
+            Type::Array(n, e) => proptest::collection::vec(arb_value(e, structs), *n as usize)
+                .prop_map(Value::List)
+                .boxed(),
+            Type::Slice(e) => proptest::collection::vec(arb_value(e, structs), 0..4)
+                .prop_map(Value::List)
+                .boxed(),
+            Type::Map(k, v) => {
+                proptest::collection::vec((arb_value(k, structs), arb_value(v, structs)), 0..4)
+                    .prop_map(|mut pairs| {
+                        pairs
+                            .sort_by(|a, b| a.0.key_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+                        pairs.dedup_by(|a, b| a.0 == b.0);
+                        Value::Map(pairs)
+                    })
+                    .boxed()
+            }
+            Type::Struct(name) => {
+                let def = structs.iter().find(|s| &s.name == name).cloned().unwrap();
+                let names: Vec<String> = def.fields.iter().map(|f| f.name.clone()).collect();
+                def.fields
+                    .iter()
+                    .map(|f| arb_value(&f.ty, structs))
+                    .collect::<Vec<_>>()
+                    .prop_map(move |values| {
+                        Value::Struct(names.iter().cloned().zip(values).collect())
+                    })
+                    .boxed()
+            }
+        }
+    }
+
+    fn arb_typed() -> impl Strategy<Value = (Type, Value)> {
+        arb_type().prop_flat_map(|ty| {
+            let value = arb_value(&ty, &structs());
+            (Just(ty), value)
+        })
+    }
+
+    #[test]
+    fn known_layouts() {
+        let enc = |ty: &str, v: Value| {
+            let mut out = Vec::new();
+            Codec::new(&structs())
+                .encode(&Type::parse(ty).unwrap(), &v, &mut out, "x")
+                .unwrap();
+            out
+        };
+        assert_eq!(
+            enc("uint64", Value::U64(1_000_000)),
+            1_000_000u64.to_le_bytes()
+        );
+        assert_eq!(enc("int16", Value::I16(-2)), [0xfe, 0xff]);
+        assert_eq!(enc("bool", Value::Bool(true)), [1]);
+        assert_eq!(enc("string", "hi".into()), [8, b'h', b'i']);
+        assert_eq!(enc("vm.Address", Value::Address(Address([7; 20]))), [7; 20]);
+        assert_eq!(enc("[2]uint16", Value::list([1u16, 2])), [1, 0, 2, 0]);
+        assert_eq!(enc("[]uint16", Value::list([1u16, 2])), [8, 1, 0, 2, 0]);
+        let map = Value::Map(vec![
+            (Value::U8(2), Value::Bool(true)),
+            (Value::U8(1), Value::Bool(false)),
+        ]);
+        assert_eq!(enc("map[uint8]bool", map), [8, 1, 0, 2, 1]);
+        let point = Value::Struct(vec![
+            ("X".into(), Value::I64(1)),
+            ("Y".into(), Value::I64(-1)),
+        ]);
+        let mut expected = 1i64.to_le_bytes().to_vec();
+        expected.extend((-1i64).to_le_bytes());
+        assert_eq!(enc("Point", point), expected);
+        let tagged = Codec::basic()
+            .encode_tagged(&Type::U64, &Value::U64(5))
+            .unwrap();
+        assert_eq!(tagged, [0x05, 5, 0, 0, 0, 0, 0, 0, 0]);
+        let composite = Codec::basic()
+            .encode_tagged(&Type::parse("[]bool").unwrap(), &Value::list([true]))
+            .unwrap();
+        assert_eq!(
+            composite,
+            [0x0f, 24, b'[', b']', b'b', b'o', b'o', b'l', 4, 1]
+        );
+    }
+
+    #[test]
+    fn decode_rejects_trailing_bytes_bad_utf8_and_lying_lengths() {
+        let codec = Codec::new(&[]);
+        assert!(codec.decode_values("result", &[Type::U8], &[1, 2]).is_err());
+        assert!(
+            codec
+                .decode_values("result", &[Type::String], &[4, 0xff])
+                .is_err()
+        );
+        assert!(codec.decode_values("result", &[Type::Bool], &[2]).is_err());
+        // A slice of 2^30 uint64 in 5 bytes of input.
+        let lie = [0x03, 0, 0, 0, 0x40];
+        let err = codec
+            .decode_values("result", &[Type::parse("[]uint64").unwrap()], &lie)
+            .unwrap_err();
+        assert!(err.to_string().contains("exceeds the remaining"), "{err}");
+        // Two elements of 8 bytes promised, 9 bytes present.
+        assert!(
+            codec
+                .decode_values(
+                    "r",
+                    &[Type::parse("[]uint64").unwrap()],
+                    &[8, 0, 0, 0, 0, 0, 0, 0, 0]
+                )
+                .is_err()
+        );
+        // Non-canonical compact: 1 encoded in two bytes.
+        assert!(
+            codec
+                .decode_values("r", &[Type::Bytes], &[0x05, 0x00, 0xaa])
+                .is_err()
+        );
+        // Unsorted and duplicate map keys.
+        let map = Type::parse("map[uint8]bool").unwrap();
+        assert!(
+            codec
+                .decode_values("r", std::slice::from_ref(&map), &[8, 2, 1, 1, 0])
+                .is_err()
+        );
+        assert!(codec.decode_values("r", &[map], &[8, 1, 1, 1, 0]).is_err());
+        assert!(Codec::basic().decode_tagged(&[0x05, 1, 2]).is_err());
+        assert!(Codec::basic().decode_tagged(&[0x7f]).is_err());
+        assert!(
+            Codec::basic()
+                .decode_tagged(&[0x0f, 12, b'N', b'o', b'p', 0])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn encode_checks_types_and_arity_with_positions() {
+        let types = [Type::Address, Type::U64];
+        let err = encode_values(
+            "argument",
+            &types,
+            &[Value::Address(Address::ZERO), "x".into()],
+        );
+        assert_eq!(
+            err.err().map(|e| e.to_string()).as_deref(),
+            Some("argument 2: expected uint64, got string")
+        );
+        assert!(encode_values("argument", &types, &[]).is_err());
+        assert!(encode_values("argument", &[Type::Uint], &[Value::U64(3)]).is_ok());
+        let codec = Codec::new(&[]);
+        let nested = Type::parse("[][2]string").unwrap();
+        let bad = Value::List(vec![
+            Value::list(["a", "b"]),
+            Value::List(vec!["c".into(), Value::U8(1)]),
+        ]);
+        let err = codec
+            .encode_values("argument", &[nested], &[bad])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "argument 1[1][1]: expected string, got uint8"
+        );
+        let dup = Value::Map(vec![
+            (Value::U8(1), Value::Bool(true)),
+            (Value::U8(1), Value::Bool(false)),
+        ]);
+        assert!(
+            codec
+                .encode_values("a", &[Type::parse("map[uint8]bool").unwrap()], &[dup])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn event_fields_refuse_impossible_counts() {
+        // A compact count of 2^30 with no field data behind it.
+        assert!(
+            Codec::basic()
+                .decode_event_fields(&[0x03, 0, 0, 0, 0x40])
+                .is_err()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn values_of_every_type_round_trip((ty, value) in arb_typed()) {
+            let structs = structs();
+            let codec = Codec::new(&structs);
+            let bytes = codec.encode_values("argument", std::slice::from_ref(&ty), std::slice::from_ref(&value))?;
+            prop_assert_eq!(codec.decode_values("argument", std::slice::from_ref(&ty), &bytes)?, vec![value.clone()]);
+            let tagged = codec.encode_tagged(&ty, &value)?;
+            prop_assert_eq!(codec.decode_tagged(&tagged)?.1, value.clone());
+            let fields = codec.encode_event_fields(&[("k".into(), ty.clone(), value.clone())])?;
+            prop_assert_eq!(codec.decode_event_fields(&fields)?, vec![("k".to_owned(), value.clone())]);
+            let json = value.to_json();
+            prop_assert_eq!(codec.from_json(&ty, &json, "v")?, value);
+            // Any strict prefix fails to decode (no type has an empty encoding).
+            if !bytes.is_empty() {
+                prop_assert!(codec.decode_values("argument", std::slice::from_ref(&ty), &bytes[..bytes.len() - 1]).is_err());
+            }
+        }
+
+        #[test]
+        fn decoding_arbitrary_bytes_never_panics(
+            ty in arb_type(),
+            bytes in proptest::collection::vec(any::<u8>(), 0..96),
+        ) {
+            let structs = structs();
+            let codec = Codec::new(&structs);
+            if let Ok(values) = codec.decode_values("x", std::slice::from_ref(&ty), &bytes) {
+                // Whatever decodes re-encodes to the same bytes: the encoding is canonical.
+                prop_assert_eq!(codec.encode_values("x", std::slice::from_ref(&ty), &values)?, bytes.clone());
+            }
+            let _ = codec.decode_tagged(&bytes);
+            let _ = codec.decode_event_fields(&bytes);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Validation of the contracts under testdata/, and the golden files derived from them.
+#![allow(clippy::unwrap_used)]
+
+mod golden;
