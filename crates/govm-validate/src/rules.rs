@@ -804,7 +804,7 @@ mod tests {
     #[test]
     fn every_violation_is_reported_with_its_position() {
         let src = "package p\n\nimport (\n\t\"os\"\n\t\"time\"\n)\n\n\
-                   //go:wasmimport env f\nfunc F(m map[string]int) (error, int) { return nil, 0 }\n\
+                   //go:wasmimport env f\nfunc F(m *int) (error, int) { return nil, 0 }\n\
                    func govm_x() {}\n\
                    func G[T any](t T) {}\n";
         assert_eq!(
@@ -814,9 +814,85 @@ mod tests {
                 ("import".to_owned(), 5, 2),
                 ("directive".to_owned(), 8, 1),
                 ("entry-point".to_owned(), 9, 8),
-                ("entry-point".to_owned(), 9, 27),
+                ("entry-point".to_owned(), 9, 17),
                 ("reserved-name".to_owned(), 10, 6),
                 ("entry-point".to_owned(), 11, 6),
+            ]
+        );
+    }
+
+    #[test]
+    fn concurrency_and_recover_are_rejected_wherever_they_hide() {
+        let src = "package p\n\nfunc F() {\n\tgo g()\n\tc := make(chan int)\n\tc <- 1\n\t<-c\n\tselect {}\n\tdefer func() { recover() }()\n}\nfunc g() {}\n";
+        assert_eq!(
+            diagnostics(src),
+            [
+                ("goroutine".to_owned(), 4, 2),
+                ("channel".to_owned(), 5, 12),
+                ("channel".to_owned(), 6, 2),
+                ("channel".to_owned(), 7, 2),
+                ("select".to_owned(), 8, 2),
+                ("recover".to_owned(), 9, 17),
+            ]
+        );
+    }
+
+    #[test]
+    fn structs_are_extracted_and_bad_ones_explained() {
+        let src = "package p\n\nimport \"github.com/govm-net/vm\"\n\n\
+                   type Point struct { X, Y int64 }\n\
+                   type Shape struct { Name string; Points []Point; Owner vm.Address; Tags map[string]bool }\n\
+                   type internal struct { p *int }\n\
+                   func Area(s Shape) (uint64, [2]Point) { return 0, [2]Point{} }\n";
+        let abi = validate(src, &Config::default()).unwrap().abi;
+        let names: Vec<&str> = abi.structs.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["Point", "Shape"]);
+        assert_eq!(abi.functions[0].results[1].to_string(), "[2]Point");
+        let shape = &abi.structs[1];
+        assert_eq!(shape.fields[3].ty.to_string(), "map[string]bool");
+
+        let bad = |decl: &str, param: &str| {
+            let src = format!("package p\n\n{decl}\nfunc F(x {param}) {{}}\n");
+            match validate(&src, &Config::default()) {
+                Ok(_) => panic!("{decl} accepted"),
+                Err(r) => r.diagnostics[0].message.clone(),
+            }
+        };
+        assert!(
+            bad("type Node struct { Kids []Node }", "Node")
+                .contains("struct Node refers to itself")
+        );
+        assert!(bad("type Empty struct {}", "Empty").contains("struct Empty has no fields"));
+        assert!(bad("type Amount uint64", "Amount").contains("`Amount` is not a struct"));
+        assert!(
+            bad("type E struct { Point }\ntype Point struct { X int }", "E")
+                .contains("embedded field")
+        );
+        assert!(bad("", "[0]int").contains("array lengths must be decimal literals"));
+        assert!(bad("", "map[[2]int]bool").contains("map keys must be"));
+        assert!(bad("", "interface{}").contains("interfaces cannot cross it"));
+    }
+
+    #[test]
+    fn events_with_literal_names_are_extracted() {
+        let src = "package p\n\nimport \"github.com/govm-net/vm\"\n\n\
+                   func F(ctx vm.Context, name string) {\n\
+                   \tctx.Log(\"Paid\", \"to\", ctx.Sender(), \"amount\", 5)\n\
+                   \tctx.Log(name, \"x\", 1)\n\
+                   \tif true { ctx.Log(`Raw`) }\n\
+                   \tctx.Log(\"Paid\", \"to\", ctx.Sender(), \"amount\", 6)\n}\n";
+        let events = validate(src, &Config::default()).unwrap().abi.events;
+        assert_eq!(
+            events,
+            [
+                EventDef {
+                    name: "Paid".into(),
+                    keys: vec!["to".into(), "amount".into()]
+                },
+                EventDef {
+                    name: "Raw".into(),
+                    keys: vec![]
+                },
             ]
         );
     }
