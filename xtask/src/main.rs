@@ -31,14 +31,19 @@ fn run_command() -> Result<()> {
             setup()?;
             test()
         }
+        Some("fuzz") => fuzz(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <setup|demo|test>");
+            eprintln!("usage: cargo xtask <setup|demo|test|fuzz TARGET [--seconds N]>");
             eprintln!(
                 "  setup  find or install the contract toolchain (Go >= 1.24 or TinyGo >= 0.34)"
             );
             eprintln!("  demo   deploy the token contract and run a transfer, end to end");
             eprintln!(
                 "  test   formatting, lints, tests, docs and the layering rules: what CI runs"
+            );
+            eprintln!(
+                "  fuzz   run a cargo-fuzz target (default 60 s); targets: {}",
+                FUZZ_TARGETS.join(", ")
             );
             std::process::exit(2);
         }
@@ -167,12 +172,99 @@ fn test() -> Result<()> {
         "warnings",
     ]))?;
     run(cargo().args(["test", "--workspace", "--locked"]))?;
+    go_sdk_checks()?;
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
     layering()?;
     eprintln!("xtask test: all checks passed");
     Ok(())
+}
+
+/// The Go half of the wire format: the SDK's own tests (the conformance vectors, run natively)
+/// and `go vet` of the SDK as contracts build it (wasip1).
+fn go_sdk_checks() -> Result<()> {
+    let go = ToolchainConfig::default()
+        .discover_go()
+        .context("the SDK's Go tests need Go")?;
+    let sdk = root().join("crates/govm-abi/go/vm");
+    let cache = root().join("target/go-cache");
+    let go_cmd = |args: &[&str]| {
+        let mut cmd = Command::new(&go.path);
+        cmd.args(args)
+            .current_dir(&sdk)
+            .env("GOTOOLCHAIN", "local")
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOPROXY", "off")
+            .env("GOCACHE", cache.join("build"))
+            .env("GOMODCACHE", cache.join("mod"))
+            .env("GOWORK", "off");
+        cmd
+    };
+    eprintln!("$ go test ./... (in {})", sdk.display());
+    let status = go_cmd(&["test", "-count=1", "./..."])
+        .status()
+        .context("running go test")?;
+    if !status.success() {
+        bail!("go test of the SDK failed");
+    }
+    eprintln!("$ GOOS=wasip1 GOARCH=wasm go vet ./...");
+    let status = go_cmd(&["vet", "./..."])
+        .env("GOOS", "wasip1")
+        .env("GOARCH", "wasm")
+        .status()?;
+    if !status.success() {
+        bail!("go vet of the SDK for wasip1 failed");
+    }
+    Ok(())
+}
+
+// ---- fuzz ----
+
+const FUZZ_TARGETS: &[&str] = &["abi_decode"];
+
+fn fuzz(args: &[String]) -> Result<()> {
+    let Some(target) = args.first() else {
+        bail!(
+            "usage: cargo xtask fuzz TARGET [--seconds N]; targets: {}",
+            FUZZ_TARGETS.join(", ")
+        );
+    };
+    if !FUZZ_TARGETS.contains(&target.as_str()) {
+        bail!(
+            "unknown fuzz target {target}; targets: {}",
+            FUZZ_TARGETS.join(", ")
+        );
+    }
+    let seconds = match args.get(1).map(String::as_str) {
+        None => 60,
+        Some("--seconds") => args
+            .get(2)
+            .and_then(|s| s.parse::<u64>().ok())
+            .context("--seconds takes a whole number")?,
+        Some(other) => bail!("unexpected argument {other}"),
+    };
+    let has_fuzz = cargo()
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_fuzz {
+        run(cargo().args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    // cargo-fuzz needs a nightly compiler for its sanitizer flags.
+    run(Command::new("cargo")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("CARGO")
+        .args([
+            "+nightly",
+            "fuzz",
+            "run",
+            "--fuzz-dir",
+            "fuzz",
+            target,
+            "--",
+            &format!("-max_total_time={seconds}"),
+        ]))
 }
 
 /// The dependency rules of ARCHITECTURE.md that a command can check.

@@ -67,6 +67,15 @@ impl ToolchainConfig {
                 Err(why) => seen.push(why),
             }
         }
+        self.discover_go_after(seen)
+    }
+
+    /// Finds Go >= 1.24 alone (for `go test` and `go vet`, which TinyGo does not replace).
+    pub fn discover_go(&self) -> Result<Toolchain> {
+        self.discover_go_after(Vec::new())
+    }
+
+    fn discover_go_after(&self, mut seen: Vec<String>) -> Result<Toolchain> {
         let mut candidates: Vec<PathBuf> = Vec::new();
         if let Some(p) = &self.go {
             candidates.push(p.clone());
