@@ -28,6 +28,14 @@ pub enum Error {
         /// Its value.
         limit: usize,
     },
+    /// A transfer of more native balance than the payer has.
+    #[error("insufficient balance: {balance} < {amount}")]
+    InsufficientBalance {
+        /// What the payer has.
+        balance: u64,
+        /// What it tried to pay.
+        amount: u64,
+    },
     /// Malformed input, such as an empty field name.
     #[error("invalid input: {0}")]
     InvalidInput(String),

@@ -15,6 +15,7 @@ pub(crate) const OBJECT_SEQ: u8 = b's';
 pub(crate) const EVENT: u8 = b'e';
 pub(crate) const EVENT_SEQ: u8 = b'E';
 pub(crate) const STATE_HASH: u8 = b'h';
+pub(crate) const BALANCE: u8 = b'b';
 
 pub(crate) fn key(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());

@@ -1,10 +1,11 @@
 //! The govm object store.
 //!
 //! State is a set of objects (an ID, an owner address, the contract that created them, and
-//! named fields holding encoded values), the contract registry, stored code, and the ordered
-//! event log. Everything lives in an ordered key-value [`Backend`]; a call's reads and writes go
-//! through a [`Transaction`] that [`State::commit`] applies atomically (dropping it discards
-//! them), after which the state hash chains the sorted write set to the previous hash.
+//! named fields holding encoded values), native balances, the contract registry, stored code,
+//! and the ordered event log. Everything lives in an ordered key-value [`Backend`]; a call's
+//! reads and writes go through a [`Transaction`] that [`State::commit`] applies atomically
+//! (dropping it discards them), after which the state hash chains the sorted write set to the
+//! previous hash. Nested calls take a [`Savepoint`] and roll back to it when they fail.
 //!
 //! ```
 //! use govm_state::{State, contract_address};
@@ -30,7 +31,7 @@ pub use backend::{Backend, MemoryBackend, WriteSet};
 pub use error::{Error, Result};
 pub use keys::{code_hash, contract_address, default_object_id, object_id};
 pub use model::{ContractRecord, Event, ObjectMeta};
-pub use store::{CommitInfo, Limits, State, Transaction};
+pub use store::{CommitInfo, Limits, Savepoint, State, Transaction};
 
 /// A 20-byte address.
 pub type AddressBytes = [u8; 20];

@@ -149,6 +149,15 @@ impl State {
     }
 }
 
+/// A point a transaction can roll back to: everything written and emitted after it is
+/// discarded by [`Transaction::rollback_to`].
+#[derive(Debug)]
+pub struct Savepoint {
+    writes: WriteSet,
+    events: usize,
+    objects_created: usize,
+}
+
 /// A set of reads and writes that commits atomically or not at all.
 #[derive(Debug)]
 pub struct Transaction {
@@ -207,6 +216,70 @@ impl Transaction {
     /// The number of keys written so far.
     pub fn write_count(&self) -> usize {
         self.writes.len()
+    }
+
+    /// Marks a point to roll back to (a nested call's frame).
+    pub fn savepoint(&self) -> Savepoint {
+        Savepoint {
+            writes: self.writes.clone(),
+            events: self.events.len(),
+            objects_created: self.objects_created,
+        }
+    }
+
+    /// Discards every write and event since `savepoint`.
+    pub fn rollback_to(&mut self, savepoint: Savepoint) {
+        self.writes = savepoint.writes;
+        self.events.truncate(savepoint.events);
+        self.objects_created = savepoint.objects_created;
+    }
+
+    // ---- native balances ----
+
+    /// The native balance of an address (0 when it never had any).
+    pub fn balance(&self, address: &AddressBytes) -> Result<u64> {
+        match self.get(&key(keys::BALANCE, &[address]))? {
+            None => Ok(0),
+            Some(v) if v.len() == 8 => Ok(u64::from_be_bytes(array(&v))),
+            Some(_) => Err(Error::Corrupt("balance".into())),
+        }
+    }
+
+    fn set_balance(&mut self, address: &AddressBytes, amount: u64) -> Result<()> {
+        let value = (amount != 0).then(|| amount.to_be_bytes().to_vec());
+        self.put(key(keys::BALANCE, &[address]), value)
+    }
+
+    /// Moves native balance; fails without a change when `from` has too little.
+    pub fn transfer(&mut self, from: &AddressBytes, to: &AddressBytes, amount: u64) -> Result<()> {
+        let balance = self.balance(from)?;
+        if balance < amount {
+            return Err(Error::InsufficientBalance { balance, amount });
+        }
+        if from == to || amount == 0 {
+            return Ok(());
+        }
+        let received = self
+            .balance(to)?
+            .checked_add(amount)
+            .ok_or(Error::LimitExceeded {
+                what: "balance",
+                limit: u64::MAX as usize,
+            })?;
+        self.set_balance(from, balance - amount)?;
+        self.set_balance(to, received)
+    }
+
+    /// Creates native balance out of nothing: the development faucet.
+    pub fn mint(&mut self, to: &AddressBytes, amount: u64) -> Result<()> {
+        let total = self
+            .balance(to)?
+            .checked_add(amount)
+            .ok_or(Error::LimitExceeded {
+                what: "balance",
+                limit: u64::MAX as usize,
+            })?;
+        self.set_balance(to, total)
     }
 
     // ---- contracts and code ----
@@ -637,6 +710,63 @@ mod tests {
         let state = State::in_memory();
         deployed(&state);
         assert_ne!(state.state_hash().unwrap(), run(false));
+    }
+
+    #[test]
+    fn balances_move_and_never_go_negative() {
+        let state = State::in_memory();
+        let mut tx = state.begin();
+        tx.mint(&ALICE, 100).unwrap();
+        tx.transfer(&ALICE, &BOB, 30).unwrap();
+        assert_eq!(
+            (tx.balance(&ALICE).unwrap(), tx.balance(&BOB).unwrap()),
+            (70, 30)
+        );
+        assert!(matches!(
+            tx.transfer(&BOB, &ALICE, 31),
+            Err(Error::InsufficientBalance {
+                balance: 30,
+                amount: 31
+            })
+        ));
+        tx.transfer(&ALICE, &ALICE, 70).unwrap();
+        assert_eq!(tx.balance(&ALICE).unwrap(), 70);
+        assert!(tx.mint(&ALICE, u64::MAX).is_err());
+        state.commit(tx).unwrap();
+        assert_eq!(state.begin().balance(&BOB).unwrap(), 30);
+    }
+
+    #[test]
+    fn rolling_back_to_a_savepoint_discards_only_what_came_after() {
+        let state = State::in_memory();
+        let contract = deployed(&state);
+        let mut tx = state.begin();
+        let kept = tx.create_object(&contract, &BOB).unwrap();
+        tx.emit(Event {
+            contract,
+            name: "kept".into(),
+            data: vec![],
+        })
+        .unwrap();
+        let sp = tx.savepoint();
+        let dropped = tx.create_object(&contract, &BOB).unwrap();
+        tx.set_field(&contract, &kept, "x", &[1]).unwrap();
+        tx.mint(&BOB, 5).unwrap();
+        tx.emit(Event {
+            contract,
+            name: "dropped".into(),
+            data: vec![],
+        })
+        .unwrap();
+        tx.rollback_to(sp);
+        assert!(tx.object(&kept).unwrap().is_some());
+        assert!(tx.object(&dropped).unwrap().is_none());
+        assert_eq!(tx.field(&kept, "x").unwrap(), None);
+        assert_eq!(tx.balance(&BOB).unwrap(), 0);
+        assert_eq!(tx.events().len(), 1);
+        // The sequence number went back too, so the next object reuses the dropped ID: it was
+        // never committed.
+        assert_eq!(tx.create_object(&contract, &BOB).unwrap(), dropped);
     }
 
     #[test]
