@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use govm_abi::{ALLOC_EXPORT, Address, ContractAbi, Envelope};
@@ -13,7 +13,7 @@ use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap, WasmFeatures};
 
 use crate::error::{Error, HostTrap, Result};
 use crate::gas;
-use crate::host::{self, HostState, Limiter};
+use crate::host::{self, Frame, HostState, Limiter};
 use crate::wasi::{self, WasiState};
 
 /// The smallest memory limit Go's runtime can start in (its `_initialize` needs 8 MiB).
@@ -86,18 +86,23 @@ struct Loaded {
 /// Runs contracts: one wasmtime engine, the host functions, and a cache of compiled modules.
 /// `Send + Sync`: calls may run on many threads at once.
 pub struct Runtime {
+    shared: Arc<Shared>,
+    _ticker: Ticker,
+}
+
+/// What every call, nested ones included, runs with.
+pub(crate) struct Shared {
     engine: Engine,
     linker: Linker<HostState>,
     modules: DashMap<HashBytes, Arc<Loaded>>,
     config: RuntimeConfig,
-    _ticker: Ticker,
 }
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime")
-            .field("config", &self.config)
-            .field("cached_modules", &self.modules.len())
+            .field("config", &self.shared.config)
+            .field("cached_modules", &self.shared.modules.len())
             .finish_non_exhaustive()
     }
 }
@@ -124,27 +129,44 @@ impl Runtime {
         host::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
         wasi::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
         let ticker = Ticker::start(engine.clone());
-        Ok(Self {
+        let shared = Shared {
             engine,
             linker,
             modules: DashMap::new(),
             config,
+        };
+        Ok(Self {
+            shared: Arc::new(shared),
             _ticker: ticker,
         })
     }
 
     /// The limits every call runs under.
     pub fn config(&self) -> &RuntimeConfig {
-        &self.config
+        &self.shared.config
     }
 
     /// Compiles and checks a module and caches it under its code hash, with the ABI it was
     /// built from. Every entry point of the ABI must be exported. Calling it again for the
     /// same hash is free.
     pub fn load(&self, code_hash: &HashBytes, wasm: &[u8], abi: &ContractAbi) -> Result<()> {
-        self.loaded(code_hash, wasm, abi).map(|_| ())
+        self.shared.loaded(code_hash, wasm, abi).map(|_| ())
     }
 
+    /// Runs one call in a fresh instance against `tx`, and hands the transaction back with
+    /// the call's writes and events in it. On failure the caller must discard (or roll back)
+    /// those writes. Cross-contract calls it makes run on this thread, nested.
+    pub fn call(&self, tx: Transaction, req: &CallRequest<'_>) -> (Transaction, CallOutcome) {
+        let frame = Frame {
+            depth: 0,
+            callers: Vec::new(),
+            deadline: Instant::now() + Duration::from_millis(self.shared.config.timeout_ms),
+        };
+        self.shared.call(tx, req, frame)
+    }
+}
+
+impl Shared {
     fn loaded(&self, code_hash: &HashBytes, wasm: &[u8], abi: &ContractAbi) -> Result<Arc<Loaded>> {
         if let Some(l) = self.modules.get(code_hash) {
             return Ok(Arc::clone(&l));
@@ -191,10 +213,13 @@ impl Runtime {
         Ok(loaded)
     }
 
-    /// Runs one call in a fresh instance against `tx`, and hands the transaction back with
-    /// the call's writes and events in it. On failure the caller must discard (or roll back)
-    /// those writes.
-    pub fn call(&self, tx: Transaction, req: &CallRequest<'_>) -> (Transaction, CallOutcome) {
+    /// Runs one call, outermost or nested, in a fresh instance.
+    pub(crate) fn call(
+        self: &Arc<Self>,
+        tx: Transaction,
+        req: &CallRequest<'_>,
+        frame: Frame,
+    ) -> (Transaction, CallOutcome) {
         let fail = |tx, error| {
             (
                 tx,
@@ -247,8 +272,11 @@ impl Runtime {
             );
         }
 
+        let remaining = frame.deadline.saturating_duration_since(Instant::now());
         let state = HostState {
-            tx,
+            tx: Some(tx),
+            shared: Arc::clone(self),
+            frame,
             abi: Arc::clone(&loaded.abi),
             contract: req.contract.0,
             sender: req.sender.0,
@@ -265,11 +293,7 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
-        let ticks = self
-            .config
-            .timeout_ms
-            .div_ceil(EPOCH_TICK.as_millis() as u64)
-            + 1;
+        let ticks = (remaining.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64) + 1;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
         let mut gas_used = 0;
@@ -286,8 +310,13 @@ impl Runtime {
         if data.wasi.output_truncated {
             debug_output.push_str("\n[output truncated]");
         }
+        // A call always gets its transaction back before it returns.
+        let tx = match data.tx {
+            Some(tx) => tx,
+            None => unreachable_tx(),
+        };
         (
-            data.tx,
+            tx,
             CallOutcome {
                 result,
                 gas_used,
@@ -295,6 +324,11 @@ impl Runtime {
             },
         )
     }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_tx() -> ! {
+    panic!("a nested call kept the transaction")
 }
 
 /// Proposals that are off for consensus: they add nondeterminism (threads, relaxed SIMD),
@@ -332,6 +366,9 @@ const HOST_FUNCTIONS: &[&str] = &[
     "field_delete",
     "emit_event",
     "read_return",
+    "balance",
+    "transfer",
+    "call",
 ];
 
 /// A failure inside [`run`], before it is classified.

@@ -16,11 +16,28 @@ pub(crate) mod status {
     pub(crate) const PERMISSION_DENIED: u32 = 2;
     pub(crate) const INVALID_INPUT: u32 = 3;
     pub(crate) const LIMIT_EXCEEDED: u32 = 4;
+    pub(crate) const INSUFFICIENT_BALANCE: u32 = 5;
+    pub(crate) const CALL_FAILED: u32 = 6;
+}
+
+/// Where a call sits in a chain of cross-contract calls.
+#[derive(Clone, Debug)]
+pub(crate) struct Frame {
+    /// 0 for the outermost call.
+    pub(crate) depth: usize,
+    /// The contracts running below this one, outermost first.
+    pub(crate) callers: Vec<AddressBytes>,
+    /// When the outermost call must be done by.
+    pub(crate) deadline: std::time::Instant,
 }
 
 /// Everything one call's host functions see.
 pub(crate) struct HostState {
-    pub(crate) tx: Transaction,
+    /// The transaction; lent to a nested call while it runs (the only time it is `None`, and
+    /// this call's code cannot run then).
+    pub(crate) tx: Option<Transaction>,
+    pub(crate) shared: std::sync::Arc<crate::engine::Shared>,
+    pub(crate) frame: Frame,
     /// The running contract's ABI: its structs give composite field and event values meaning.
     pub(crate) abi: std::sync::Arc<govm_abi::ContractAbi>,
     pub(crate) contract: AddressBytes,
@@ -63,6 +80,24 @@ impl ResourceLimiter for Limiter {
         _max: Option<usize>,
     ) -> wasmtime::Result<bool> {
         Ok(desired <= self.table_limit)
+    }
+}
+
+impl HostState {
+    pub(crate) fn tx(&self) -> wasmtime::Result<&Transaction> {
+        self.tx.as_ref().ok_or_else(|| {
+            trap(HostTrap::State(
+                "the transaction is lent to a nested call".into(),
+            ))
+        })
+    }
+
+    pub(crate) fn tx_mut(&mut self) -> wasmtime::Result<&mut Transaction> {
+        self.tx.as_mut().ok_or_else(|| {
+            trap(HostTrap::State(
+                "the transaction is lent to a nested call".into(),
+            ))
+        })
     }
 }
 
@@ -140,6 +175,7 @@ fn state_status(e: StateError) -> wasmtime::Result<u32> {
         StateError::PermissionDenied { .. } => status::PERMISSION_DENIED,
         StateError::InvalidInput(_) => status::INVALID_INPUT,
         StateError::LimitExceeded { .. } => status::LIMIT_EXCEEDED,
+        StateError::InsufficientBalance { .. } => status::INSUFFICIENT_BALANCE,
         other => return Err(trap(HostTrap::State(other.to_string()))),
     })
 }
@@ -185,7 +221,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     linker.func_wrap(M, "object_create", |mut c: Ctx<'_>, out: u32| {
         charge(&mut c, gas::HOST_CALL + gas::OBJECT_CREATE)?;
         let contract = c.data().contract;
-        match c.data_mut().tx.create_object(&contract, &contract) {
+        match c.data_mut().tx_mut()?.create_object(&contract, &contract) {
             Ok(id) => write_bytes(&mut c, out, &id).map(|()| status::OK),
             Err(e) => state_status(e),
         }
@@ -193,7 +229,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     linker.func_wrap(M, "object_get", |mut c: Ctx<'_>, id: u32, out: u32| {
         charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
         let id = read_id(&mut c, id)?;
-        match c.data().tx.object(&id) {
+        match c.data().tx()?.object(&id) {
             Ok(Some(_)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
             Ok(None) => Ok(status::NOT_FOUND),
             Err(e) => state_status(e),
@@ -206,7 +242,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
             let owner: AddressBytes = read_array(&mut c, owner)?;
             let contract = c.data().contract;
-            match c.data().tx.object_with_owner(&contract, &owner) {
+            match c.data().tx()?.object_with_owner(&contract, &owner) {
                 Ok(Some(id)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
                 Ok(None) => Ok(status::NOT_FOUND),
                 Err(e) => state_status(e),
@@ -220,12 +256,12 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         if id == default_object_id(&contract) {
             return Ok(status::INVALID_INPUT);
         }
-        done(c.data_mut().tx.delete_object(&contract, &id))
+        done(c.data_mut().tx_mut()?.delete_object(&contract, &id))
     })?;
     linker.func_wrap(M, "object_owner", |mut c: Ctx<'_>, id: u32, out: u32| {
         charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
         let id = read_id(&mut c, id)?;
-        match c.data().tx.object(&id) {
+        match c.data().tx()?.object(&id) {
             Ok(Some(meta)) => write_bytes(&mut c, out, &meta.owner).map(|()| status::OK),
             Ok(None) => Ok(status::NOT_FOUND),
             Err(e) => state_status(e),
@@ -234,7 +270,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     linker.func_wrap(M, "object_contract", |mut c: Ctx<'_>, id: u32, out: u32| {
         charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
         let id = read_id(&mut c, id)?;
-        match c.data().tx.object(&id) {
+        match c.data().tx()?.object(&id) {
             Ok(Some(meta)) => write_bytes(&mut c, out, &meta.contract).map(|()| status::OK),
             Ok(None) => Ok(status::NOT_FOUND),
             Err(e) => state_status(e),
@@ -248,7 +284,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             let id = read_id(&mut c, id)?;
             let owner: AddressBytes = read_array(&mut c, owner)?;
             let contract = c.data().contract;
-            done(c.data_mut().tx.set_owner(&contract, &id, &owner))
+            done(c.data_mut().tx_mut()?.set_owner(&contract, &id, &owner))
         },
     )?;
     linker.func_wrap(
@@ -261,7 +297,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 Ok(k) => k,
                 Err(s) => return Ok(-i64::from(s)),
             };
-            match c.data().tx.field(&id, &key) {
+            match c.data().tx()?.field(&id, &key) {
                 Ok(Some(value)) => {
                     charge(&mut c, value.len() as u64 * gas::PER_BYTE)?;
                     let len = value.len() as i64;
@@ -293,7 +329,11 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 return Ok(status::INVALID_INPUT);
             }
             let contract = c.data().contract;
-            done(c.data_mut().tx.set_field(&contract, &id, &key, &value))
+            done(
+                c.data_mut()
+                    .tx_mut()?
+                    .set_field(&contract, &id, &key, &value),
+            )
         },
     )?;
     linker.func_wrap(
@@ -307,7 +347,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 Err(s) => return Ok(s),
             };
             let contract = c.data().contract;
-            done(c.data_mut().tx.delete_field(&contract, &id, &key))
+            done(c.data_mut().tx_mut()?.delete_field(&contract, &id, &key))
         },
     )?;
     linker.func_wrap(M, "emit_event", |mut c: Ctx<'_>, ptr: u32, len: u32| {
@@ -320,18 +360,111 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             return Ok(status::INVALID_INPUT);
         };
         let contract = c.data().contract;
-        done(c.data_mut().tx.emit(Event {
+        done(c.data_mut().tx_mut()?.emit(Event {
             contract,
             name,
             data,
         }))
     })?;
+    linker.func_wrap(M, "balance", |mut c: Ctx<'_>, addr: u32| {
+        charge(&mut c, gas::HOST_CALL + gas::BALANCE_READ)?;
+        let addr: AddressBytes = read_array(&mut c, addr)?;
+        match c.data().tx()?.balance(&addr) {
+            Ok(b) => Ok(b as i64),
+            Err(e) => Err(trap(HostTrap::State(e.to_string()))),
+        }
+    })?;
+    linker.func_wrap(M, "transfer", |mut c: Ctx<'_>, to: u32, amount: u64| {
+        charge(&mut c, gas::HOST_CALL + gas::TRANSFER)?;
+        let to: AddressBytes = read_array(&mut c, to)?;
+        let from = c.data().contract;
+        done(c.data_mut().tx_mut()?.transfer(&from, &to, amount))
+    })?;
+    linker.func_wrap(M, "call", call)?;
     linker.func_wrap(M, "read_return", |mut c: Ctx<'_>, out: u32| {
         charge(&mut c, gas::HOST_CALL)?;
         let data = std::mem::take(&mut c.data_mut().ret);
         write_bytes(&mut c, out, &data)
     })?;
     Ok(())
+}
+
+/// Most nested cross-contract calls: the outermost call is depth 0.
+pub const MAX_CALL_DEPTH: usize = 8;
+
+/// `call(addr, fn, fn_len, args, args_len) -> status << 32 | len`: runs an entry point of
+/// another contract in a fresh instance, in a savepoint of this transaction, with this
+/// contract as the sender and the fuel this call has left. The callee's results (status 0) or
+/// its error message (status 6) wait in the return buffer.
+fn call(
+    mut c: Ctx<'_>,
+    addr: u32,
+    f: u32,
+    f_len: u32,
+    args: u32,
+    args_len: u32,
+) -> wasmtime::Result<u64> {
+    charge(&mut c, gas::HOST_CALL + gas::CALL)?;
+    let callee: AddressBytes = read_array(&mut c, addr)?;
+    let function = match read_str(&mut c, f, f_len)? {
+        Ok(name) => name,
+        Err(s) => return Ok(u64::from(s) << 32),
+    };
+    let args = read_bytes(&mut c, args, args_len)?;
+    let me = c.data().contract;
+    let mut frame = c.data().frame.clone();
+    let refusal = if frame.depth + 1 > MAX_CALL_DEPTH {
+        Some(format!("call depth limit of {MAX_CALL_DEPTH} exceeded"))
+    } else if callee == me || frame.callers.contains(&callee) {
+        Some(format!(
+            "re-entering contract {} is not allowed",
+            Address(callee)
+        ))
+    } else {
+        None
+    };
+    if let Some(message) = refusal {
+        return Ok(give(&mut c, status::CALL_FAILED, message.into_bytes()));
+    }
+    frame.depth += 1;
+    frame.callers.push(me);
+    let fuel = c.get_fuel()?;
+    let tx = c
+        .data_mut()
+        .tx
+        .take()
+        .ok_or_else(|| trap(HostTrap::State("no transaction".into())))?;
+    let savepoint = tx.savepoint();
+    let request = crate::CallRequest {
+        contract: Address(callee),
+        function: &function,
+        args: &args,
+        sender: Address(me),
+        block_height: c.data().block_height,
+        block_time: c.data().block_time,
+        fuel_limit: fuel,
+    };
+    let shared = std::sync::Arc::clone(&c.data().shared);
+    let (mut tx, outcome) = shared.call(tx, &request, frame);
+    let (code, data) = match outcome.result {
+        Ok(results) => (status::OK, results),
+        Err(e) => {
+            tx.rollback_to(savepoint);
+            (status::CALL_FAILED, e.to_string().into_bytes())
+        }
+    };
+    // The transaction goes back before anything else can fail.
+    c.data_mut().tx = Some(tx);
+    c.set_fuel(fuel.saturating_sub(outcome.gas_used))?;
+    c.data_mut().wasi.capture(outcome.debug_output.as_bytes());
+    Ok(give(&mut c, code, data))
+}
+
+/// Leaves `data` in the return buffer and packs the status and its length.
+fn give(c: &mut Ctx<'_>, code: u32, data: Vec<u8>) -> u64 {
+    let len = data.len() as u64;
+    c.data_mut().ret = data;
+    u64::from(code) << 32 | len
 }
 
 /// Splits the SDK's event encoding into its name and its (checked) fields.

@@ -37,4 +37,5 @@ mod wasi;
 
 pub use engine::{CallOutcome, CallRequest, MIN_MEMORY_LIMIT, Runtime, RuntimeConfig};
 pub use error::{Error, Result};
+pub use host::MAX_CALL_DEPTH;
 pub use wasi::DEBUG_OUTPUT_CAP;

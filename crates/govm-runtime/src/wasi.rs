@@ -56,7 +56,7 @@ impl WasiState {
         }
     }
 
-    fn capture(&mut self, bytes: &[u8]) {
+    pub(crate) fn capture(&mut self, bytes: &[u8]) {
         let room = DEBUG_OUTPUT_CAP.saturating_sub(self.output.len());
         if bytes.len() > room {
             self.output_truncated = true;

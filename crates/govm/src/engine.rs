@@ -245,6 +245,19 @@ impl Engine {
         })
     }
 
+    /// Creates native balance for an address: the development faucet. Commits at once.
+    pub fn mint(&self, to: Address, amount: u64) -> Result<Hash> {
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut tx = self.state.begin();
+        tx.mint(&to.0, amount)?;
+        Ok(Hash(self.state.commit(tx)?.state_hash))
+    }
+
+    /// The native balance of an address.
+    pub fn balance(&self, address: Address) -> Result<u64> {
+        Ok(self.state.begin().balance(&address.0)?)
+    }
+
     /// The ABI of a deployed contract.
     pub fn abi(&self, contract: Address) -> Result<ContractAbi> {
         let tx = self.state.begin();

@@ -68,6 +68,18 @@ func hostFieldDelete(id unsafe.Pointer, key unsafe.Pointer, keyLen uint32) uint3
 //go:noescape
 func hostEmitEvent(data unsafe.Pointer, dataLen uint32) uint32
 
+//go:wasmimport govm balance
+//go:noescape
+func hostBalance(addr unsafe.Pointer) uint64
+
+//go:wasmimport govm transfer
+//go:noescape
+func hostTransfer(to unsafe.Pointer, amount uint64) uint32
+
+//go:wasmimport govm call
+//go:noescape
+func hostCall(contract unsafe.Pointer, fn unsafe.Pointer, fnLen uint32, args unsafe.Pointer, argsLen uint32) uint64
+
 //go:wasmimport govm read_return
 //go:noescape
 func hostReadReturn(out unsafe.Pointer)
@@ -78,6 +90,8 @@ const (
 	statusPermissionDenied = 2
 	statusInvalidInput     = 3
 	statusLimitExceeded    = 4
+	statusInsufficient     = 5
+	statusCallFailed       = 6
 )
 
 func statusError(status uint32) error {
@@ -92,6 +106,8 @@ func statusError(status uint32) error {
 		return ErrInvalidInput
 	case statusLimitExceeded:
 		return ErrLimitExceeded
+	case statusInsufficient:
+		return ErrInsufficientBalance
 	}
 	return errors.New("vm: unknown host status")
 }
@@ -165,6 +181,35 @@ func (hostContext) Log(event string, keyValues ...any) {
 	if err := statusError(hostEmitEvent(bytesPtr(data), uint32(len(data)))); err != nil {
 		panic("vm: Log(" + quote(event) + "): " + err.Error())
 	}
+}
+
+func (hostContext) Balance(addr Address) uint64 { return hostBalance(unsafe.Pointer(&addr)) }
+
+func (hostContext) Transfer(to Address, amount uint64) error {
+	return statusError(hostTransfer(unsafe.Pointer(&to), amount))
+}
+
+func (hostContext) Call(contract Address, function string, args ...any) ([]byte, error) {
+	var e Encoder
+	for i, arg := range args {
+		if !encodeValue(&e, arg) {
+			return nil, errors.New("vm: Call " + function + ": argument " + itoa(i+1) + " has an unsupported type")
+		}
+	}
+	data := e.Bytes()
+	packed := hostCall(unsafe.Pointer(&contract), strPtr(function), uint32(len(function)), bytesPtr(data), uint32(len(data)))
+	status, n := uint32(packed>>32), uint32(packed)
+	out := make([]byte, n)
+	if n > 0 {
+		hostReadReturn(bytesPtr(out))
+	}
+	switch status {
+	case statusOK:
+		return out, nil
+	case statusCallFailed:
+		return nil, &CallError{Contract: contract, Function: function, Message: string(out)}
+	}
+	return nil, statusError(status)
 }
 
 type hostObject struct {

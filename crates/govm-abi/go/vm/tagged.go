@@ -42,87 +42,109 @@ func tagName(tag byte) string {
 
 // encodeTagged appends a value's tag and SCALE encoding; false for unsupported types.
 func encodeTagged(e *Encoder, v any) bool {
+	return encodeAny(e, v, true)
+}
+
+// encodeValue appends a value's SCALE encoding alone (as an argument); false for unsupported
+// types.
+func encodeValue(e *Encoder, v any) bool {
+	return encodeAny(e, v, false)
+}
+
+func encodeAny(e *Encoder, v any, tagged bool) bool {
+	// t writes the tag of a basic type when the form is tagged.
+	t := func(tag byte) {
+		if tagged {
+			e.Uint8(tag)
+		}
+	}
+	composite := func(typeName string) {
+		if tagged {
+			e.Uint8(tagComposite)
+			e.Str(typeName)
+		}
+	}
 	switch x := v.(type) {
 	case bool:
-		e.Uint8(tagBool)
+		t(tagBool)
 		e.Bool(x)
 	case uint8:
-		e.Uint8(tagUint8)
+		t(tagUint8)
 		e.Uint8(x)
 	case uint16:
-		e.Uint8(tagUint16)
+		t(tagUint16)
 		e.Uint16(x)
 	case uint32:
-		e.Uint8(tagUint32)
+		t(tagUint32)
 		e.Uint32(x)
 	case uint64:
-		e.Uint8(tagUint64)
+		t(tagUint64)
 		e.Uint64(x)
 	case uint:
-		e.Uint8(tagUint64)
+		t(tagUint64)
 		e.Uint64(uint64(x))
 	case int8:
-		e.Uint8(tagInt8)
+		t(tagInt8)
 		e.Int8(x)
 	case int16:
-		e.Uint8(tagInt16)
+		t(tagInt16)
 		e.Int16(x)
 	case int32:
-		e.Uint8(tagInt32)
+		t(tagInt32)
 		e.Int32(x)
 	case int64:
-		e.Uint8(tagInt64)
+		t(tagInt64)
 		e.Int64(x)
 	case int:
-		e.Uint8(tagInt64)
+		t(tagInt64)
 		e.Int64(int64(x))
 	case string:
-		e.Uint8(tagString)
+		t(tagString)
 		e.Str(x)
 	case []byte:
-		e.Uint8(tagBytes)
+		t(tagBytes)
 		e.ByteSlice(x)
 	case Address:
-		e.Uint8(tagAddress)
+		t(tagAddress)
 		e.Address(x)
 	case ObjectID:
-		e.Uint8(tagObjectID)
+		t(tagObjectID)
 		e.ObjectID(x)
 	case Hash:
-		e.Uint8(tagHash)
+		t(tagHash)
 		e.Hash(x)
 	case []string:
-		composite(e, "[]string")
+		composite("[]string")
 		e.Compact(uint64(len(x)))
 		for _, v := range x {
 			e.Str(v)
 		}
 	case []uint64:
-		composite(e, "[]uint64")
+		composite("[]uint64")
 		e.Compact(uint64(len(x)))
 		for _, v := range x {
 			e.Uint64(v)
 		}
 	case []int64:
-		composite(e, "[]int64")
+		composite("[]int64")
 		e.Compact(uint64(len(x)))
 		for _, v := range x {
 			e.Int64(v)
 		}
 	case []Address:
-		composite(e, "[]vm.Address")
+		composite("[]vm.Address")
 		e.Compact(uint64(len(x)))
 		for _, v := range x {
 			e.Address(v)
 		}
 	case []ObjectID:
-		composite(e, "[]vm.ObjectID")
+		composite("[]vm.ObjectID")
 		e.Compact(uint64(len(x)))
 		for _, v := range x {
 			e.ObjectID(v)
 		}
 	case Marshaler:
-		composite(e, x.GovmType())
+		composite(x.GovmType())
 		x.GovmEncode(e)
 	default:
 		return false
@@ -130,10 +152,6 @@ func encodeTagged(e *Encoder, v any) bool {
 	return true
 }
 
-func composite(e *Encoder, typeName string) {
-	e.Uint8(tagComposite)
-	e.Str(typeName)
-}
 
 // decodeTagged reads a whole tagged value into out, which must point to the stored type.
 func decodeTagged(field string, data []byte, out any) error {

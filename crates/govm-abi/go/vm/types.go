@@ -117,7 +117,21 @@ var (
 	ErrInvalidInput = errors.New("invalid input")
 	// ErrLimitExceeded: a state limit (value size, field name length, ...) was exceeded.
 	ErrLimitExceeded = errors.New("state limit exceeded")
+	// ErrInsufficientBalance: a Transfer of more than the contract's native balance.
+	ErrInsufficientBalance = errors.New("insufficient balance")
 )
+
+// CallError is returned by Context.Call when the callee failed; its writes were rolled back.
+type CallError struct {
+	Contract Address
+	Function string
+	// Message is the callee's error: its returned error, its panic, or a limit it hit.
+	Message string
+}
+
+func (e *CallError) Error() string {
+	return "call " + e.Function + " on " + e.Contract.String() + ": " + e.Message
+}
 
 // Context is what an entry point receives as its first parameter.
 type Context interface {
@@ -139,6 +153,16 @@ type Context interface {
 	DeleteObject(id ObjectID) error
 	// Log emits an event: a name, then key/value pairs with string keys.
 	Log(event string, keyValues ...any)
+	// Call runs an entry point of another contract, its arguments encoded as that entry
+	// point's parameters (the types Object.Set accepts). It returns the callee's encoded
+	// results: read them with NewDecoder. The callee's Sender is this contract; it shares
+	// this call's fuel and deadline; re-entering a contract already running is refused. A
+	// failed callee's writes are rolled back and its error returned as a *CallError.
+	Call(contract Address, function string, args ...any) ([]byte, error)
+	// Balance is the native balance of an address.
+	Balance(addr Address) uint64
+	// Transfer pays native balance from this contract's own balance.
+	Transfer(to Address, amount uint64) error
 }
 
 // Object is a handle on a stored object.

@@ -58,7 +58,7 @@ fn rust_agrees_with_every_conformance_vector() {
         }
         match codec
             .from_json(&ty, json, "vector")
-            .and_then(|value| codec.encode_values("vector", &[ty.clone()], &[value]))
+            .and_then(|value| codec.encode_values("vector", std::slice::from_ref(&ty), &[value]))
         {
             Ok(encoded) if encoded == bytes => {}
             Ok(encoded) => failures.push(format!(

@@ -1,6 +1,7 @@
 //! Integration tests of the facade: real contracts, compiled with the real toolchain.
 #![allow(clippy::unwrap_used)]
 
+mod calls;
 mod counter;
 mod deploy;
 mod hostile;
