@@ -100,3 +100,17 @@ func govm_export_Touched(ptr, size uint32) uint64 {
 		return nil
 	})
 }
+
+//go:wasmexport WrongType
+func govm_export_WrongType(ptr, size uint32) uint64 {
+	return govm_vm.WrapperCall(ptr, size, func(args *govm_vm.Decoder, results *govm_vm.Encoder) error {
+		if err := args.Finish(); err != nil {
+			return govm_vm.WrapperBadArgs(err)
+		}
+		err := WrongType(govm_vm.WrapperContext())
+		if err != nil {
+			return err
+		}
+		return nil
+	})
+}

@@ -66,3 +66,16 @@ func Touched(ctx vm.Context) (bool, error) {
 	}
 	return touched, nil
 }
+
+// WrongType stores a uint64 and reads it back as a string: a clear error, not garbage.
+func WrongType(ctx vm.Context) error {
+	obj, err := ctx.GetObject(vm.ObjectID{})
+	if err != nil {
+		return err
+	}
+	if err := obj.Set("n", uint64(7)); err != nil {
+		return err
+	}
+	var s string
+	return obj.Get("n", &s)
+}

@@ -90,6 +90,13 @@ fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
     let touched = engine.execute(&ctx, hostile, "Touched").unwrap();
     assert_eq!(touched.results, [Value::Bool(false)]);
 
+    assert_eq!(
+        call_error(&engine, &ctx, hostile, "WrongType", &[]),
+        CallError::ContractError {
+            message: "field \"n\" holds uint64, not string".into()
+        }
+    );
+
     let printed = engine
         .execute_with_args(&ctx, hostile, "Print", &["hello".into()])
         .unwrap();
