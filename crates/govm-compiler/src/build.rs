@@ -77,6 +77,46 @@ impl Compiler {
         Ok(self.toolchain.get_or_init(|| found))
     }
 
+    /// Go's own syntax errors for `source`, from `gofmt -e`, as diagnostics at the positions
+    /// Go reports (the validator's parser can place some errors differently). `None` when no
+    /// Go toolchain with gofmt is installed or gofmt finds nothing.
+    pub fn syntax_diagnostics(&self, source: &str) -> Option<Vec<govm_validate::Diagnostic>> {
+        let go = self.config.toolchain.discover_go().ok()?;
+        let gofmt = go.path.parent()?.join("gofmt");
+        let mut cmd = Command::new(gofmt);
+        cmd.arg("-e")
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().ok()?;
+        let mut stdin = child.stdin.take()?;
+        let text = source.to_owned();
+        let writer =
+            std::thread::spawn(move || std::io::Write::write_all(&mut stdin, text.as_bytes()));
+        let output = child.wait_with_output().ok()?;
+        let _ = writer.join();
+        let diagnostics: Vec<_> = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .filter_map(|l| {
+                let rest = l.strip_prefix("<standard input>:")?;
+                let mut parts = rest.splitn(3, ':');
+                let line = parts.next()?.parse().ok()?;
+                let column = parts.next()?.parse().ok()?;
+                let message = format!("syntax error: {}", parts.next()?.trim());
+                Some(govm_validate::Diagnostic {
+                    rule: "syntax",
+                    line,
+                    column,
+                    message,
+                })
+            })
+            .collect();
+        let mut diagnostics: Vec<govm_validate::Diagnostic> = diagnostics;
+        diagnostics.dedup();
+        (!diagnostics.is_empty()).then_some(diagnostics)
+    }
+
     /// How many toolchain processes this compiler has started.
     pub fn toolchain_runs(&self) -> u64 {
         self.runs.load(Ordering::Relaxed)

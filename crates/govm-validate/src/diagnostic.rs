@@ -53,8 +53,14 @@ impl LineIndex {
     pub(crate) fn new(text: &str) -> Self {
         let mut char_to_byte: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
         char_to_byte.push(text.len());
+        // As in Go's token.File, a newline at the very end starts no line: the end of the file
+        // belongs to the last line.
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(
+                text.match_indices('\n')
+                    .map(|(i, _)| i + 1)
+                    .filter(|&s| s < text.len()),
+            )
             .collect();
         Self {
             char_to_byte,

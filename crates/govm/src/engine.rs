@@ -190,14 +190,30 @@ impl Engine {
     /// Validates Go source (plain or gzip) and returns its ABI, without compiling it.
     pub fn check(&self, code: &[u8]) -> Result<ContractAbi> {
         let source = prepare_source(code, self.validation.max_source_size)?;
-        Ok(govm_validate::validate(&source, &self.validation)?.abi)
+        Ok(self.validate(&source)?.abi)
+    }
+
+    /// Validates source; syntax errors are confirmed with Go's own parser when Go is
+    /// installed, so that they point where `gofmt -e` does.
+    fn validate(&self, source: &str) -> Result<govm_validate::ValidContract> {
+        match govm_validate::validate(source, &self.validation) {
+            Ok(valid) => Ok(valid),
+            Err(rejected) if rejected.diagnostics.iter().any(|d| d.rule == "syntax") => {
+                let diagnostics = self
+                    .compiler
+                    .syntax_diagnostics(source)
+                    .unwrap_or(rejected.diagnostics);
+                Err(Error::Rejected(govm_validate::Rejected { diagnostics }))
+            }
+            Err(rejected) => Err(Error::Rejected(rejected)),
+        }
     }
 
     /// Validates and compiles Go source and checks the module the runtime would run, without
     /// deploying it. Returns the ABI and the wasm.
     pub fn build(&self, code: &[u8], file_name: &str) -> Result<(ContractAbi, Vec<u8>)> {
         let source = prepare_source(code, self.validation.max_source_size)?;
-        let valid = govm_validate::validate(&source, &self.validation)?;
+        let valid = self.validate(&source)?;
         let artifact = self.compiler.compile(&source, &valid, file_name)?;
         self.runtime
             .load(&code_hash(source.as_bytes()), &artifact.wasm, &valid.abi)
@@ -216,7 +232,7 @@ impl Engine {
     /// contract, and registers it at a fresh address.
     pub fn deploy_with_options(&self, code: &[u8], options: &DeployOptions) -> Result<Deployment> {
         let source = prepare_source(code, self.validation.max_source_size)?;
-        let valid = govm_validate::validate(&source, &self.validation)?;
+        let valid = self.validate(&source)?;
         let hash = code_hash(source.as_bytes());
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let mut tx = self.state.begin();

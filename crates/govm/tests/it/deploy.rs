@@ -87,6 +87,22 @@ fn a_type_error_is_reported_at_the_authors_line() {
     assert!(!text.contains("govm-build-"), "{text}");
 }
 
+#[test]
+fn syntax_errors_point_where_gofmt_does() {
+    let engine = engine();
+    // gosyn places this error on the `2`; Go's parser reports the missing comma at the newline.
+    let source = b"package p\n\nfunc F() {\n\tx := []int{1, 2\n\t_ = x\n}\n";
+    let Err(Error::Rejected(rejected)) = engine.check(source) else {
+        panic!("accepted")
+    };
+    let first = &rejected.diagnostics[0];
+    assert_eq!((first.rule, first.line, first.column), ("syntax", 4, 17));
+    assert_eq!(
+        first.message,
+        "syntax error: missing ',' before newline in composite literal"
+    );
+}
+
 fn flate2_encode(data: &[u8]) -> Vec<u8> {
     // A minimal gzip writer would be a dependency for one test; the compiler crate already
     // depends on flate2, so reach it through `gzip` on PATH-free means: build a stored

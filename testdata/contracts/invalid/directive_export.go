@@ -1,0 +1,4 @@
+package bad
+
+//export F
+func F() {}

@@ -1,0 +1,3 @@
+package bad
+
+func Two() (error, uint64) { return nil, 0 }

@@ -1,0 +1,3 @@
+package bad
+
+func Apply(f func(uint64) uint64) {}

@@ -1,0 +1,3 @@
+package bad
+
+func Index(m map[[2]uint8]bool) bool { return len(m) > 0 }

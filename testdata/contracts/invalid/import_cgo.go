@@ -1,0 +1,6 @@
+package bad
+
+// #include <stdlib.h>
+import "C"
+
+func F() {}

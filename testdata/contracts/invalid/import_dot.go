@@ -1,0 +1,5 @@
+package bad
+
+import . "strings"
+
+func F(s string) string { return ToUpper(s) }

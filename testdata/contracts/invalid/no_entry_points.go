@@ -1,0 +1,3 @@
+package bad
+
+func helper() uint64 { return 42 }

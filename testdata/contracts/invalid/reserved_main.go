@@ -1,0 +1,5 @@
+package bad
+
+func main() {}
+
+func F() {}

@@ -1,0 +1,7 @@
+package bad
+
+type Poll struct{ Q string }
+
+func (p Poll) GovmEncode() {}
+
+func F(p Poll) {}

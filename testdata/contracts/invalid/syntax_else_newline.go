@@ -1,0 +1,8 @@
+package bad
+
+func F(x bool) {
+	if x {
+	}
+	else {
+	}
+}
