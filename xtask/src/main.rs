@@ -221,7 +221,7 @@ fn go_sdk_checks() -> Result<()> {
 
 // ---- fuzz ----
 
-const FUZZ_TARGETS: &[&str] = &["abi_decode"];
+const FUZZ_TARGETS: &[&str] = &["abi_decode", "validate_source"];
 
 fn fuzz(args: &[String]) -> Result<()> {
     let Some(target) = args.first() else {
@@ -251,20 +251,24 @@ fn fuzz(args: &[String]) -> Result<()> {
     if !has_fuzz {
         run(cargo().args(["install", "cargo-fuzz", "--locked"]))?;
     }
+    // New inputs go to the first corpus folder (ignored by git); the test contracts seed the
+    // source fuzzer.
+    let corpus = root().join("fuzz/corpus").join(target);
+    std::fs::create_dir_all(&corpus)?;
+    let mut corpora = vec![corpus];
+    if target == "validate_source" {
+        for entry in std::fs::read_dir(root().join("testdata/contracts"))? {
+            corpora.push(entry?.path());
+        }
+    }
     // cargo-fuzz needs a nightly compiler for its sanitizer flags.
-    run(Command::new("cargo")
-        .env_remove("RUSTUP_TOOLCHAIN")
+    let mut cmd = Command::new("cargo");
+    cmd.env_remove("RUSTUP_TOOLCHAIN")
         .env_remove("CARGO")
-        .args([
-            "+nightly",
-            "fuzz",
-            "run",
-            "--fuzz-dir",
-            "fuzz",
-            target,
-            "--",
-            &format!("-max_total_time={seconds}"),
-        ]))
+        .args(["+nightly", "fuzz", "run", "--fuzz-dir", "fuzz", target])
+        .args(&corpora)
+        .args(["--", &format!("-max_total_time={seconds}")]);
+    run(&mut cmd)
 }
 
 /// The dependency rules of ARCHITECTURE.md that a command can check.

@@ -201,6 +201,15 @@ fn token_starts(source: &str) -> (Vec<usize>, Vec<usize>) {
             .collect::<String>()
     };
     let starts: Vec<usize> = tokens.iter().map(|t| t.start).collect();
+    // The next newline at or after each char, computed once (lines can be very long).
+    let mut next_newline = vec![None; chars.len() + 1];
+    for i in (0..chars.len()).rev() {
+        next_newline[i] = if chars[i] == '\n' {
+            Some(i)
+        } else {
+            next_newline[i + 1]
+        };
+    }
     let mut out = Vec::new();
     for (i, t) in tokens.iter().enumerate() {
         let this = text(t);
@@ -209,11 +218,7 @@ fn token_starts(source: &str) -> (Vec<usize>, Vec<usize>) {
         }
         // Go inserts a semicolon at the newline after an identifier, a literal, one of the
         // keywords break, continue, fallthrough and return, or one of ++ -- ) ] }.
-        let Some(newline) = chars[t.end.min(chars.len())..]
-            .iter()
-            .position(|&c| c == '\n')
-            .map(|n| t.end + n)
-        else {
+        let Some(newline) = next_newline.get(t.end).copied().flatten() else {
             continue;
         };
         let next_on_line = tokens

@@ -5,6 +5,7 @@ mod calls;
 mod counter;
 mod deploy;
 mod hostile;
+mod market;
 mod token;
 mod vote;
 
