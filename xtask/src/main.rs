@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+
+mod bench;
 use govm_compiler::ToolchainConfig;
 
 fn main() {
@@ -32,14 +34,20 @@ fn run_command() -> Result<()> {
             test()
         }
         Some("fuzz") => fuzz(&args[1..]),
+        Some("bench") => bench::run(&root(), args.get(1).map(String::as_str) == Some("--quick")),
         _ => {
-            eprintln!("usage: cargo xtask <setup|demo|test|fuzz TARGET [--seconds N]>");
+            eprintln!(
+                "usage: cargo xtask <setup|demo|test|bench [--quick]|fuzz TARGET [--seconds N]>"
+            );
             eprintln!(
                 "  setup  find or install the contract toolchain (Go >= 1.24 or TinyGo >= 0.34)"
             );
             eprintln!("  demo   deploy the token contract and run a transfer, end to end");
             eprintln!(
                 "  test   formatting, lints, tests, docs and the layering rules: what CI runs"
+            );
+            eprintln!(
+                "  bench  run the benchmarks and report each metric against its baseline [--quick]"
             );
             eprintln!(
                 "  fuzz   run a cargo-fuzz target (default 60 s); targets: {}",

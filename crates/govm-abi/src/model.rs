@@ -358,6 +358,9 @@ pub struct ContractAbi {
     pub abi_version: u32,
     /// The contract's Go package name.
     pub package: String,
+    /// The packages it imports, in source order.
+    #[serde(default)]
+    pub imports: Vec<String>,
     /// Entry points in source order.
     pub functions: Vec<Function>,
     /// Structs the entry points use, in source order.
@@ -374,6 +377,7 @@ impl ContractAbi {
         Self {
             abi_version: ABI_VERSION,
             package: package.into(),
+            imports: Vec::new(),
             functions,
             structs: Vec::new(),
             events: Vec::new(),

@@ -114,6 +114,16 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
         abi: ContractAbi {
             abi_version: ABI_VERSION,
             package: file.pkg_name.name.clone(),
+            imports: file
+                .imports
+                .iter()
+                .map(|i| {
+                    i.path
+                        .value
+                        .trim_matches(|c| c == '"' || c == '`')
+                        .to_owned()
+                })
+                .collect(),
             functions,
             structs,
             events: constructs.events,
