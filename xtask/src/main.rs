@@ -229,7 +229,7 @@ fn go_sdk_checks() -> Result<()> {
 
 // ---- fuzz ----
 
-const FUZZ_TARGETS: &[&str] = &["abi_decode", "validate_source"];
+const FUZZ_TARGETS: &[&str] = &["abi_decode", "validate_source", "state_ops"];
 
 fn fuzz(args: &[String]) -> Result<()> {
     let Some(target) = args.first() else {

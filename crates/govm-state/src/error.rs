@@ -39,6 +39,10 @@ pub enum Error {
     /// Malformed input, such as an empty field name.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// The storage underneath failed (I/O, a corrupt file, the database held by another
+    /// process).
+    #[error("storage: {0}")]
+    Storage(String),
     /// Stored bytes did not have the expected layout.
     #[error("corrupt state: {0}")]
     Corrupt(String),

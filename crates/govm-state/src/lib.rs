@@ -25,12 +25,15 @@ mod backend;
 mod error;
 mod keys;
 mod model;
+mod redb_backend;
 mod store;
+pub mod testing;
 
 pub use backend::{Backend, MemoryBackend, WriteSet};
 pub use error::{Error, Result};
 pub use keys::{code_hash, contract_address, default_object_id, object_id};
 pub use model::{ContractRecord, Event, ObjectMeta};
+pub use redb_backend::RedbBackend;
 pub use store::{CommitInfo, Limits, Savepoint, State, Transaction};
 
 /// A 20-byte address.

@@ -68,6 +68,14 @@ impl State {
         Self::with_backend(Arc::new(MemoryBackend::new()), Limits::default())
     }
 
+    /// A persistent store in a redb file (created when missing), with default limits.
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        Ok(Self::with_backend(
+            Arc::new(crate::RedbBackend::open(path)?),
+            Limits::default(),
+        ))
+    }
+
     /// A store over any backend.
     pub fn with_backend(backend: Arc<dyn Backend>, limits: Limits) -> Self {
         Self {
