@@ -45,6 +45,42 @@ pub(crate) const METRICS: &[Metric] = &[
         goal: Goal::None,
     },
     Metric {
+        name: "state_get_memory",
+        bench: "state_get/memory",
+        baseline: "state_get/baseline_btreemap",
+        goal: Goal::None,
+    },
+    Metric {
+        name: "state_get_redb",
+        bench: "state_get/redb",
+        baseline: "state_get/baseline_btreemap",
+        goal: Goal::None,
+    },
+    Metric {
+        name: "state_set_memory",
+        bench: "state_set/memory",
+        baseline: "state_set/baseline_btreemap",
+        goal: Goal::None,
+    },
+    Metric {
+        name: "state_set_redb",
+        bench: "state_set/redb",
+        baseline: "state_set/baseline_btreemap",
+        goal: Goal::None,
+    },
+    Metric {
+        name: "state_commit_1000_memory",
+        bench: "state_commit_1000/memory",
+        baseline: "state_commit_1000/baseline_btreemap",
+        goal: Goal::None,
+    },
+    Metric {
+        name: "state_commit_1000_redb",
+        bench: "state_commit_1000/redb",
+        baseline: "state_commit_1000/baseline_btreemap",
+        goal: Goal::None,
+    },
+    Metric {
         name: "state_memory_create_set_commit_100",
         bench: "state_memory/create_set_commit_100",
         baseline: "state_memory/baseline_btreemap_insert_100",
@@ -146,6 +182,12 @@ mod tests {
                 "validation_100kb",
                 "abi_encode_transfer_args",
                 "abi_decode_transfer_args",
+                "state_get_memory",
+                "state_get_redb",
+                "state_set_memory",
+                "state_set_redb",
+                "state_commit_1000_memory",
+                "state_commit_1000_redb",
                 "state_memory_create_set_commit_100",
             ]
         );

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use govm::{Address, CallContext, Config, DeployOptions, Engine, Outcome, Value};
+use govm::{Address, CallContext, Config, DeployOptions, Engine, Outcome, StateBackend, Value};
 
 const DEPLOYER: Address = Address([0xd0; 20]);
 const ALICE: Address = Address([0xa1; 20]);
@@ -16,13 +16,30 @@ fn main() {
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // A fresh state home, persisted with redb as a node would keep it.
+    let home = std::env::temp_dir().join(format!("govm-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&home)?;
+    let state_path = home.join("state.redb");
+    let config = Config {
+        state: StateBackend::Redb(state_path.clone()),
+        ..Config::default()
+    };
+    let result = demo(config, &state_path);
+    let _ = std::fs::remove_dir_all(&home);
+    result
+}
+
+fn demo(config: Config, state_path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../testdata/contracts/token/token.go"
     );
     let source = std::fs::read(path)?;
-    let engine = Engine::new(Config::default())?;
-    println!("govm demo: the token contract, end to end, on a fresh in-memory state\n");
+    let engine = Engine::new(config)?;
+    println!(
+        "govm demo: the token contract, end to end, on a fresh state home ({})\n",
+        state_path.display()
+    );
     println!("toolchain   {}", engine.compiler().toolchain()?);
     let started = Instant::now();
     let options = DeployOptions {

@@ -23,6 +23,18 @@ pub struct Config {
     pub runtime: RuntimeConfig,
     /// What source the validator accepts.
     pub validation: govm_validate::Config,
+    /// Where state lives. Default: in memory.
+    pub state: StateBackend,
+}
+
+/// Where an engine keeps its state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum StateBackend {
+    /// In memory: gone with the engine. The library default, and what tests use.
+    #[default]
+    Memory,
+    /// A redb database file (created when missing): every commit is durable.
+    Redb(PathBuf),
 }
 
 impl Default for Config {
@@ -32,6 +44,7 @@ impl Default for Config {
             toolchain: ToolchainConfig::default(),
             runtime: RuntimeConfig::default(),
             validation: govm_validate::Config::default(),
+            state: StateBackend::Memory,
         }
     }
 }
@@ -158,12 +171,16 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// An engine over a fresh in-memory state.
+    /// An engine over the state its configuration names.
     pub fn new(config: Config) -> Result<Self> {
-        Self::with_state(config, State::in_memory())
+        let state = match &config.state {
+            StateBackend::Memory => State::in_memory(),
+            StateBackend::Redb(path) => State::open(path)?,
+        };
+        Self::with_state(config, state)
     }
 
-    /// An engine over an existing state.
+    /// An engine over an existing state (the configuration's `state` is not used).
     pub fn with_state(config: Config, state: State) -> Result<Self> {
         let runtime = Runtime::new(config.runtime).map_err(Error::Runtime)?;
         let mut compiler_config = CompilerConfig::new(config.cache_dir);

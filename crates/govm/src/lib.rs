@@ -24,7 +24,9 @@
 mod engine;
 mod error;
 
-pub use engine::{CallContext, Config, DeployOptions, Deployment, Engine, EventRecord, Outcome};
+pub use engine::{
+    CallContext, Config, DeployOptions, Deployment, Engine, EventRecord, Outcome, StateBackend,
+};
 pub use error::{Error, Result};
 pub use govm_abi::{Address, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value};
 pub use govm_compiler::{Error as CompileError, ToolchainConfig};

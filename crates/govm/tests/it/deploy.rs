@@ -88,6 +88,47 @@ fn a_type_error_is_reported_at_the_authors_line() {
 }
 
 #[test]
+fn a_redb_home_keeps_contracts_and_state_across_engines() {
+    let home = tempfile::tempdir().unwrap();
+    let config = || govm::Config {
+        cache_dir: crate::cache_dir(),
+        state: govm::StateBackend::Redb(home.path().join("state.redb")),
+        ..govm::Config::default()
+    };
+    let ctx = govm::CallContext::new(DEPLOYER);
+    let (counter, hash) = {
+        let engine = govm::Engine::new(config()).unwrap();
+        let options = DeployOptions {
+            deployer: DEPLOYER,
+            ..DeployOptions::default()
+        };
+        let counter = engine
+            .deploy_with_options(&contract("counter/counter.go"), &options)
+            .unwrap()
+            .address;
+        let out = engine
+            .execute_with_args(&ctx, counter, "Add", &[5u64.into()])
+            .unwrap();
+        (counter, out.state_hash)
+    };
+    // While one engine holds the home, a second cannot open it.
+    let engine = govm::Engine::new(config()).unwrap();
+    assert!(
+        govm::Engine::new(config())
+            .unwrap_err()
+            .to_string()
+            .contains("open in another process")
+    );
+    assert_eq!(engine.state().state_hash().map(govm::Hash).unwrap(), hash);
+    // The module is rebuilt from the stored wasm: no toolchain run.
+    let out = engine
+        .execute_with_args(&ctx, counter, "Add", &[1u64.into()])
+        .unwrap();
+    assert_eq!(out.result::<u64>().unwrap(), 6);
+    assert_eq!(engine.compiler().toolchain_runs(), 0);
+}
+
+#[test]
 fn syntax_errors_point_where_gofmt_does() {
     let engine = engine();
     // gosyn places this error on the `2`; Go's parser reports the missing comma at the newline.
