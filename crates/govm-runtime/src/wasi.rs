@@ -70,11 +70,6 @@ fn put_u32(c: &mut Ctx<'_>, ptr: u32, v: u32) -> wasmtime::Result<()> {
     write_bytes(c, ptr, &v.to_le_bytes())
 }
 
-fn get_u32(c: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<u32> {
-    let b = read_bytes(c, ptr, 4)?;
-    Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
-
 fn is_stdio(fd: u32) -> bool {
     fd <= 2
 }
@@ -112,9 +107,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     )?;
     linker.func_wrap(M, "random_get", |mut c: Ctx<'_>, ptr: u32, len: u32| {
         charge(&mut c, gas::HOST_CALL)?;
-        let mut buf = vec![0u8; len as usize];
-        // Bounds-check before filling, so a huge bogus length fails fast.
-        read_bytes(&mut c, ptr, len)?;
+        // Bounds-check (and charge) before allocating, so a bogus length cannot make the host
+        // allocate more than the contract's own memory.
+        let mut buf = read_bytes(&mut c, ptr, len)?;
         c.data_mut().wasi.fill_random(&mut buf);
         write_bytes(&mut c, ptr, &buf)?;
         Ok(ESUCCESS)
@@ -127,23 +122,18 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             if !is_stdio(fd) || fd == 0 {
                 return Ok(EBADF);
             }
+            // The iovec table is read (bounds-checked and charged) in one piece first.
+            let size = iovs_len.checked_mul(8).ok_or_else(|| {
+                trap(HostTrap::BadPointer {
+                    ptr: iovs,
+                    len: iovs_len,
+                })
+            })?;
+            let table = read_bytes(&mut c, iovs, size)?;
             let mut total: u32 = 0;
-            for i in 0..iovs_len {
-                let entry = iovs
-                    .checked_add(i.checked_mul(8).ok_or_else(|| {
-                        trap(HostTrap::BadPointer {
-                            ptr: iovs,
-                            len: iovs_len,
-                        })
-                    })?)
-                    .ok_or_else(|| {
-                        trap(HostTrap::BadPointer {
-                            ptr: iovs,
-                            len: iovs_len,
-                        })
-                    })?;
-                let ptr = get_u32(&mut c, entry)?;
-                let len = get_u32(&mut c, entry + 4)?;
+            for entry in table.chunks_exact(8) {
+                let ptr = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
+                let len = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
                 let bytes = read_bytes(&mut c, ptr, len)?;
                 c.data_mut().wasi.capture(&bytes);
                 total = total.saturating_add(len);

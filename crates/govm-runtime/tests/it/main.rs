@@ -14,6 +14,8 @@ const MODULE: &str = r#"
   (import "govm" "sender" (func $sender (param i32)))
   (import "govm" "field_set" (func $field_set (param i32 i32 i32 i32 i32) (result i32)))
   (import "govm" "emit_event" (func $emit (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 512) "k")
   (data (i32.const 520) "\ff\01")
@@ -34,6 +36,14 @@ const MODULE: &str = r#"
     (call $ok))
   (func (export "BadPointer") (param i32 i32) (result i64)
     (call $sender (i32.const 0xfffffff0))
+    (call $ok))
+  ;; An iovec table that runs off the end of the address space.
+  (func (export "BadIovec") (param i32 i32) (result i64)
+    (drop (call $fd_write (i32.const 1) (i32.const 0xfffffffc) (i32.const 1) (i32.const 0)))
+    (call $ok))
+  ;; Randomness for a buffer far larger than memory.
+  (func (export "BadRandom") (param i32 i32) (result i64)
+    (drop (call $random_get (i32.const 16) (i32.const 0xfffffff0)))
     (call $ok))
   (func (export "BadLength") (param i32 i32) (result i64)
     (drop (call $emit (i32.const 0) (i32.const 0x7fffffff)))
@@ -72,6 +82,8 @@ fn abi() -> ContractAbi {
         "Recurse",
         "BadEnvelope",
         "Unreachable",
+        "BadIovec",
+        "BadRandom",
     ];
     let function = |name: &str| Function {
         name: name.into(),
@@ -169,7 +181,7 @@ fn gas_includes_host_costs_and_is_deterministic() {
 #[test]
 fn hostile_pointers_and_lengths_are_errors_not_panics() {
     let f = Fixture::new(RuntimeConfig::default());
-    for function in ["BadPointer", "BadLength"] {
+    for function in ["BadPointer", "BadLength", "BadIovec", "BadRandom"] {
         // Plenty of fuel, so that the bounds check is what stops the call.
         let outcome = f.call_with(function, &[], u64::MAX / 2);
         match outcome.result {
