@@ -29,6 +29,7 @@ mod envelope;
 mod error;
 mod json;
 mod model;
+mod module;
 mod sdk;
 mod types;
 mod value;
@@ -40,6 +41,10 @@ pub use error::{Error, Result};
 pub use model::{
     ABI_VERSION, COMPOSITE_TAG, ContractAbi, EventDef, Function, MAX_ARRAY_LEN, MAX_TYPE_DEPTH,
     Param, StructDef, Type,
+};
+pub use module::{
+    HOST_FUNCTIONS, HOST_MODULE, ModuleError, ModuleInfo, WASI_FUNCTIONS, WASI_MODULE,
+    WasmFeatures, check_module, consensus_features,
 };
 pub use sdk::{SDK_FILES, SDK_IMPORT_PATH};
 pub use types::{Address, Hash, ObjectId};

@@ -143,8 +143,20 @@ impl Compiler {
             });
         }
         let wasm = self.build(source, contract, &wrapper, &toolchain, file_name)?;
+        let info =
+            govm_abi::check_module(&wasm, &contract.abi, false).map_err(|e| Error::Module(e.0))?;
         std::fs::create_dir_all(&artifacts).map_err(io("create", &artifacts))?;
         write_artifact(&cached_path, &wasm)?;
+        let metadata = format!(
+            "{{\n  \"toolchain\": {:?},\n  \"recipe\": {RECIPE_VERSION:?},\n  \"wasm_size\": {},\n  \"wasm_sha256\": \"{}\",\n  \"imports\": {:?},\n  \"abi\": {}\n}}\n",
+            toolchain.fingerprint(),
+            wasm.len(),
+            hex::encode(Sha256::digest(&wasm)),
+            info.imports,
+            contract.abi.to_json().replace('\n', "\n  "),
+        );
+        // The metadata is a record for people and tools; the wasm file verifies itself.
+        write_atomically(&artifacts.join(format!("{key}.json")), metadata.as_bytes())?;
         Ok(Artifact {
             wasm,
             toolchain: toolchain.fingerprint(),
@@ -274,11 +286,17 @@ fn read_artifact(path: &Path) -> Option<Vec<u8>> {
 }
 
 fn write_artifact(path: &Path, wasm: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io("create a file in", dir))?;
     let mut bytes = Sha256::digest(wasm).to_vec();
     bytes.extend_from_slice(wasm);
-    std::io::Write::write_all(&mut tmp, &bytes).map_err(io("write", tmp.path().to_path_buf()))?;
+    write_atomically(path, &bytes)
+}
+
+/// Writes a temporary file beside `path` and renames it into place: readers see the old file
+/// or the new one, never a torn one, even with concurrent writers.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io("create a file in", dir))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(io("write", tmp.path().to_path_buf()))?;
     tmp.persist(path).map_err(|e| Error::Io {
         action: "rename into",
         path: path.to_path_buf(),

@@ -21,6 +21,9 @@ pub enum Error {
         /// The compiler's messages, with temporary paths replaced by the contract's file name.
         output: String,
     },
+    /// The toolchain produced a module govm cannot run.
+    #[error("the compiled module is not one govm can run: {0}")]
+    Module(String),
     /// The toolchain ran longer than allowed and was killed.
     #[error("compilation timed out after {seconds} s and was stopped")]
     Timeout {

@@ -6,10 +6,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use govm_abi::{ALLOC_EXPORT, Address, ContractAbi, Envelope};
+use govm_abi::{ALLOC_EXPORT, Address, ContractAbi, Envelope, check_module, consensus_features};
 use govm_state::{HashBytes, Transaction};
 use sha2::{Digest, Sha256};
-use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap, WasmFeatures};
+use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap};
 
 use crate::error::{Error, HostTrap, Result};
 use crate::gas;
@@ -121,8 +121,9 @@ impl Runtime {
         wt.consume_fuel(true)
             .epoch_interruption(true)
             .cranelift_nan_canonicalization(true)
-            .wasm_features(consensus_disabled_features(), false)
-            .wasm_bulk_memory(true)
+            // Exactly the consensus feature set: everything else off.
+            .wasm_features(!consensus_features(false), false)
+            .wasm_features(consensus_features(false), true)
             .max_wasm_stack(config.stack_size);
         let engine = Engine::new(&wt).map_err(|e| Error::Internal(format!("engine: {e}")))?;
         let mut linker = Linker::new(&engine);
@@ -171,36 +172,10 @@ impl Shared {
         if let Some(l) = self.modules.get(code_hash) {
             return Ok(Arc::clone(&l));
         }
-        if !wasm.starts_with(b"\0asm") {
-            return Err(Error::InvalidModule("not a wasm binary".into()));
-        }
+        // The same check the compiler makes: never run a module that was not checked here.
+        check_module(wasm, abi, false).map_err(|e| Error::InvalidModule(e.to_string()))?;
         let module =
             Module::new(&self.engine, wasm).map_err(|e| Error::InvalidModule(e.to_string()))?;
-        for import in module.imports() {
-            let allowed = match import.module() {
-                "govm" => HOST_FUNCTIONS.contains(&import.name()),
-                "wasi_snapshot_preview1" => wasi::FUNCTIONS.contains(&import.name()),
-                _ => false,
-            };
-            if !allowed {
-                return Err(Error::InvalidModule(format!(
-                    "imports {}::{}, which govm does not provide",
-                    import.module(),
-                    import.name()
-                )));
-            }
-        }
-        let exports: std::collections::BTreeSet<String> =
-            module.exports().map(|e| e.name().to_owned()).collect();
-        let entry_points = abi.functions.iter().map(|f| f.name.as_str());
-        for required in ["_initialize", "memory", ALLOC_EXPORT]
-            .into_iter()
-            .chain(entry_points)
-        {
-            if !exports.contains(required) {
-                return Err(Error::InvalidModule(format!("missing export `{required}`")));
-            }
-        }
         let pre = self
             .linker
             .instantiate_pre(&module)
@@ -330,46 +305,6 @@ impl Shared {
 fn unreachable_tx() -> ! {
     panic!("a nested call kept the transaction")
 }
-
-/// Proposals that are off for consensus: they add nondeterminism (threads, relaxed SIMD),
-/// complexity Go's output does not need, or both.
-fn consensus_disabled_features() -> WasmFeatures {
-    WasmFeatures::THREADS
-        | WasmFeatures::SHARED_EVERYTHING_THREADS
-        | WasmFeatures::SIMD
-        | WasmFeatures::RELAXED_SIMD
-        | WasmFeatures::REFERENCE_TYPES
-        | WasmFeatures::FUNCTION_REFERENCES
-        | WasmFeatures::GC
-        | WasmFeatures::MULTI_MEMORY
-        | WasmFeatures::MEMORY64
-        | WasmFeatures::EXCEPTIONS
-        | WasmFeatures::STACK_SWITCHING
-        | WasmFeatures::COMPONENT_MODEL
-}
-
-/// Names of the `govm` host functions.
-const HOST_FUNCTIONS: &[&str] = &[
-    "sender",
-    "contract_address",
-    "block_height",
-    "block_time",
-    "object_create",
-    "object_get",
-    "object_with_owner",
-    "object_delete",
-    "object_owner",
-    "object_set_owner",
-    "object_contract",
-    "field_get",
-    "field_set",
-    "field_delete",
-    "emit_event",
-    "read_return",
-    "balance",
-    "transfer",
-    "call",
-];
 
 /// A failure inside [`run`], before it is classified.
 enum RunError {

@@ -228,25 +228,6 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     Ok(())
 }
 
-/// The names this module provides; a contract importing anything else is refused at deploy.
-pub(crate) const FUNCTIONS: &[&str] = &[
-    "args_get",
-    "args_sizes_get",
-    "environ_get",
-    "environ_sizes_get",
-    "clock_time_get",
-    "random_get",
-    "fd_write",
-    "fd_close",
-    "fd_fdstat_get",
-    "fd_fdstat_set_flags",
-    "fd_prestat_get",
-    "fd_prestat_dir_name",
-    "sched_yield",
-    "poll_oneoff",
-    "proc_exit",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
