@@ -33,6 +33,18 @@ pub(crate) const METRICS: &[Metric] = &[
         goal: Goal::AtMostNanos(10e6),
     },
     Metric {
+        name: "compile_token_cache_hit",
+        bench: "compile_token/cache_hit",
+        baseline: "compile_token/cold_compile",
+        goal: Goal::AtMostNanos(10e6),
+    },
+    Metric {
+        name: "compile_token_cold",
+        bench: "compile_token/cold_compile",
+        baseline: "compile_token/cache_hit",
+        goal: Goal::None,
+    },
+    Metric {
         name: "abi_encode_transfer_args",
         bench: "transfer_args/abi_encode",
         baseline: "transfer_args/baseline_scale_direct_encode",
@@ -180,6 +192,8 @@ mod tests {
             names,
             [
                 "validation_100kb",
+                "compile_token_cache_hit",
+                "compile_token_cold",
                 "abi_encode_transfer_args",
                 "abi_decode_transfer_args",
                 "state_get_memory",
