@@ -24,13 +24,13 @@ fn main() {
 fn run_command() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("setup") => setup(),
+        Some("setup") => setup(true),
         Some("demo") => {
-            setup()?;
+            setup(false)?;
             demo()
         }
         Some("test") => {
-            setup()?;
+            setup(true)?;
             test()
         }
         Some("fuzz") => fuzz(&args[1..]),
@@ -94,8 +94,12 @@ fn cargo() -> Command {
 const TRIXIE_SOURCES: &str = "/etc/apt/sources.list.d/govm-trixie.sources";
 const TRIXIE_PIN: &str = "/etc/apt/preferences.d/govm-trixie.pref";
 
-fn setup() -> Result<()> {
-    if let Ok(toolchain) = ToolchainConfig::default().discover() {
+/// Finds (or installs) the contract toolchain, and with `for_tests` also binaryen's wasm-opt,
+/// which the tests of the optional wasm-opt step use.
+fn setup(for_tests: bool) -> Result<()> {
+    let toolchain = ToolchainConfig::default().discover();
+    let wasm_opt_ok = !for_tests || find_on_path("wasm-opt");
+    if let (Ok(toolchain), true) = (&toolchain, wasm_opt_ok) {
         eprintln!("setup: contract toolchain {toolchain}");
         return Ok(());
     }
@@ -106,6 +110,11 @@ fn setup() -> Result<()> {
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
     if !(debian && root_user) {
+        if toolchain.is_ok() {
+            bail!(
+                "wasm-opt not found: install binaryen (Debian: apt-get install binaryen) for the tests"
+            );
+        }
         bail!(
             "no contract toolchain found (need TinyGo >= 0.34 or Go >= 1.24).\n\
              Install one of:\n  \
@@ -115,35 +124,43 @@ fn setup() -> Result<()> {
              - TinyGo 0.34 or newer, then set GOVM_TINYGO=/path/to/tinygo"
         );
     }
-    eprintln!(
-        "setup: installing golang-1.24-go from Debian trixie (pinned low: nothing else changes)"
-    );
-    // Trixie is added at priority 100: below the installed release's 500, so no installed
-    // package is upgraded from it; only packages that exist nowhere else come from it.
-    write_if_changed(
-        TRIXIE_SOURCES,
-        "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\n\
-         Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
-    )?;
-    write_if_changed(
-        TRIXIE_PIN,
-        "Package: *\nPin: release n=trixie\nPin-Priority: 100\n",
-    )?;
+    let mut packages = Vec::new();
+    if toolchain.is_err() {
+        eprintln!(
+            "setup: installing golang-1.24-go from Debian trixie (pinned low: nothing else changes)"
+        );
+        // Trixie is added at priority 100: below the installed release's 500, so no installed
+        // package is upgraded from it; only packages that exist nowhere else come from it.
+        write_if_changed(
+            TRIXIE_SOURCES,
+            "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\n\
+             Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+        )?;
+        write_if_changed(
+            TRIXIE_PIN,
+            "Package: *\nPin: release n=trixie\nPin-Priority: 100\n",
+        )?;
+        packages.push("golang-1.24-go");
+    }
+    if !wasm_opt_ok {
+        eprintln!("setup: installing binaryen (wasm-opt) for the tests");
+        packages.push("binaryen");
+    }
     run(Command::new("apt-get").args(["update", "-q"]))?;
     run(Command::new("apt-get")
-        .args([
-            "install",
-            "-y",
-            "-q",
-            "--no-install-recommends",
-            "golang-1.24-go",
-        ])
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&packages)
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     let toolchain = ToolchainConfig::default()
         .discover()
         .context("golang-1.24-go was installed but is not usable")?;
     eprintln!("setup: contract toolchain {toolchain}");
     Ok(())
+}
+
+fn find_on_path(name: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|dir| dir.join(name).is_file()))
 }
 
 fn write_if_changed(path: &str, text: &str) -> Result<()> {

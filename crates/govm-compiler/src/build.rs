@@ -26,6 +26,11 @@ pub struct CompilerConfig {
     pub cache_dir: PathBuf,
     /// The longest a toolchain process may run before it is killed. Default 300 s.
     pub timeout: Duration,
+    /// Binaryen's `wasm-opt`, to shrink modules after the build (`-Oz`). Off by default, and
+    /// never picked up from PATH: the module's bytes are consensus data, so every node must
+    /// make the same choice with the same wasm-opt version (which joins the cache key and the
+    /// fingerprint). An optimised module is kept only when it passes the module check.
+    pub wasm_opt: Option<PathBuf>,
 }
 
 impl CompilerConfig {
@@ -35,6 +40,7 @@ impl CompilerConfig {
             toolchain: ToolchainConfig::default(),
             cache_dir: cache_dir.into(),
             timeout: Duration::from_secs(300),
+            wasm_opt: None,
         }
     }
 }
@@ -130,7 +136,10 @@ impl Compiler {
         contract: &ValidContract,
         file_name: &str,
     ) -> Result<Artifact> {
-        let toolchain = self.toolchain()?.clone();
+        let mut toolchain = self.toolchain()?.clone();
+        if let Some(opt) = &self.config.wasm_opt {
+            toolchain.version = format!("{}+{}", toolchain.version, wasm_opt_version(opt)?);
+        }
         let wrapper = generate_wrapper(&contract.abi);
         let key = cache_key(source, &wrapper, &toolchain);
         let artifacts = self.config.cache_dir.join("artifacts");
@@ -142,9 +151,17 @@ impl Compiler {
                 cached: true,
             });
         }
-        let wasm = self.build(source, contract, &wrapper, &toolchain, file_name)?;
-        let info =
+        let mut wasm = self.build(source, contract, &wrapper, &toolchain, file_name)?;
+        let mut info =
             govm_abi::check_module(&wasm, &contract.abi, false).map_err(|e| Error::Module(e.0))?;
+        if let Some(opt) = &self.config.wasm_opt {
+            let optimized = self.optimize(opt, &wasm)?;
+            // Keep the optimised module only if it still passes the module check.
+            if let Ok(checked) = govm_abi::check_module(&optimized, &contract.abi, false) {
+                wasm = optimized;
+                info = checked;
+            }
+        }
         std::fs::create_dir_all(&artifacts).map_err(io("create", &artifacts))?;
         write_artifact(&cached_path, &wasm)?;
         let metadata = format!(
@@ -259,6 +276,59 @@ impl Compiler {
         }
         let out = root.join("contract.wasm");
         std::fs::read(&out).map_err(io("read", out))
+    }
+}
+
+impl Compiler {
+    fn optimize(&self, wasm_opt: &Path, wasm: &[u8]) -> Result<Vec<u8>> {
+        let dir = tempfile::Builder::new()
+            .prefix("govm-opt-")
+            .tempdir()
+            .map_err(io("create a temporary directory in", std::env::temp_dir()))?;
+        let (input, output) = (dir.path().join("in.wasm"), dir.path().join("out.wasm"));
+        std::fs::write(&input, wasm).map_err(io("write", &input))?;
+        let mut cmd = Command::new(wasm_opt);
+        cmd.arg("-Oz")
+            .args(WASM_OPT_FEATURES)
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .env_clear()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        let (ok, out) = run_with_timeout(cmd, self.config.timeout)?;
+        if !ok {
+            return Err(Error::Module(format!("wasm-opt failed: {}", out.trim())));
+        }
+        std::fs::read(&output).map_err(io("read", output))
+    }
+}
+
+/// The features wasm-opt may assume: those of the consensus feature set.
+const WASM_OPT_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-sign-ext",
+    "--enable-nontrapping-float-to-int",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+];
+
+fn wasm_opt_version(path: &Path) -> Result<String> {
+    let out = Command::new(path)
+        .arg("--version")
+        .env_clear()
+        .output()
+        .map_err(io("run", path))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // "wasm-opt version 108"
+    match text.split_whitespace().nth(2) {
+        Some(v) if out.status.success() => Ok(format!("wasm-opt{v}")),
+        _ => Err(Error::Module(format!(
+            "{} is not a usable wasm-opt",
+            path.display()
+        ))),
     }
 }
 

@@ -25,6 +25,9 @@ pub struct Config {
     pub validation: govm_validate::Config,
     /// Where state lives. Default: in memory.
     pub state: StateBackend,
+    /// Binaryen's `wasm-opt` to shrink modules with (`-Oz`). Default: none. A chain must make
+    /// the same choice, with the same version, on every node: the module bytes are state.
+    pub wasm_opt: Option<PathBuf>,
 }
 
 /// Where an engine keeps its state.
@@ -45,6 +48,7 @@ impl Default for Config {
             runtime: RuntimeConfig::default(),
             validation: govm_validate::Config::default(),
             state: StateBackend::Memory,
+            wasm_opt: None,
         }
     }
 }
@@ -185,6 +189,7 @@ impl Engine {
         let runtime = Runtime::new(config.runtime).map_err(Error::Runtime)?;
         let mut compiler_config = CompilerConfig::new(config.cache_dir);
         compiler_config.toolchain = config.toolchain;
+        compiler_config.wasm_opt = config.wasm_opt;
         Ok(Self {
             state,
             runtime,

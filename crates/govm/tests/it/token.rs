@@ -158,6 +158,63 @@ fn reading_a_missing_object_is_a_contract_error_not_garbage() {
 }
 
 #[test]
+fn a_wasm_opt_module_gives_the_same_results_and_is_smaller() {
+    let wasm_opt = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("wasm-opt"))
+        .find(|p| p.is_file())
+        .expect("wasm-opt (Debian's binaryen) is needed for this test: run `cargo xtask setup`");
+    let plain = engine();
+    let config = govm::Config {
+        cache_dir: crate::cache_dir(),
+        wasm_opt: Some(wasm_opt),
+        ..govm::Config::default()
+    };
+    let optimized = govm::Engine::new(config).unwrap();
+    let mut runs = Vec::new();
+    for engine in [&plain, &optimized] {
+        let options = DeployOptions {
+            deployer: DEPLOYER,
+            ..DeployOptions::default()
+        };
+        let (_, wasm) = engine
+            .build(&contract("token/token.go"), "token.go")
+            .unwrap();
+        let token = engine
+            .deploy_with_options(&contract("token/token.go"), &options)
+            .unwrap()
+            .address;
+        let ctx = CallContext::new(DEPLOYER);
+        let init = engine
+            .execute_with_args(&ctx, token, "Initialize", &[1000u64.into()])
+            .unwrap();
+        let transfer = engine
+            .execute_with_args(&ctx, token, "Transfer", &[ALICE.into(), 10u64.into()])
+            .unwrap();
+        let failed = engine.execute_with_args(
+            &ctx,
+            token,
+            "Transfer",
+            &[ALICE.into(), 1_000_000u64.into()],
+        );
+        runs.push((
+            wasm.len(),
+            init.results,
+            transfer.events,
+            transfer.gas_used,
+            failed.unwrap_err().to_string(),
+        ));
+    }
+    let (plain_size, ref r1, ref e1, plain_gas, ref f1) = runs[0];
+    let (opt_size, ref r2, ref e2, opt_gas, ref f2) = runs[1];
+    assert_eq!((r1, e1, f1), (r2, e2, f2));
+    assert!(
+        opt_size < plain_size,
+        "wasm-opt: {opt_size} bytes, plain {plain_size}"
+    );
+    println!("token.go: {plain_size} -> {opt_size} bytes; Transfer gas {plain_gas} -> {opt_gas}");
+}
+
+#[test]
 fn the_same_calls_give_the_same_addresses_results_gas_and_state_hash() {
     let run = || {
         let engine = engine();
