@@ -172,15 +172,94 @@ fn write_if_changed(path: &str, text: &str) -> Result<()> {
 
 // ---- demo ----
 
+/// The token scenario through the `govm` command on a fresh home: what a newcomer would type.
 fn demo() -> Result<()> {
-    run(cargo().args([
-        "run",
-        "--quiet",
-        "--package",
-        "govm",
-        "--example",
-        "token_demo",
-    ]))
+    run(cargo().args(["build", "--quiet", "--package", "govm-cli"]))?;
+    let govm = root().join("target/debug/govm");
+    let home = std::env::temp_dir().join(format!("govm-demo-{}", std::process::id()));
+    let result = demo_steps(&govm, &home);
+    let _ = std::fs::remove_dir_all(&home);
+    result
+}
+
+fn demo_steps(govm: &Path, home: &Path) -> Result<()> {
+    const DEPLOYER: &str = "0xd0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
+    const ALICE: &str = "0xa1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1";
+    println!(
+        "govm demo: the token contract through the govm command, on a fresh home {}\n",
+        home.display()
+    );
+    let step = |title: &str, args: &[&str]| -> Result<String> {
+        println!("$ govm {}    # {title}", args.join(" "));
+        let out = Command::new(govm)
+            .arg("--home")
+            .arg(home)
+            .args(args)
+            .current_dir(root())
+            .output()
+            .context("running govm")?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        print!("{stdout}");
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+        println!();
+        if !out.status.success() {
+            bail!("`govm {}` failed ({})", args.join(" "), out.status);
+        }
+        Ok(stdout)
+    };
+    let result = |out: &str| -> String {
+        out.lines()
+            .find_map(|l| l.strip_prefix("result  "))
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_owned()
+    };
+    let token = step(
+        "validate, compile and deploy",
+        &[
+            "deploy",
+            "testdata/contracts/token/token.go",
+            "--sender",
+            DEPLOYER,
+        ],
+    )?
+    .trim()
+    .to_owned();
+    let owner_id = result(&step(
+        "as the deployer",
+        &[
+            "call",
+            &token,
+            "Initialize",
+            "1000000",
+            "--sender",
+            DEPLOYER,
+        ],
+    )?);
+    let alice_id = result(&step(
+        "an account for alice",
+        &["call", &token, "CreateAccount", ALICE, "--sender", DEPLOYER],
+    )?);
+    step(
+        "pay alice",
+        &[
+            "call", &token, "Transfer", ALICE, "1000", "--sender", DEPLOYER,
+        ],
+    )?;
+    let alice = result(&step(
+        "alice's balance, read from contract state",
+        &["call", &token, "GetBalance", &alice_id],
+    )?);
+    let owner = result(&step(
+        "the deployer's balance",
+        &["call", &token, "GetBalance", &owner_id],
+    )?);
+    step("the objects the contract holds", &["state", &token])?;
+    println!("alice has {alice}, the deployer has {owner}");
+    if (alice.as_str(), owner.as_str()) != ("1000", "999000") {
+        bail!("expected balances 1000 and 999000, read {alice} and {owner}");
+    }
+    Ok(())
 }
 
 // ---- test ----

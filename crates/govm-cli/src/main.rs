@@ -1,13 +1,19 @@
-//! `govm`: the command-line tool for Go contract authors.
+//! `govm`: deploy, call and inspect Go contracts on a local state home.
 //!
-//! Exit codes: 0 success, 2 usage or input error (including a rejected or non-compiling
-//! contract), 4 internal error (for example no toolchain).
+//! Exit codes: 0 success, 1 the contract failed (its call was reverted), 2 usage or input
+//! error (bad arguments, a rejected or non-compiling contract, an unknown contract or
+//! function), 3 a resource limit (fuel, time, memory, stack), 4 an internal or environment
+//! error (for example no toolchain, or the home in use by another govm process).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use govm::{Config, ContractAbi, Engine, Error};
+use clap::{Args, Parser, Subcommand};
+use govm::{
+    Address, CallContext, CallError, Config, ContractAbi, DeployOptions, Engine, Error,
+    EventRecord, ObjectId, Outcome, StateBackend, Value,
+};
+use serde_json::{Value as Json, json};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -16,6 +22,9 @@ use govm::{Config, ContractAbi, Engine, Error};
     about = "Deploy and run smart contracts written in Go"
 )]
 struct Cli {
+    /// The state home: the redb state, compiled artifacts and caches.
+    #[arg(long, global = true, env = "GOVM_HOME", default_value = ".govm")]
+    home: PathBuf,
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
@@ -23,14 +32,80 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Args, Debug, Clone)]
+struct CallArgs {
+    /// The contract's address.
+    contract: String,
+    /// The entry point.
+    function: String,
+    /// Arguments, each a JSON value (a bare word is a string: 0x-hex for addresses and IDs).
+    args: Vec<String>,
+    /// All arguments as one JSON array, instead of positional ones.
+    #[arg(long = "args", value_name = "JSON_ARRAY", conflicts_with = "args")]
+    args_json: Option<String>,
+    /// The caller's address.
+    #[arg(long, default_value = "0x0000000000000000000000000000000000000000")]
+    sender: String,
+    /// The most fuel the call may use.
+    #[arg(long, default_value_t = 50_000_000)]
+    fuel: u64,
+    /// The block height.
+    #[arg(long, default_value_t = 1)]
+    height: u64,
+    /// The block time, Unix seconds.
+    #[arg(long, default_value_t = 1_700_000_000)]
+    time: i64,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Validate a contract and print its entry points (its ABI).
-    Inspect {
-        /// The contract: FILE.go or FILE.go.gz.
+    /// Validate, compile and deploy a contract (FILE.go or FILE.go.gz); prints its address.
+    Deploy {
+        /// The contract source.
         file: PathBuf,
+        /// The deployer's address.
+        #[arg(long, default_value = "0x0000000000000000000000000000000000000000")]
+        sender: String,
+        /// The block height recorded with the contract.
+        #[arg(long, default_value_t = 0)]
+        height: u64,
     },
-    /// Validate and compile a contract to wasm.
+    /// Call an entry point and commit its writes if it succeeds.
+    Call(CallArgs),
+    /// Call an entry point without writing anything, even on success.
+    Query(CallArgs),
+    /// Show a contract's ABI, module size, exports and toolchain (ADDR or FILE.go).
+    Inspect {
+        /// A deployed contract's address, or a source file.
+        target: String,
+    },
+    /// Show a contract's objects, owners and decoded fields.
+    State {
+        /// The contract's address.
+        contract: String,
+        /// Only this object.
+        #[arg(long)]
+        object: Option<String>,
+    },
+    /// Show committed events.
+    Events {
+        /// Only this contract's.
+        #[arg(long)]
+        contract: Option<String>,
+    },
+    /// Show an address's native balance.
+    Balance {
+        /// The address.
+        address: String,
+    },
+    /// Create native balance (a development faucet).
+    Mint {
+        /// Who receives it.
+        address: String,
+        /// How much.
+        amount: u64,
+    },
+    /// Validate and compile a contract to wasm without deploying it.
     Build {
         /// The contract: FILE.go or FILE.go.gz.
         file: PathBuf,
@@ -40,17 +115,7 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("{}", failure.message);
-            ExitCode::from(failure.code)
-        }
-    }
-}
-
+/// A failure with its exit code.
 struct Failure {
     code: u8,
     message: String,
@@ -65,30 +130,170 @@ impl Failure {
     }
 }
 
-fn run(cli: &Cli) -> Result<(), Failure> {
-    let engine = Engine::new(Config::default()).map_err(|e| Failure {
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            if cli.json {
+                println!("{}", json!({ "status": "error", "error": failure.message }));
+            } else {
+                eprintln!("{}", failure.message);
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn engine(home: &Path, with_state: bool) -> Result<Engine, Failure> {
+    let state = if with_state {
+        std::fs::create_dir_all(home).map_err(|e| Failure {
+            code: 4,
+            message: format!("error: cannot create {}: {e}", home.display()),
+        })?;
+        StateBackend::Redb(home.join("state.redb"))
+    } else {
+        StateBackend::Memory
+    };
+    let config = Config {
+        cache_dir: home.join("cache"),
+        state,
+        ..Config::default()
+    };
+    Engine::new(config).map_err(|e| Failure {
         code: 4,
         message: format!("error: {e}"),
-    })?;
+    })
+}
+
+fn run(cli: &Cli) -> Result<u8, Failure> {
     match &cli.command {
-        Command::Inspect { file } => {
+        Command::Deploy {
+            file,
+            sender,
+            height,
+        } => {
             let (code, source) = read(file)?;
-            let abi = engine.check(&code).map_err(|e| failure(e, file, &source))?;
+            let engine = engine(&cli.home, true)?;
+            let options = DeployOptions {
+                deployer: address(sender, "--sender")?,
+                block_height: *height,
+                file_name: file_name(file),
+            };
+            let deployment = engine
+                .deploy_with_options(&code, &options)
+                .map_err(|e| failure(e, Some((file, &source))))?;
+            let functions: Vec<&str> = deployment
+                .abi
+                .functions
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect();
             if cli.json {
-                println!("{}", abi.to_json());
+                println!(
+                    "{}",
+                    json!({ "address": deployment.address.to_string(), "code_hash": deployment.code_hash.to_string(), "functions": functions })
+                );
             } else {
-                print_abi(&abi);
+                println!("{}", deployment.address);
             }
+            Ok(0)
+        }
+        Command::Call(args) | Command::Query(args) => {
+            let commit = matches!(cli.command, Command::Call(_));
+            let engine = engine(&cli.home, true)?;
+            call(&engine, args, commit, cli.json)
+        }
+        Command::Inspect { target } => {
+            let engine = engine(&cli.home, Path::new(target).extension().is_none())?;
+            inspect(&engine, target, cli.json)?;
+            Ok(0)
+        }
+        Command::State { contract, object } => {
+            let engine = engine(&cli.home, true)?;
+            let records = match object {
+                Some(id) => {
+                    let id = ObjectId::from_hex(id)
+                        .map_err(|e| Failure::input(format!("error: --object: {e}")))?;
+                    engine
+                        .object(id)
+                        .map_err(|e| failure(e, None))?
+                        .into_iter()
+                        .collect()
+                }
+                None => engine
+                    .objects(address(contract, "contract")?)
+                    .map_err(|e| failure(e, None))?,
+            };
+            if cli.json {
+                let list: Vec<Json> = records
+                    .iter()
+                    .map(|r| {
+                        json!({
+                            "id": r.id.to_string(),
+                            "owner": r.owner.to_string(),
+                            "contract": r.contract.to_string(),
+                            "fields": fields_json(&r.fields),
+                        })
+                    })
+                    .collect();
+                println!("{}", Json::Array(list));
+            } else {
+                for r in &records {
+                    println!("object {}\n  owner  {}", r.id, r.owner);
+                    for (name, value) in &r.fields {
+                        println!("  {name} = {value}");
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Events { contract } => {
+            let engine = engine(&cli.home, true)?;
+            let filter = contract
+                .as_deref()
+                .map(|c| address(c, "--contract"))
+                .transpose()?;
+            let events = engine.events(filter).map_err(|e| failure(e, None))?;
+            print_events(&events, cli.json);
+            Ok(0)
+        }
+        Command::Balance { address: a } => {
+            let engine = engine(&cli.home, true)?;
+            let balance = engine
+                .balance(address(a, "address")?)
+                .map_err(|e| failure(e, None))?;
+            println!(
+                "{}",
+                if cli.json {
+                    json!({ "balance": balance }).to_string()
+                } else {
+                    balance.to_string()
+                }
+            );
+            Ok(0)
+        }
+        Command::Mint { address: a, amount } => {
+            let engine = engine(&cli.home, true)?;
+            let to = address(a, "address")?;
+            let hash = engine.mint(to, *amount).map_err(|e| failure(e, None))?;
+            let balance = engine.balance(to).map_err(|e| failure(e, None))?;
+            if cli.json {
+                println!(
+                    "{}",
+                    json!({ "balance": balance, "state_hash": hash.to_string() })
+                );
+            } else {
+                println!("{to} now has {balance}");
+            }
+            Ok(0)
         }
         Command::Build { file, output } => {
             let (code, source) = read(file)?;
-            let name = file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let engine = engine(&cli.home, false)?;
             let (abi, wasm) = engine
-                .build(&code, &name)
-                .map_err(|e| failure(e, file, &source))?;
+                .build(&code, &file_name(file))
+                .map_err(|e| failure(e, Some((file, &source))))?;
             let out = output.clone().unwrap_or_else(|| wasm_path(file));
             std::fs::write(&out, &wasm).map_err(|e| {
                 Failure::input(format!("error: cannot write {}: {e}", out.display()))
@@ -101,11 +306,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             if cli.json {
                 let functions: Vec<&str> = abi.functions.iter().map(|f| f.name.as_str()).collect();
                 println!(
-                    "{{\"output\":{:?},\"wasm_size\":{},\"toolchain\":{:?},\"functions\":{:?}}}",
-                    out.display().to_string(),
-                    wasm.len(),
-                    toolchain,
-                    functions
+                    "{}",
+                    json!({ "output": out.display().to_string(), "wasm_size": wasm.len(), "toolchain": toolchain, "functions": functions })
                 );
             } else {
                 println!(
@@ -114,8 +316,179 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                     wasm.len()
                 );
             }
+            Ok(0)
         }
     }
+}
+
+fn call(engine: &Engine, args: &CallArgs, commit: bool, as_json: bool) -> Result<u8, Failure> {
+    let contract = address(&args.contract, "contract")?;
+    let abi = engine.abi(contract).map_err(|e| failure(e, None))?;
+    let function = abi.function(&args.function).ok_or_else(|| {
+        Failure::input(format!(
+            "error: contract {contract} has no function `{}`",
+            args.function
+        ))
+    })?;
+    let json_args = match &args.args_json {
+        Some(text) => {
+            serde_json::from_str(text).map_err(|e| Failure::input(format!("error: --args: {e}")))?
+        }
+        None => Json::Array(
+            args.args
+                .iter()
+                .map(|a| serde_json::from_str(a).unwrap_or_else(|_| Json::String(a.clone())))
+                .collect(),
+        ),
+    };
+    let values = abi
+        .args_from_json(function, &json_args)
+        .map_err(|e| Failure::input(format!("error: {e}")))?;
+    let ctx = CallContext {
+        sender: address(&args.sender, "--sender")?,
+        block_height: args.height,
+        block_time: args.time,
+        fuel_limit: args.fuel,
+    };
+    let outcome = if commit {
+        engine.execute_with_args(&ctx, contract, &args.function, &values)
+    } else {
+        engine.query(&ctx, contract, &args.function, &values)
+    };
+    match outcome {
+        Ok(outcome) => {
+            print_outcome(&outcome, as_json);
+            Ok(0)
+        }
+        Err(Error::Call {
+            error,
+            gas_used,
+            debug_output,
+        }) => {
+            let code = match &error {
+                e if e.is_resource_limit() => 3,
+                CallError::UnknownFunction { .. }
+                | CallError::UnknownContract { .. }
+                | CallError::BadArguments { .. } => 2,
+                _ => 1,
+            };
+            if as_json {
+                println!(
+                    "{}",
+                    json!({ "status": "error", "result": null, "error": error.to_string(), "events": [], "gas_used": gas_used })
+                );
+            } else {
+                if !debug_output.is_empty() {
+                    eprint!("{debug_output}");
+                }
+                eprintln!("error: {error}\ngas used {gas_used}");
+            }
+            Ok(code)
+        }
+        Err(e) => Err(failure(e, None)),
+    }
+}
+
+fn print_outcome(outcome: &Outcome, as_json: bool) {
+    let result = ContractAbi::results_to_json(&outcome.results);
+    if as_json {
+        let events: Vec<Json> = outcome.events.iter().map(event_json).collect();
+        println!(
+            "{}",
+            json!({ "status": "ok", "result": result, "error": null, "events": events, "gas_used": outcome.gas_used })
+        );
+        return;
+    }
+    if !outcome.debug_output.is_empty() {
+        eprint!("{}", outcome.debug_output);
+    }
+    println!("result  {result}");
+    for e in &outcome.events {
+        println!("event   {}", event_text(e));
+    }
+    println!("gas     {}", outcome.gas_used);
+}
+
+fn fields_json(fields: &[(String, Value)]) -> Json {
+    Json::Object(
+        fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect(),
+    )
+}
+
+fn event_json(e: &EventRecord) -> Json {
+    json!({ "contract": e.contract.to_string(), "name": e.name, "fields": fields_json(&e.fields) })
+}
+
+fn event_text(e: &EventRecord) -> String {
+    let fields: Vec<String> = e.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    format!("{} {{ {} }} from {}", e.name, fields.join(", "), e.contract)
+}
+
+fn print_events(events: &[EventRecord], as_json: bool) {
+    if as_json {
+        println!("{}", Json::Array(events.iter().map(event_json).collect()));
+    } else {
+        for e in events {
+            println!("{}", event_text(e));
+        }
+    }
+}
+
+fn inspect(engine: &Engine, target: &str, as_json: bool) -> Result<(), Failure> {
+    let path = Path::new(target);
+    let (abi, size, exports, imports, extra) = if path.extension().is_some() {
+        let (code, source) = read(path)?;
+        let (abi, wasm) = engine
+            .build(&code, &file_name(path))
+            .map_err(|e| failure(e, Some((path, &source))))?;
+        let module = govm::check_module(&wasm, &abi).map_err(|e| Failure {
+            code: 4,
+            message: format!("error: {e}"),
+        })?;
+        (abi, module.size, module.exports, module.imports, json!({}))
+    } else {
+        let info = engine
+            .contract_info(address(target, "contract")?)
+            .map_err(|e| failure(e, None))?;
+        let extra = json!({
+            "address": info.address.to_string(),
+            "code_hash": info.code_hash.to_string(),
+            "deployer": info.deployer.to_string(),
+            "deploy_height": info.deploy_height,
+        });
+        (info.abi, info.wasm_size, info.exports, info.imports, extra)
+    };
+    let toolchain = engine
+        .compiler()
+        .toolchain()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    if as_json {
+        let mut out = json!({
+            "abi": serde_json::from_str::<Json>(&abi.to_json()).unwrap_or(Json::Null),
+            "wasm_size": size,
+            "exports": exports,
+            "imports": imports,
+            "toolchain": toolchain,
+        });
+        if let (Some(o), Some(e)) = (out.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        println!("{out}");
+        return Ok(());
+    }
+    if let Some(addr) = extra.get("address") {
+        println!("contract {}", addr.as_str().unwrap_or_default());
+    }
+    print_abi(&abi);
+    println!(
+        "wasm {size} bytes, {} exports, {} imports; toolchain {toolchain}",
+        exports.len(),
+        imports.len()
+    );
     Ok(())
 }
 
@@ -124,6 +497,16 @@ fn read(file: &Path) -> Result<(Vec<u8>, String), Failure> {
         .map_err(|e| Failure::input(format!("error: cannot read {}: {e}", file.display())))?;
     let source = String::from_utf8_lossy(&code).into_owned();
     Ok((code, source))
+}
+
+fn file_name(file: &Path) -> String {
+    file.file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".gz").to_owned())
+        .unwrap_or_default()
+}
+
+fn address(text: &str, what: &str) -> Result<Address, Failure> {
+    Address::from_hex(text).map_err(|e| Failure::input(format!("error: {what}: {e}")))
 }
 
 fn wasm_path(file: &Path) -> PathBuf {
@@ -135,10 +518,12 @@ fn wasm_path(file: &Path) -> PathBuf {
     file.with_file_name(format!("{stem}.wasm"))
 }
 
-/// Renders an error; validation diagnostics show the source line with a caret.
-fn failure(e: Error, file: &Path, source: &str) -> Failure {
+/// Renders an error with its exit code; validation diagnostics show the source line with a
+/// caret.
+fn failure(e: Error, file: Option<(&Path, &str)>) -> Failure {
     match e {
         Error::Rejected(rejected) => {
+            let (path, source) = file.unwrap_or((Path::new("contract.go"), ""));
             let lines: Vec<&str> = source.lines().collect();
             let mut out = String::new();
             for d in &rejected.diagnostics {
@@ -146,7 +531,7 @@ fn failure(e: Error, file: &Path, source: &str) -> Failure {
                     "error[{}]: {}\n --> {}:{}:{}\n",
                     d.rule,
                     d.message,
-                    file.display(),
+                    path.display(),
                     d.line,
                     d.column
                 ));
@@ -158,8 +543,15 @@ fn failure(e: Error, file: &Path, source: &str) -> Failure {
             out.push_str(&format!("{} problem(s) found", rejected.diagnostics.len()));
             Failure::input(out)
         }
-        Error::Source(_) | Error::Compile(govm::CompileError::Compile { .. }) => {
+        Error::Source(_) | Error::Compile(govm::CompileError::Compile { .. }) | Error::Abi(_) => {
             Failure::input(format!("error: {e}"))
+        }
+        Error::Call { error, .. } => {
+            let code = if error.is_resource_limit() { 3 } else { 2 };
+            Failure {
+                code,
+                message: format!("error: {error}"),
+            }
         }
         other => Failure {
             code: 4,
@@ -186,5 +578,16 @@ fn print_abi(abi: &ContractAbi) {
             _ => format!(" ({})", results.join(", ")),
         };
         println!("  func {}({}){results}", f.name, params.join(", "));
+    }
+    for s in &abi.structs {
+        let fields: Vec<String> = s
+            .fields
+            .iter()
+            .map(|f| format!("{} {}", f.name, f.ty))
+            .collect();
+        println!("  type {} struct {{ {} }}", s.name, fields.join("; "));
+    }
+    for e in &abi.events {
+        println!("  event {}({})", e.name, e.keys.join(", "));
     }
 }

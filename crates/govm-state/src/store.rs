@@ -444,6 +444,21 @@ impl Transaction {
         self.put(key(keys::OBJECT, &[id]), None)
     }
 
+    /// Every object of `contract`, oldest first (through the owner index).
+    pub fn objects_of(&self, contract: &AddressBytes) -> Result<Vec<ObjectMeta>> {
+        let mut out = Vec::new();
+        for (_, v) in self.scan_prefix(&key(keys::OWNER_INDEX, &[contract]))? {
+            if v.len() != 32 {
+                return Err(Error::Corrupt("owner index".into()));
+            }
+            if let Some(meta) = self.object(&array(&v))? {
+                out.push(meta);
+            }
+        }
+        out.sort_by_key(|m| m.seq);
+        Ok(out)
+    }
+
     /// The earliest created object of `contract` owned by `owner`, found through the owner
     /// index.
     pub fn object_with_owner(

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use govm_abi::{Address, ContractAbi, Function, Hash, Value};
+use govm_abi::{Address, ContractAbi, Hash, ObjectId, Value};
 use govm_compiler::{Compiler, CompilerConfig, ToolchainConfig, prepare_source};
 use govm_runtime::{CallRequest, Runtime, RuntimeConfig};
 use govm_state::{ContractRecord, State, Transaction, code_hash, contract_address};
@@ -347,14 +347,35 @@ impl Engine {
         function: &str,
         args: &[Value],
     ) -> Result<(Transaction, Outcome)> {
-        let tx = self.state.begin();
-        let abi = load_abi(&tx, contract)?;
-        let f: &Function = abi.function(function).ok_or_else(|| {
-            refused(govm_runtime::Error::UnknownFunction {
-                name: function.to_owned(),
-            })
-        })?;
-        let encoded = abi.encode_args(f, args)?;
+        let (tx, outcome) = self.run_in(self.state.begin(), ctx, contract, function, args);
+        Ok((tx, outcome?))
+    }
+
+    /// Runs one call in `tx` and hands `tx` back whatever happened; the outcome's events are
+    /// the ones this call emitted. A failed call's writes are still in `tx`: the caller rolls
+    /// back or discards.
+    fn run_in(
+        &self,
+        tx: Transaction,
+        ctx: &CallContext,
+        contract: Address,
+        function: &str,
+        args: &[Value],
+    ) -> (Transaction, Result<Outcome>) {
+        let prepared = load_abi(&tx, contract).and_then(|abi| {
+            let f = abi.function(function).cloned().ok_or_else(|| {
+                refused(govm_runtime::Error::UnknownFunction {
+                    name: function.to_owned(),
+                })
+            })?;
+            let encoded = abi.encode_args(&f, args)?;
+            Ok((abi, f, encoded))
+        });
+        let (abi, f, encoded) = match prepared {
+            Ok(p) => p,
+            Err(e) => return (tx, Err(e)),
+        };
+        let events_before = tx.events().len();
         let request = CallRequest {
             contract,
             function,
@@ -365,37 +386,207 @@ impl Engine {
             fuel_limit: ctx.fuel_limit,
         };
         let (tx, out) = self.runtime.call(tx, &request);
-        let bytes = out.result.map_err(|error| Error::Call {
-            error,
-            gas_used: out.gas_used,
-            debug_output: out.debug_output.clone(),
-        })?;
-        let results = abi.decode_results(f, &bytes)?;
-        // Each event's composite values are read with the emitting contract's structs.
-        let mut abis = std::collections::HashMap::from([(contract, abi.clone())]);
-        let mut events = Vec::with_capacity(tx.events().len());
-        for e in tx.events() {
-            let emitter = Address(e.contract);
-            let abi = match abis.entry(emitter) {
-                std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-                std::collections::hash_map::Entry::Vacant(v) => v.insert(load_abi(&tx, emitter)?),
-            };
-            let fields = abi.codec().decode_event_fields(&e.data)?;
-            events.push(EventRecord {
-                contract: emitter,
-                name: e.name.clone(),
-                fields,
-            });
-        }
-        let outcome = Outcome {
-            results,
-            events,
-            gas_used: out.gas_used,
-            debug_output: out.debug_output,
-            state_hash: Hash::ZERO,
-        };
-        Ok((tx, outcome))
+        let outcome = (|| {
+            let bytes = out.result.map_err(|error| Error::Call {
+                error,
+                gas_used: out.gas_used,
+                debug_output: out.debug_output.clone(),
+            })?;
+            let results = abi.decode_results(&f, &bytes)?;
+            let events = decode_events(&tx, &tx.events()[events_before..], Some((contract, &abi)))?;
+            Ok(Outcome {
+                results,
+                events,
+                gas_used: out.gas_used,
+                debug_output: out.debug_output,
+                state_hash: Hash::ZERO,
+            })
+        })();
+        (tx, outcome)
     }
+
+    /// Starts a block: calls execute in one transaction, each in its own savepoint (a failed
+    /// call is rolled back and the block goes on), and [`Block::commit`] applies them all at
+    /// once. Other writers wait until the block is committed or dropped.
+    pub fn begin_block(&self, height: u64, time: i64) -> Block<'_> {
+        Block {
+            engine: self,
+            _guard: self.write_lock.lock().unwrap_or_else(|e| e.into_inner()),
+            tx: self.state.begin(),
+            height,
+            time,
+        }
+    }
+
+    /// A deployed contract: its record, ABI and module.
+    pub fn contract_info(&self, contract: Address) -> Result<ContractInfo> {
+        let tx = self.state.begin();
+        let record = tx.contract(&contract.0)?.ok_or_else(|| {
+            refused(govm_runtime::Error::UnknownContract {
+                address: contract.to_string(),
+            })
+        })?;
+        let abi = load_abi(&tx, contract)?;
+        let wasm = tx.code(&record.code_hash)?.unwrap_or_default();
+        let module = govm_abi::check_module(&wasm, &abi, false)
+            .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
+        Ok(ContractInfo {
+            address: contract,
+            code_hash: Hash(record.code_hash),
+            deployer: Address(record.deployer),
+            deploy_height: record.deploy_height,
+            abi,
+            wasm_size: module.size,
+            exports: module.exports,
+            imports: module.imports,
+        })
+    }
+
+    /// The objects a contract created, oldest first, with their fields decoded.
+    pub fn objects(&self, contract: Address) -> Result<Vec<ObjectRecord>> {
+        let tx = self.state.begin();
+        let abi = load_abi(&tx, contract)?;
+        tx.objects_of(&contract.0)?
+            .into_iter()
+            .map(|meta| object_record(&tx, &abi, meta))
+            .collect()
+    }
+
+    /// One object, with its fields decoded by its contract's ABI.
+    pub fn object(&self, id: ObjectId) -> Result<Option<ObjectRecord>> {
+        let tx = self.state.begin();
+        let Some(meta) = tx.object(&id.0)? else {
+            return Ok(None);
+        };
+        let abi = load_abi(&tx, Address(meta.contract))?;
+        object_record(&tx, &abi, meta).map(Some)
+    }
+
+    /// Every committed event, oldest first; with `contract`, only that contract's.
+    pub fn events(&self, contract: Option<Address>) -> Result<Vec<EventRecord>> {
+        let events = self.state.events(contract.as_ref().map(|c| &c.0))?;
+        decode_events(&self.state.begin(), &events, None)
+    }
+}
+
+/// Calls that commit together: see [`Engine::begin_block`].
+#[derive(Debug)]
+pub struct Block<'a> {
+    engine: &'a Engine,
+    _guard: std::sync::MutexGuard<'a, ()>,
+    tx: Transaction,
+    height: u64,
+    time: i64,
+}
+
+impl Block<'_> {
+    /// Runs a call in the block. A failed call is rolled back (its gas is still reported in
+    /// the error) and the block goes on.
+    pub fn execute_with_args(
+        &mut self,
+        sender: Address,
+        fuel_limit: u64,
+        contract: Address,
+        function: &str,
+        args: &[Value],
+    ) -> Result<Outcome> {
+        let ctx = CallContext {
+            sender,
+            block_height: self.height,
+            block_time: self.time,
+            fuel_limit,
+        };
+        let savepoint = self.tx.savepoint();
+        let tx = std::mem::replace(&mut self.tx, self.engine.state.begin());
+        let (mut tx, outcome) = self.engine.run_in(tx, &ctx, contract, function, args);
+        if outcome.is_err() {
+            tx.rollback_to(savepoint);
+        }
+        self.tx = tx;
+        outcome
+    }
+
+    /// Commits every successful call of the block at once and returns the new state hash.
+    pub fn commit(self) -> Result<Hash> {
+        Ok(Hash(self.engine.state.commit(self.tx)?.state_hash))
+    }
+}
+
+/// A deployed contract, as `govm inspect` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractInfo {
+    /// Its address.
+    pub address: Address,
+    /// sha256 of its source.
+    pub code_hash: Hash,
+    /// Who deployed it.
+    pub deployer: Address,
+    /// The block height of the deployment.
+    pub deploy_height: u64,
+    /// Its ABI.
+    pub abi: ContractAbi,
+    /// Size of its wasm module in bytes.
+    pub wasm_size: usize,
+    /// The module's exports.
+    pub exports: Vec<String>,
+    /// The module's imports, as `module::name`.
+    pub imports: Vec<String>,
+}
+
+/// An object and its decoded fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectRecord {
+    /// Its ID.
+    pub id: ObjectId,
+    /// Its owner.
+    pub owner: Address,
+    /// The contract that created it.
+    pub contract: Address,
+    /// Its fields by name, in name order.
+    pub fields: Vec<(String, Value)>,
+}
+
+fn object_record(
+    tx: &Transaction,
+    abi: &ContractAbi,
+    meta: govm_state::ObjectMeta,
+) -> Result<ObjectRecord> {
+    let fields = tx
+        .fields(&meta.id)?
+        .into_iter()
+        .map(|(name, bytes)| Ok((name, abi.codec().decode_tagged(&bytes)?.1)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ObjectRecord {
+        id: ObjectId(meta.id),
+        owner: Address(meta.owner),
+        contract: Address(meta.contract),
+        fields,
+    })
+}
+
+/// Decodes events, each with the structs of the contract that emitted it.
+fn decode_events(
+    tx: &Transaction,
+    events: &[govm_state::Event],
+    known: Option<(Address, &ContractAbi)>,
+) -> Result<Vec<EventRecord>> {
+    let mut abis: std::collections::HashMap<Address, ContractAbi> =
+        known.map(|(a, abi)| (a, abi.clone())).into_iter().collect();
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        let emitter = Address(e.contract);
+        let abi = match abis.entry(emitter) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert(load_abi(tx, emitter)?),
+        };
+        let fields = abi.codec().decode_event_fields(&e.data)?;
+        out.push(EventRecord {
+            contract: emitter,
+            name: e.name.clone(),
+            fields,
+        });
+    }
+    Ok(out)
 }
 
 fn load_abi(tx: &Transaction, contract: Address) -> Result<ContractAbi> {

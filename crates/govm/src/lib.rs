@@ -25,10 +25,19 @@ mod engine;
 mod error;
 
 pub use engine::{
-    CallContext, Config, DeployOptions, Deployment, Engine, EventRecord, Outcome, StateBackend,
+    Block, CallContext, Config, ContractInfo, DeployOptions, Deployment, Engine, EventRecord,
+    ObjectRecord, Outcome, StateBackend,
 };
 pub use error::{Error, Result};
 pub use govm_abi::{Address, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value};
+
+/// Checks a module the way the runtime will before it runs it (see `docs/abi.md`).
+pub fn check_module(
+    wasm: &[u8],
+    abi: &ContractAbi,
+) -> std::result::Result<govm_abi::ModuleInfo, govm_abi::ModuleError> {
+    govm_abi::check_module(wasm, abi, false)
+}
 pub use govm_compiler::{Error as CompileError, ToolchainConfig};
 pub use govm_runtime::{Error as CallError, RuntimeConfig};
 pub use govm_state::State;

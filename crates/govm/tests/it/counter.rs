@@ -51,3 +51,51 @@ fn the_readme_counter_adds_up_in_its_default_object() {
         12
     );
 }
+
+#[test]
+fn a_block_commits_its_successful_calls_at_once() {
+    let engine = engine();
+    let options = DeployOptions {
+        deployer: DEPLOYER,
+        ..DeployOptions::default()
+    };
+    let counter = engine
+        .deploy_with_options(&contract("counter/counter.go"), &options)
+        .unwrap()
+        .address;
+    let hostile = engine
+        .deploy_with_options(&contract("hostile/hostile.go"), &options)
+        .unwrap()
+        .address;
+    let before = engine.state().state_hash().unwrap();
+    let mut block = engine.begin_block(7, 1_700_000_100);
+    let first = block
+        .execute_with_args(DEPLOYER, 10_000_000, counter, "Add", &[2u64.into()])
+        .unwrap();
+    assert_eq!(first.result::<u64>().unwrap(), 2);
+    // A failing call in the block is rolled back alone.
+    assert!(
+        block
+            .execute_with_args(DEPLOYER, 10_000_000, hostile, "WriteThenFail", &[])
+            .is_err()
+    );
+    let second = block
+        .execute_with_args(DEPLOYER, 10_000_000, counter, "Add", &[3u64.into()])
+        .unwrap();
+    assert_eq!(second.result::<u64>().unwrap(), 5);
+    assert_eq!(second.events.len(), 1, "only this call's events");
+    let hash = block.commit().unwrap();
+    assert_ne!(hash.0, before);
+    assert_eq!(engine.state().state_hash().unwrap(), hash.0);
+    let names: Vec<String> = engine
+        .events(None)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, ["Added", "Added"]);
+    let touched = engine
+        .query(&CallContext::new(DEPLOYER), hostile, "Touched", &[])
+        .unwrap();
+    assert_eq!(touched.results, [Value::Bool(false)]);
+}

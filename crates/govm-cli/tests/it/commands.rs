@@ -1,0 +1,197 @@
+use serde_json::Value as Json;
+
+use crate::{ALICE, DEPLOYER, Home, contract};
+
+fn json(text: &str) -> Json {
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn deploy_call_query_state_events_balance_and_mint() {
+    let home = Home::new();
+    let (code, out, err) =
+        home.run(&["--json", "deploy", &contract("token"), "--sender", DEPLOYER]);
+    assert_eq!(code, 0, "{err}");
+    let deployed = json(&out);
+    let token = deployed["address"].as_str().unwrap().to_owned();
+    assert_eq!(
+        deployed["functions"],
+        serde_json::json!(["Initialize", "Transfer", "GetBalance", "CreateAccount"])
+    );
+    assert!(deployed["code_hash"].as_str().unwrap().starts_with("0x"));
+
+    let (code, out, err) = home.run(&[
+        "--json",
+        "call",
+        &token,
+        "Initialize",
+        "1000000",
+        "--sender",
+        DEPLOYER,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let init = json(&out);
+    assert_eq!(init["status"], "ok");
+    assert_eq!(init["events"][0]["name"], "Initialize");
+    assert_eq!(init["events"][0]["fields"]["total_supply"], 1_000_000);
+    assert!(init["gas_used"].as_u64().unwrap() > 0);
+    let owner_id = init["result"].as_str().unwrap().to_owned();
+
+    let (code, _, err) = home.run(&[
+        "call", &token, "Transfer", ALICE, "\"1000\"", "--sender", DEPLOYER,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = home.run(&["call", &token, "GetBalance", &owner_id]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("result  999000\n"), "{out}");
+
+    // A query runs the same code and writes nothing.
+    let (_, before, _) = home.run(&["--json", "events"]);
+    let (code, out, _) = home.run(&[
+        "--json",
+        "query",
+        &token,
+        "Transfer",
+        "--args",
+        &format!("[\"{ALICE}\", 1]"),
+        "--sender",
+        DEPLOYER,
+    ]);
+    assert_eq!((code, json(&out)["status"].clone()), (0, Json::from("ok")));
+    let (_, after, _) = home.run(&["--json", "events"]);
+    assert_eq!(before, after);
+    assert_eq!(json(&after).as_array().unwrap().len(), 2);
+
+    let (code, out, _) = home.run(&["--json", "state", &token]);
+    assert_eq!(code, 0);
+    let objects = json(&out);
+    let amounts: Vec<u64> = objects
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["fields"]["amount"].as_u64())
+        .collect();
+    assert_eq!(amounts, [999_000, 1000]);
+    let (code, out, _) = home.run(&["state", &token, "--object", &owner_id]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(&format!("owner  {DEPLOYER}")) && out.contains("amount = 999000"),
+        "{out}"
+    );
+
+    let (code, out, _) = home.run(&["--json", "inspect", &token]);
+    assert_eq!(code, 0);
+    let info = json(&out);
+    assert!(info["wasm_size"].as_u64().unwrap() > 100_000);
+    assert_eq!(info["deployer"], DEPLOYER);
+    assert!(
+        info["exports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "Transfer")
+    );
+
+    assert_eq!(home.run(&["balance", ALICE]).1, "0\n");
+    let (code, out, _) = home.run(&["mint", ALICE, "500"]);
+    assert_eq!((code, out), (0, format!("{ALICE} now has 500\n")));
+    assert_eq!(
+        home.run(&["--json", "balance", ALICE]).1.trim(),
+        "{\"balance\":500}"
+    );
+}
+
+#[test]
+fn exit_codes_tell_what_went_wrong() {
+    let home = Home::new();
+    let (_, out, _) = home.run(&["deploy", &contract("hostile")]);
+    let hostile = out.trim().to_owned();
+    // 1: the contract failed.
+    let (code, _, err) = home.run(&["call", &hostile, "Panic", "boom"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("contract panicked: boom"), "{err}");
+    let (code, out, _) = home.run(&["--json", "call", &hostile, "WriteThenFail"]);
+    assert_eq!(code, 1);
+    assert_eq!(json(&out)["error"], "failing after writing");
+    // 2: bad input.
+    let (code, _, err) = home.run(&["call", &hostile, "Index", "\"seven\""]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("argument 1 \"i\": expected uint64, got string \"seven\""),
+        "{err}"
+    );
+    assert_eq!(home.run(&["call", &hostile, "Nope"]).0, 2);
+    assert_eq!(home.run(&["call", "0x1234", "Nope"]).0, 2);
+    assert_eq!(
+        home.run(&["call", &format!("0x{}", "ab".repeat(20)), "Nope"])
+            .0,
+        2
+    );
+    assert_eq!(home.run(&["deploy", "/nonexistent.go"]).0, 2);
+    assert_eq!(home.run(&["frobnicate"]).0, 2);
+    // 3: a resource limit.
+    let (code, _, err) = home.run(&["call", &hostile, "Loop", "--fuel", "1000000"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("out of fuel"), "{err}");
+}
+
+#[test]
+fn a_rejected_contract_shows_the_line_with_a_caret_and_exits_2() {
+    let home = Home::new();
+    let file = home.path().join("bad.go");
+    std::fs::write(
+        &file,
+        "package bad\n\nimport \"os\"\n\nfunc F() { os.Exit(1) }\n",
+    )
+    .unwrap();
+    let (code, _, err) = home.run(&["deploy", file.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error[import]: import \"os\" is not allowed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.go:3:8\n  |\n  | import \"os\"\n  |        ^\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_home_in_use_by_another_process_is_refused_not_corrupted() {
+    let home = Home::new();
+    let (_, out, _) = home.run(&["deploy", &contract("counter")]);
+    let counter = out.trim().to_owned();
+    // Hold the home open from this process, as a second govm would find it.
+    let held = govm::State::open(home.path().join("state.redb")).unwrap();
+    let (code, _, err) = home.run(&["call", &counter, "Add", "1"]);
+    assert_eq!(code, 4);
+    assert!(err.contains("open in another process"), "{err}");
+    drop(held);
+    let (code, out, _) = home.run(&["call", &counter, "Add", "1"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("result  1\n"), "{out}");
+}
+
+#[test]
+fn inspect_and_build_work_on_source_files() {
+    let home = Home::new();
+    let (code, out, _) = home.run(&["inspect", &contract("vote")]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("  func Vote(ctx vm.Context, poll vm.ObjectID, option uint32) error\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  type Poll struct { Question string; Options []string; Closes uint64 }\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  event Voted(poll, voter, option)\n"),
+        "{out}"
+    );
+    let wasm = home.path().join("vote.wasm");
+    let (code, out, _) = home.run(&["build", &contract("vote"), "-o", wasm.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(std::fs::read(&wasm).unwrap().starts_with(b"\0asm"));
+    assert!(out.starts_with("wrote "), "{out}");
+}

@@ -1,0 +1,54 @@
+//! The README's command-line walk through, run exactly as written in a fresh home.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn every_command_the_readme_shows_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- walkthrough -->")
+        .expect("README has a walkthrough");
+    let end = readme.find("<!-- /walkthrough -->").unwrap();
+    let block = &readme[start..end];
+    let script = block
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    assert!(
+        script.lines().filter(|l| l.contains("govm ")).count() >= 9,
+        "{script}"
+    );
+
+    let home = crate::Home::new();
+    // Link the shared cache in, as every test home does.
+    let _ = home.govm(&["--help"]).output();
+    let bin = Path::new(env!("CARGO_BIN_EXE_govm"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(&root)
+        .env("PATH", path)
+        .env("GOVM_HOME", home.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the walkthrough failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("result  5\n"), "{stdout}");
+    assert!(stdout.contains("\"result\":7"), "{stdout}");
+    assert!(stdout.contains("result  107\n"), "{stdout}");
+    assert!(stdout.contains("total = 7"), "{stdout}");
+    assert!(stdout.contains("now has 1000\n1000\n"), "{stdout}");
+}
