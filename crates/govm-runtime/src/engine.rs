@@ -31,6 +31,9 @@ pub struct RuntimeConfig {
     pub timeout_ms: u64,
     /// Largest wasm call stack, in bytes. Default 512 KiB.
     pub stack_size: usize,
+    /// Where compiled modules are kept between processes (Cranelift takes seconds on a Go
+    /// module). Default: none, modules are compiled once per process.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for RuntimeConfig {
@@ -40,6 +43,7 @@ impl Default for RuntimeConfig {
             table_limit: 65_536,
             timeout_ms: 5_000,
             stack_size: 512 << 10,
+            cache_dir: None,
         }
     }
 }
@@ -96,6 +100,84 @@ pub(crate) struct Shared {
     linker: Linker<HostState>,
     modules: DashMap<HashBytes, Arc<Loaded>>,
     config: RuntimeConfig,
+    /// Modules compiled by Cranelift (not loaded from the disk cache), for tests and stats.
+    compiled: std::sync::atomic::AtomicU64,
+    temp_files: std::sync::atomic::AtomicU64,
+}
+
+/// Version of the on-disk module cache format.
+const MODULE_CACHE_VERSION: &str = "govm-module-1";
+
+impl Shared {
+    /// The compiled module for `wasm`: from the disk cache when a verified file is there, else
+    /// compiled (and written to the cache).
+    fn compiled(&self, code_hash: &HashBytes, wasm: &[u8]) -> Result<Module> {
+        let path = self.config.cache_dir.as_ref().map(|dir| {
+            use std::hash::{Hash, Hasher};
+            // The key covers the code, the engine's configuration and wasmtime's version (its
+            // compatibility hash), and the gas schedule.
+            let mut compat = std::collections::hash_map::DefaultHasher::new();
+            self.engine
+                .precompile_compatibility_hash()
+                .hash(&mut compat);
+            let key = Sha256::new()
+                .chain_update(MODULE_CACHE_VERSION)
+                .chain_update(code_hash)
+                .chain_update(compat.finish().to_le_bytes())
+                .chain_update(crate::gas::GAS_SCHEDULE_VERSION)
+                .finalize();
+            (dir.join(format!("{}.cwasm", hex::encode(key))), key)
+        });
+        if let Some((path, key)) = &path
+            && let Some(module) = self.read_cached(path, key)
+        {
+            return Ok(module);
+        }
+        let module =
+            Module::new(&self.engine, wasm).map_err(|e| Error::InvalidModule(e.to_string()))?;
+        self.compiled.fetch_add(1, Ordering::Relaxed);
+        if let Some((path, key)) = &path {
+            // A cache that cannot be written only costs the next process a compile.
+            let _ = self.write_cached(path, key, &module);
+        }
+        Ok(module)
+    }
+
+    /// A cache file is `sha256(payload || key) || payload`: a torn, corrupted or foreign file
+    /// fails the check and is never deserialized.
+    #[allow(unsafe_code)]
+    fn read_cached(&self, path: &std::path::Path, key: &[u8]) -> Option<Module> {
+        let bytes = std::fs::read(path).ok()?;
+        let (digest, payload) = bytes.split_at_checked(32)?;
+        let expected = Sha256::new()
+            .chain_update(payload)
+            .chain_update(key)
+            .finalize();
+        if digest != expected.as_slice() {
+            return None;
+        }
+        // SAFETY: the payload is bytes this runtime's `Module::serialize` produced for this
+        // key (the digest above matches), and wasmtime checks that they were compiled by a
+        // compatible engine before using them.
+        unsafe { Module::deserialize(&self.engine, payload) }.ok()
+    }
+
+    fn write_cached(&self, path: &std::path::Path, key: &[u8], module: &Module) -> Option<()> {
+        let payload = module.serialize().ok()?;
+        let dir = path.parent()?;
+        std::fs::create_dir_all(dir).ok()?;
+        let digest = Sha256::new()
+            .chain_update(&payload)
+            .chain_update(key)
+            .finalize();
+        let n = self.temp_files.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
+        let mut bytes = digest.to_vec();
+        bytes.extend_from_slice(&payload);
+        std::fs::write(&tmp, &bytes).ok()?;
+        // The rename is atomic: readers see no file or a whole one.
+        std::fs::rename(&tmp, path).ok()
+    }
 }
 
 impl std::fmt::Debug for Runtime {
@@ -135,11 +217,19 @@ impl Runtime {
             linker,
             modules: DashMap::new(),
             config,
+            compiled: std::sync::atomic::AtomicU64::new(0),
+            temp_files: std::sync::atomic::AtomicU64::new(0),
         };
         Ok(Self {
             shared: Arc::new(shared),
             _ticker: ticker,
         })
+    }
+
+    /// How many modules this runtime compiled with Cranelift (rather than loading them from
+    /// memory or from the disk cache).
+    pub fn modules_compiled(&self) -> u64 {
+        self.shared.compiled.load(Ordering::Relaxed)
     }
 
     /// The limits every call runs under.
@@ -174,8 +264,7 @@ impl Shared {
         }
         // The same check the compiler makes: never run a module that was not checked here.
         check_module(wasm, abi, false).map_err(|e| Error::InvalidModule(e.to_string()))?;
-        let module =
-            Module::new(&self.engine, wasm).map_err(|e| Error::InvalidModule(e.to_string()))?;
+        let module = self.compiled(code_hash, wasm)?;
         let pre = self
             .linker
             .instantiate_pre(&module)

@@ -186,7 +186,11 @@ impl Engine {
 
     /// An engine over an existing state (the configuration's `state` is not used).
     pub fn with_state(config: Config, state: State) -> Result<Self> {
-        let runtime = Runtime::new(config.runtime).map_err(Error::Runtime)?;
+        let mut runtime_config = config.runtime;
+        if runtime_config.cache_dir.is_none() {
+            runtime_config.cache_dir = Some(config.cache_dir.join("modules"));
+        }
+        let runtime = Runtime::new(runtime_config).map_err(Error::Runtime)?;
         let mut compiler_config = CompilerConfig::new(config.cache_dir);
         compiler_config.toolchain = config.toolchain;
         compiler_config.wasm_opt = config.wasm_opt;

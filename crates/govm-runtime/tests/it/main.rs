@@ -323,3 +323,53 @@ fn a_memory_limit_below_what_go_needs_is_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("Go's runtime needs"), "{err}");
 }
+
+#[test]
+fn compiled_modules_are_cached_on_disk_and_bad_cache_files_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = RuntimeConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..RuntimeConfig::default()
+    };
+    let state = State::in_memory();
+    deploy(&state, &wat::parse_str(MODULE).unwrap());
+    let fresh_call = |expect_compiled: u64| {
+        let runtime = Runtime::new(config.clone()).unwrap();
+        let request = CallRequest {
+            contract: CONTRACT,
+            function: "Echo",
+            args: b"hi",
+            sender: SENDER,
+            block_height: 1,
+            block_time: 0,
+            fuel_limit: 1_000_000,
+        };
+        let (_, outcome) = runtime.call(state.begin(), &request);
+        assert_eq!(outcome.result, Ok(b"hi".to_vec()));
+        assert_eq!(runtime.modules_compiled(), expect_compiled);
+    };
+    fresh_call(1);
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    // A new process (runtime) loads it instead of compiling.
+    fresh_call(0);
+    // A flipped byte, a truncated file and a foreign file are all detected and rebuilt.
+    let mut bytes = std::fs::read(&files[0]).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&files[0], &bytes).unwrap();
+    fresh_call(1);
+    let good = std::fs::read(&files[0]).unwrap();
+    std::fs::write(&files[0], &good[..good.len() / 3]).unwrap();
+    fresh_call(1);
+    std::fs::write(
+        &files[0],
+        b"not a module at all, but long enough to have a digest",
+    )
+    .unwrap();
+    fresh_call(1);
+    fresh_call(0);
+}
