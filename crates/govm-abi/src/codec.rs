@@ -210,8 +210,11 @@ impl<'a> Codec<'a> {
                 Value::List(items)
             }
             Type::Map(kt, vt) => {
-                let n =
-                    self.length(kt.min_size(self.structs) + vt.min_size(self.structs), input)?;
+                let n = self.length(
+                    kt.min_size(self.structs)
+                        .saturating_add(vt.min_size(self.structs)),
+                    input,
+                )?;
                 let mut pairs: Vec<(Value, Value)> = Vec::with_capacity(n);
                 for _ in 0..n {
                     let k = self.decode_at(kt, input, depth + 1)?;
@@ -300,7 +303,15 @@ impl<'a> Codec<'a> {
         *input = rest;
         let ty = if tag == COMPOSITE_TAG {
             let name = String::decode(input).map_err(|e| format!("type name: {e}"))?;
-            Type::parse(&name).map_err(|e| e.to_string())?
+            let ty = Type::parse(&name).map_err(|e| e.to_string())?;
+            // Only the canonical spelling of a composite type: basic types have their own
+            // tags, and aliases (`byte`, `[]uint8`) are spelled one way on the wire.
+            if ty.tag() != COMPOSITE_TAG || ty.to_string() != name {
+                return Err(format!(
+                    "`{name}` is not the canonical name of a composite type"
+                ));
+            }
+            ty
         } else {
             Type::from_tag(tag).ok_or_else(|| format!("unknown type tag 0x{tag:02x}"))?
         };

@@ -178,7 +178,7 @@ impl Type {
                     s.fields
                         .iter()
                         .map(|f| f.ty.min_size_at(structs, depth + 1))
-                        .sum()
+                        .fold(0, usize::saturating_add)
                 })
                 .unwrap_or(1),
             Type::Struct(_) => 1,

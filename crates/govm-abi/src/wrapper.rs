@@ -222,7 +222,9 @@ impl Generator<'_> {
                 );
             }
             Type::Map(k, v) => {
-                let min = k.min_size(&self.abi.structs) + v.min_size(&self.abi.structs);
+                let min = k
+                    .min_size(&self.abi.structs)
+                    .saturating_add(v.min_size(&self.abi.structs));
                 let key_go = self.go_type(k);
                 let _ = writeln!(out, "func govm_dec_{i}(d *govm_vm.Decoder) {go} {{");
                 let _ = writeln!(out, "\tn := d.Length({min})");

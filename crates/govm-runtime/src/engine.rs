@@ -77,6 +77,9 @@ pub struct CallOutcome {
     pub result: Result<Vec<u8>>,
     /// Fuel used by the call, host costs included (the Go runtime's `_initialize` excluded).
     pub gas_used: u64,
+    /// Fuel the instance's `_initialize` used (the same for every call of a module): not part
+    /// of `gas_used`, but charged to the caller of a nested call.
+    pub init_fuel: u64,
     /// What the contract wrote to stdout and stderr (capped).
     pub debug_output: String,
 }
@@ -290,6 +293,7 @@ impl Shared {
                 CallOutcome {
                     result: Err(error),
                     gas_used: 0,
+                    init_fuel: 0,
                     debug_output: String::new(),
                 },
             )
@@ -354,14 +358,15 @@ impl Shared {
                 memory_limit_hit: false,
             },
             wasi: WasiState::new(req.block_time, random_seed(req)),
+            initializing: false,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         let ticks = (remaining.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64) + 1;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
-        let mut gas_used = 0;
-        let result = run(&loaded, &mut store, req, &mut gas_used).map_err(|e| {
+        let (mut gas_used, mut init_fuel) = (0, 0);
+        let result = run(&loaded, &mut store, req, &mut gas_used, &mut init_fuel).map_err(|e| {
             classify(
                 e,
                 store.data(),
@@ -384,6 +389,7 @@ impl Shared {
             CallOutcome {
                 result,
                 gas_used,
+                init_fuel,
                 debug_output,
             },
         )
@@ -412,16 +418,21 @@ fn run(
     store: &mut Store<HostState>,
     req: &CallRequest<'_>,
     gas_used: &mut u64,
+    init_fuel: &mut u64,
 ) -> std::result::Result<Vec<u8>, RunError> {
     store.set_fuel(gas::INIT_FUEL)?;
+    store.data_mut().initializing = true;
     let instance = loaded.pre.instantiate(&mut *store)?;
     let memory = instance.get_memory(&mut *store, "memory").ok_or_else(|| {
         RunError::Contract(Error::InvalidModule("`memory` is not a memory".into()))
     })?;
     store.data_mut().memory = Some(memory);
-    instance
+    let init = instance
         .get_typed_func::<(), ()>(&mut *store, "_initialize")?
-        .call(&mut *store, ())?;
+        .call(&mut *store, ());
+    *init_fuel = gas::INIT_FUEL - store.get_fuel().unwrap_or(0);
+    init?;
+    store.data_mut().initializing = false;
 
     store.set_fuel(req.fuel_limit)?;
     let result = call_entry(&instance, store, req);
@@ -515,7 +526,9 @@ fn classify(e: RunError, state: &HostState, timeout_ms: u64, memory_limit: usize
                 }
             }
             HostTrap::State(s) => Error::State(s.clone()),
-            other @ HostTrap::BadPointer { .. } => Error::Trap(other.to_string()),
+            other @ (HostTrap::BadPointer { .. } | HostTrap::Refused(_)) => {
+                Error::Trap(other.to_string())
+            }
         };
     }
     Error::Trap(format!("{e}"))

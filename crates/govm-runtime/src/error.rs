@@ -95,4 +95,7 @@ pub(crate) enum HostTrap {
     Exit(i32),
     #[error("{0}")]
     State(String),
+    /// Something the contract may not do, such as using the host during initialization.
+    #[error("{0}")]
+    Refused(&'static str),
 }

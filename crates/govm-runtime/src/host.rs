@@ -38,6 +38,8 @@ pub(crate) struct HostState {
     pub(crate) tx: Option<Transaction>,
     pub(crate) shared: std::sync::Arc<crate::engine::Shared>,
     pub(crate) frame: Frame,
+    /// Set while Go's `_initialize` runs: the govm host functions refuse to work.
+    pub(crate) initializing: bool,
     /// The running contract's ABI: its structs give composite field and event values meaning.
     pub(crate) abi: std::sync::Arc<govm_abi::ContractAbi>,
     pub(crate) contract: AddressBytes,
@@ -105,6 +107,18 @@ pub(crate) type Ctx<'a> = Caller<'a, HostState>;
 
 pub(crate) fn trap(t: HostTrap) -> wasmtime::Error {
     wasmtime::Error::new(t)
+}
+
+/// The start of every `govm` host function: refused while Go's `_initialize` runs (package
+/// initialisation runs on every instance with fuel the call does not pay for, so it must not
+/// reach state), then charged.
+pub(crate) fn enter(caller: &mut Ctx<'_>, amount: u64) -> wasmtime::Result<()> {
+    if caller.data().initializing {
+        return Err(trap(HostTrap::Refused(
+            "govm host functions cannot be used during package initialization (init functions and package-level variables)",
+        )));
+    }
+    charge(caller, amount)
 }
 
 /// Takes `amount` fuel, failing with out-of-fuel when there is not enough.
@@ -201,25 +215,25 @@ fn read_id(caller: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<ObjectIdBytes> {
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     const M: &str = "govm";
     linker.func_wrap(M, "sender", |mut c: Ctx<'_>, out: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, gas::HOST_CALL)?;
         let a = c.data().sender;
         write_bytes(&mut c, out, &a)
     })?;
     linker.func_wrap(M, "contract_address", |mut c: Ctx<'_>, out: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, gas::HOST_CALL)?;
         let a = c.data().contract;
         write_bytes(&mut c, out, &a)
     })?;
     linker.func_wrap(M, "block_height", |mut c: Ctx<'_>| {
-        charge(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, gas::HOST_CALL)?;
         Ok(c.data().block_height)
     })?;
     linker.func_wrap(M, "block_time", |mut c: Ctx<'_>| {
-        charge(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, gas::HOST_CALL)?;
         Ok(c.data().block_time)
     })?;
     linker.func_wrap(M, "object_create", |mut c: Ctx<'_>, out: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::OBJECT_CREATE)?;
+        enter(&mut c, gas::HOST_CALL + gas::OBJECT_CREATE)?;
         let contract = c.data().contract;
         match c.data_mut().tx_mut()?.create_object(&contract, &contract) {
             Ok(id) => write_bytes(&mut c, out, &id).map(|()| status::OK),
@@ -227,7 +241,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         }
     })?;
     linker.func_wrap(M, "object_get", |mut c: Ctx<'_>, id: u32, out: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        enter(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
         let id = read_id(&mut c, id)?;
         match c.data().tx()?.object(&id) {
             Ok(Some(_)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
@@ -239,7 +253,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         "object_with_owner",
         |mut c: Ctx<'_>, owner: u32, out: u32| {
-            charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+            enter(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
             let owner: AddressBytes = read_array(&mut c, owner)?;
             let contract = c.data().contract;
             match c.data().tx()?.object_with_owner(&contract, &owner) {
@@ -250,7 +264,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         },
     )?;
     linker.func_wrap(M, "object_delete", |mut c: Ctx<'_>, id: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
+        enter(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
         let id = read_id(&mut c, id)?;
         let contract = c.data().contract;
         if id == default_object_id(&contract) {
@@ -259,7 +273,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         done(c.data_mut().tx_mut()?.delete_object(&contract, &id))
     })?;
     linker.func_wrap(M, "object_owner", |mut c: Ctx<'_>, id: u32, out: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        enter(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
         let id = read_id(&mut c, id)?;
         match c.data().tx()?.object(&id) {
             Ok(Some(meta)) => write_bytes(&mut c, out, &meta.owner).map(|()| status::OK),
@@ -268,7 +282,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         }
     })?;
     linker.func_wrap(M, "object_contract", |mut c: Ctx<'_>, id: u32, out: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        enter(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
         let id = read_id(&mut c, id)?;
         match c.data().tx()?.object(&id) {
             Ok(Some(meta)) => write_bytes(&mut c, out, &meta.contract).map(|()| status::OK),
@@ -280,7 +294,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         "object_set_owner",
         |mut c: Ctx<'_>, id: u32, owner: u32| {
-            charge(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
+            enter(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
             let id = read_id(&mut c, id)?;
             let owner: AddressBytes = read_array(&mut c, owner)?;
             let contract = c.data().contract;
@@ -291,7 +305,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         "field_get",
         |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-            charge(&mut c, gas::HOST_CALL + gas::FIELD_READ)?;
+            enter(&mut c, gas::HOST_CALL + gas::FIELD_READ)?;
             let id = read_id(&mut c, id)?;
             let key = match read_str(&mut c, key, key_len)? {
                 Ok(k) => k,
@@ -340,7 +354,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         "field_delete",
         |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-            charge(&mut c, gas::HOST_CALL + gas::FIELD_WRITE)?;
+            enter(&mut c, gas::HOST_CALL + gas::FIELD_WRITE)?;
             let id = read_id(&mut c, id)?;
             let key = match read_str(&mut c, key, key_len)? {
                 Ok(k) => k,
@@ -367,7 +381,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         }))
     })?;
     linker.func_wrap(M, "balance", |mut c: Ctx<'_>, addr: u32| {
-        charge(&mut c, gas::HOST_CALL + gas::BALANCE_READ)?;
+        enter(&mut c, gas::HOST_CALL + gas::BALANCE_READ)?;
         let addr: AddressBytes = read_array(&mut c, addr)?;
         match c.data().tx()?.balance(&addr) {
             Ok(b) => Ok(b as i64),
@@ -375,14 +389,14 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         }
     })?;
     linker.func_wrap(M, "transfer", |mut c: Ctx<'_>, to: u32, amount: u64| {
-        charge(&mut c, gas::HOST_CALL + gas::TRANSFER)?;
+        enter(&mut c, gas::HOST_CALL + gas::TRANSFER)?;
         let to: AddressBytes = read_array(&mut c, to)?;
         let from = c.data().contract;
         done(c.data_mut().tx_mut()?.transfer(&from, &to, amount))
     })?;
     linker.func_wrap(M, "call", call)?;
     linker.func_wrap(M, "read_return", |mut c: Ctx<'_>, out: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, gas::HOST_CALL)?;
         let data = std::mem::take(&mut c.data_mut().ret);
         write_bytes(&mut c, out, &data)
     })?;
@@ -404,7 +418,7 @@ fn call(
     args: u32,
     args_len: u32,
 ) -> wasmtime::Result<u64> {
-    charge(&mut c, gas::HOST_CALL + gas::CALL)?;
+    enter(&mut c, gas::HOST_CALL + gas::CALL)?;
     let callee: AddressBytes = read_array(&mut c, addr)?;
     let function = match read_str(&mut c, f, f_len)? {
         Ok(name) => name,
@@ -446,6 +460,7 @@ fn call(
     };
     let shared = std::sync::Arc::clone(&c.data().shared);
     let (mut tx, outcome) = shared.call(tx, &request, frame);
+    let failure = outcome.result.as_ref().err().cloned();
     let (code, data) = match outcome.result {
         Ok(results) => (status::OK, results),
         Err(e) => {
@@ -455,7 +470,13 @@ fn call(
     };
     // The transaction goes back before anything else can fail.
     c.data_mut().tx = Some(tx);
-    c.set_fuel(fuel.saturating_sub(outcome.gas_used))?;
+    // The callee's package initialisation is charged to the caller too: nested instances are
+    // not free.
+    c.set_fuel(fuel.saturating_sub(outcome.gas_used.saturating_add(outcome.init_fuel)))?;
+    // A failing store is not the callee's failure to hand back: the whole call stops.
+    if let Some(e @ (crate::Error::State(_) | crate::Error::Internal(_))) = failure {
+        return Err(trap(HostTrap::State(e.to_string())));
+    }
     c.data_mut().wasi.capture(outcome.debug_output.as_bytes());
     Ok(give(&mut c, code, data))
 }

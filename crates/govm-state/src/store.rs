@@ -200,6 +200,22 @@ impl Transaction {
         Ok(merged.into_iter().collect())
     }
 
+    /// Fails, before anything is written, when `keys` would take the transaction past its
+    /// write limit: operations that write several keys are all or nothing.
+    fn reserve(&self, keys: &[&[u8]]) -> Result<()> {
+        let new = keys
+            .iter()
+            .filter(|k| !self.writes.contains_key(**k))
+            .count();
+        if self.writes.len() + new > self.limits.max_writes_per_tx {
+            return Err(Error::LimitExceeded {
+                what: "writes per transaction",
+                limit: self.limits.max_writes_per_tx,
+            });
+        }
+        Ok(())
+    }
+
     fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) -> Result<()> {
         if !self.writes.contains_key(&key) && self.writes.len() >= self.limits.max_writes_per_tx {
             return Err(Error::LimitExceeded {
@@ -274,6 +290,7 @@ impl Transaction {
                 what: "balance",
                 limit: u64::MAX as usize,
             })?;
+        self.reserve(&[&key(keys::BALANCE, &[from]), &key(keys::BALANCE, &[to])])?;
         self.set_balance(from, balance - amount)?;
         self.set_balance(to, received)
     }
@@ -355,6 +372,16 @@ impl Transaction {
         contract: &AddressBytes,
         owner: &AddressBytes,
     ) -> Result<()> {
+        let next = match self.get(&[keys::OBJECT_SEQ])? {
+            None => 0,
+            Some(v) if v.len() == 8 => u64::from_be_bytes(array(&v)),
+            Some(_) => return Err(Error::Corrupt("object counter".into())),
+        };
+        self.reserve(&[
+            &[keys::OBJECT_SEQ],
+            &key(keys::OBJECT, &[&id]),
+            &keys::owner_index(contract, owner, next),
+        ])?;
         let seq = self.counter(vec![keys::OBJECT_SEQ])?;
         let meta = ObjectMeta {
             id,
@@ -419,6 +446,11 @@ impl Transaction {
         owner: &AddressBytes,
     ) -> Result<()> {
         let mut meta = self.writable(caller, id)?;
+        self.reserve(&[
+            &keys::owner_index(&meta.contract, &meta.owner, meta.seq),
+            &key(keys::OBJECT, &[id]),
+            &keys::owner_index(&meta.contract, owner, meta.seq),
+        ])?;
         self.put(
             keys::owner_index(&meta.contract, &meta.owner, meta.seq),
             None,
@@ -434,7 +466,17 @@ impl Transaction {
     /// Deletes an object and all its fields; only its contract may.
     pub fn delete_object(&mut self, caller: &AddressBytes, id: &ObjectIdBytes) -> Result<()> {
         let meta = self.writable(caller, id)?;
-        for (k, _) in self.scan_prefix(&key(keys::FIELD, &[id]))? {
+        let fields: Vec<Vec<u8>> = self
+            .scan_prefix(&key(keys::FIELD, &[id]))?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        let index = keys::owner_index(&meta.contract, &meta.owner, meta.seq);
+        let object = key(keys::OBJECT, &[id]);
+        let mut all: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+        all.extend([index.as_slice(), object.as_slice()]);
+        self.reserve(&all)?;
+        for k in fields {
             self.put(k, None)?;
         }
         self.put(
@@ -565,14 +607,28 @@ impl Transaction {
         &self.events
     }
 
+    /// Moves the events into the write set. They were limited when emitted
+    /// (`max_events_per_tx`), so they do not count against the write limit: a commit never
+    /// fails for them.
     fn flush_events(&mut self) -> Result<()> {
-        for event in std::mem::take(&mut self.events) {
-            let seq = self.counter(vec![keys::EVENT_SEQ])?;
-            self.put(
+        let events = std::mem::take(&mut self.events);
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut seq = match self.get(&[keys::EVENT_SEQ])? {
+            None => 0,
+            Some(v) if v.len() == 8 => u64::from_be_bytes(array(&v)),
+            Some(_) => return Err(Error::Corrupt("event counter".into())),
+        };
+        for event in events {
+            self.writes.insert(
                 key(keys::EVENT, &[&seq.to_be_bytes()]),
                 Some(event.encode()),
-            )?;
+            );
+            seq += 1;
         }
+        self.writes
+            .insert(vec![keys::EVENT_SEQ], Some(seq.to_be_bytes().to_vec()));
         Ok(())
     }
 }
@@ -711,6 +767,50 @@ mod tests {
             tx.set_field(&contract, &id, "", &[1]),
             Err(Error::InvalidInput(_))
         ));
+    }
+
+    #[test]
+    fn operations_that_write_several_keys_are_all_or_nothing_at_the_write_limit() {
+        let limits = Limits {
+            max_writes_per_tx: 5,
+            ..Limits::default()
+        };
+        let state = State::with_backend(Arc::new(MemoryBackend::new()), limits);
+        let contract = deployed(&state);
+        let mut tx = state.begin();
+        tx.mint(&ALICE, 10).unwrap(); // 1 write
+        let id = tx.create_object(&contract, &BOB).unwrap(); // 3 more
+        tx.set_field(&contract, &id, "a", &[1]).unwrap(); // 5
+        // A transfer needs two new keys, a set-owner two new index keys: neither fits, and
+        // neither leaves half of itself behind.
+        assert!(matches!(
+            tx.transfer(&ALICE, &BOB, 5),
+            Err(Error::LimitExceeded { .. })
+        ));
+        assert_eq!(
+            (tx.balance(&ALICE).unwrap(), tx.balance(&BOB).unwrap()),
+            (10, 0)
+        );
+        assert!(matches!(
+            tx.set_owner(&contract, &id, &ALICE),
+            Err(Error::LimitExceeded { .. })
+        ));
+        assert_eq!(tx.object_with_owner(&contract, &BOB).unwrap(), Some(id));
+        assert!(matches!(
+            tx.create_object(&contract, &BOB),
+            Err(Error::LimitExceeded { .. })
+        ));
+        // Events do not count against the write limit: the commit goes through.
+        for _ in 0..3 {
+            tx.emit(Event {
+                contract,
+                name: "E".into(),
+                data: vec![],
+            })
+            .unwrap();
+        }
+        state.commit(tx).unwrap();
+        assert_eq!(state.events(None).unwrap().len(), 3);
     }
 
     #[test]

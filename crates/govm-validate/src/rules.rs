@@ -329,6 +329,9 @@ struct Validator<'a> {
     resolved: HashMap<String, Result<StructDef, String>>,
 }
 
+/// The largest smallest-encoding a fixed array may have (1 MiB).
+const MAX_FIXED_SIZE: usize = 1 << 20;
+
 /// Names the wrapper declares as methods on the contract's structs.
 const RESERVED_METHODS: [&str; 3] = ["GovmType", "GovmEncode", "GovmDecode"];
 
@@ -607,7 +610,20 @@ impl Validator<'_> {
                         "array lengths must be decimal literals from 1 to {MAX_ARRAY_LEN}"
                     ));
                 };
-                Ok(Type::Array(len, Box::new(self.resolve(&a.typ, depth + 1)?)))
+                let ty = Type::Array(len, Box::new(self.resolve(&a.typ, depth + 1)?));
+                // A fixed array is encoded in full: keep every value's smallest encoding small.
+                let structs: Vec<StructDef> = self
+                    .resolved
+                    .values()
+                    .filter_map(|r| r.as_ref().ok().cloned())
+                    .collect();
+                let min = ty.min_size(&structs);
+                if min > MAX_FIXED_SIZE {
+                    return Err(format!(
+                        "{ty} takes at least {min} bytes on the wire; fixed arrays are limited to {MAX_FIXED_SIZE}"
+                    ));
+                }
+                Ok(ty)
             }
             Expression::TypeMap(m) => {
                 let key = self.resolve(&m.key, depth + 1)?;
@@ -1024,6 +1040,11 @@ mod tests {
                 .contains("embedded field")
         );
         assert!(bad("", "[0]int").contains("array lengths must be decimal literals"));
+        assert!(bad("", "[65536][65536]bool").contains("fixed arrays are limited"));
+        assert!(
+            bad("", "map[string][65536][65536][65536][65536]bool")
+                .contains("fixed arrays are limited")
+        );
         assert!(bad("", "map[[2]int]bool").contains("map keys must be"));
         assert!(bad("", "interface{}").contains("interfaces cannot cross it"));
     }

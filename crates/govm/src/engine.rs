@@ -419,6 +419,7 @@ impl Engine {
             tx: self.state.begin(),
             height,
             time,
+            failed: None,
         }
     }
 
@@ -481,6 +482,8 @@ pub struct Block<'a> {
     tx: Transaction,
     height: u64,
     time: i64,
+    /// Set when the store failed under a call: the block cannot be committed.
+    failed: Option<String>,
 }
 
 impl Block<'_> {
@@ -503,15 +506,33 @@ impl Block<'_> {
         let savepoint = self.tx.savepoint();
         let tx = std::mem::replace(&mut self.tx, self.engine.state.begin());
         let (mut tx, outcome) = self.engine.run_in(tx, &ctx, contract, function, args);
-        if outcome.is_err() {
+        if let Err(e) = &outcome {
             tx.rollback_to(savepoint);
+            // A failing store is not a failed call: it would make this node's block differ.
+            let storage = matches!(
+                e,
+                Error::State(_)
+                    | Error::Call {
+                        error: govm_runtime::Error::State(_) | govm_runtime::Error::Internal(_),
+                        ..
+                    }
+            );
+            if storage && self.failed.is_none() {
+                self.failed = Some(e.to_string());
+            }
         }
         self.tx = tx;
         outcome
     }
 
     /// Commits every successful call of the block at once and returns the new state hash.
+    /// Refused when the store failed under one of its calls.
     pub fn commit(self) -> Result<Hash> {
+        if let Some(reason) = self.failed {
+            return Err(Error::State(govm_state::Error::Storage(format!(
+                "the block cannot be committed: {reason}"
+            ))));
+        }
         Ok(Hash(self.engine.state.commit(self.tx)?.state_hash))
     }
 }

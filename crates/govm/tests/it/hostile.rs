@@ -107,3 +107,29 @@ fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
         .unwrap();
     assert_eq!(fine.results, [Value::U64(4)]);
 }
+
+#[test]
+fn package_initialization_cannot_reach_the_host() {
+    let engine = Engine::new(Config {
+        cache_dir: cache_dir(),
+        ..Config::default()
+    })
+    .unwrap();
+    let source = b"package initcall\n\nimport \"github.com/govm-net/vm\"\n\n\
+        // Runs in _initialize, on every instance, with fuel nobody pays for.\n\
+        var start = vm.WrapperContext().BlockHeight()\n\n\
+        func Height() uint64 { return start }\n";
+    let address = engine.deploy(source).unwrap();
+    match engine.execute(&CallContext::new(DEPLOYER), address, "Height") {
+        Err(Error::Call {
+            error: CallError::Trap(message),
+            ..
+        }) => {
+            assert!(
+                message.contains("cannot be used during package initialization"),
+                "{message}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
