@@ -227,12 +227,18 @@ impl Transaction {
         Ok(())
     }
 
+    /// A counter's current value (0 before its first use).
+    fn read_counter(&self, key: &[u8]) -> Result<u64> {
+        match self.get(key)? {
+            None => Ok(0),
+            Some(v) if v.len() == 8 => Ok(u64::from_be_bytes(array(&v))),
+            Some(_) => Err(Error::Corrupt("counter".into())),
+        }
+    }
+
+    /// Returns a counter's value and increments it.
     fn counter(&mut self, key: Vec<u8>) -> Result<u64> {
-        let current = match self.get(&key)? {
-            None => 0,
-            Some(v) if v.len() == 8 => u64::from_be_bytes(array(&v)),
-            Some(_) => return Err(Error::Corrupt("counter".into())),
-        };
+        let current = self.read_counter(&key)?;
         self.put(key, Some((current + 1).to_be_bytes().to_vec()))?;
         Ok(current)
     }
@@ -372,11 +378,7 @@ impl Transaction {
         contract: &AddressBytes,
         owner: &AddressBytes,
     ) -> Result<()> {
-        let next = match self.get(&[keys::OBJECT_SEQ])? {
-            None => 0,
-            Some(v) if v.len() == 8 => u64::from_be_bytes(array(&v)),
-            Some(_) => return Err(Error::Corrupt("object counter".into())),
-        };
+        let next = self.read_counter(&[keys::OBJECT_SEQ])?;
         self.reserve(&[
             &[keys::OBJECT_SEQ],
             &key(keys::OBJECT, &[&id]),
@@ -405,12 +407,7 @@ impl Transaction {
                 limit: self.limits.max_objects_per_tx,
             });
         }
-        let seq_key = vec![keys::OBJECT_SEQ];
-        let seq = match self.get(&seq_key)? {
-            None => 0,
-            Some(v) if v.len() == 8 => u64::from_be_bytes(array(&v)),
-            Some(_) => return Err(Error::Corrupt("object counter".into())),
-        };
+        let seq = self.read_counter(&[keys::OBJECT_SEQ])?;
         let id = keys::object_id(contract, seq);
         self.insert_object(id, contract, owner)?;
         self.objects_created += 1;
@@ -615,11 +612,7 @@ impl Transaction {
         if events.is_empty() {
             return Ok(());
         }
-        let mut seq = match self.get(&[keys::EVENT_SEQ])? {
-            None => 0,
-            Some(v) if v.len() == 8 => u64::from_be_bytes(array(&v)),
-            Some(_) => return Err(Error::Corrupt("event counter".into())),
-        };
+        let mut seq = self.read_counter(&[keys::EVENT_SEQ])?;
         for event in events {
             self.writes.insert(
                 key(keys::EVENT, &[&seq.to_be_bytes()]),

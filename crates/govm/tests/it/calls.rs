@@ -1,17 +1,6 @@
-use govm::{Address, CallContext, CallError, DeployOptions, Engine, Error, Value};
+use govm::{Address, CallContext, CallError, Error, Value};
 
-use crate::{ALICE, DEPLOYER, contract, engine};
-
-fn deploy(engine: &Engine, name: &str) -> Address {
-    let options = DeployOptions {
-        deployer: DEPLOYER,
-        ..DeployOptions::default()
-    };
-    engine
-        .deploy_with_options(&contract(&format!("{name}/{name}.go")), &options)
-        .unwrap()
-        .address
-}
+use crate::{ALICE, DEPLOYER, deploy, engine};
 
 #[test]
 fn contracts_call_contracts_with_their_own_address_as_sender() {

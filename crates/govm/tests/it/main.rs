@@ -32,5 +32,17 @@ pub fn contract(path: &str) -> Vec<u8> {
     std::fs::read(root.join(path)).unwrap()
 }
 
+/// Deploys `testdata/contracts/<name>/<name>.go` as the deployer.
+pub fn deploy(engine: &Engine, name: &str) -> Address {
+    let options = govm::DeployOptions {
+        deployer: DEPLOYER,
+        ..govm::DeployOptions::default()
+    };
+    engine
+        .deploy_with_options(&contract(&format!("{name}/{name}.go")), &options)
+        .unwrap()
+        .address
+}
+
 pub const DEPLOYER: Address = Address([0xd0; 20]);
 pub const ALICE: Address = Address([0xa1; 20]);

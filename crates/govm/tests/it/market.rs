@@ -1,20 +1,9 @@
-use govm::{Address, CallContext, DeployOptions, Engine, ObjectId, Value};
+use govm::{Address, CallContext, ObjectId, Value};
 
-use crate::{ALICE, DEPLOYER, contract, engine};
+use crate::{ALICE, deploy, engine};
 
 const BOB: Address = Address([0xb0; 20]);
 const JUDGE: Address = Address([0x1d; 20]);
-
-fn deploy(engine: &Engine, name: &str) -> Address {
-    let options = DeployOptions {
-        deployer: DEPLOYER,
-        ..DeployOptions::default()
-    };
-    engine
-        .deploy_with_options(&contract(&format!("{name}/{name}.go")), &options)
-        .unwrap()
-        .address
-}
 
 #[test]
 fn nft_tokens_are_objects_held_by_their_owners() {
