@@ -243,11 +243,6 @@ impl Transaction {
         Ok(current)
     }
 
-    /// The number of keys written so far.
-    pub fn write_count(&self) -> usize {
-        self.writes.len()
-    }
-
     /// Marks a point to roll back to (a nested call's frame).
     pub fn savepoint(&self) -> Savepoint {
         Savepoint {
@@ -289,13 +284,7 @@ impl Transaction {
         if from == to || amount == 0 {
             return Ok(());
         }
-        let received = self
-            .balance(to)?
-            .checked_add(amount)
-            .ok_or(Error::LimitExceeded {
-                what: "balance",
-                limit: u64::MAX as usize,
-            })?;
+        let received = self.credited(to, amount)?;
         self.reserve(&[&key(keys::BALANCE, &[from]), &key(keys::BALANCE, &[to])])?;
         self.set_balance(from, balance - amount)?;
         self.set_balance(to, received)
@@ -303,14 +292,18 @@ impl Transaction {
 
     /// Creates native balance out of nothing: the development faucet.
     pub fn mint(&mut self, to: &AddressBytes, amount: u64) -> Result<()> {
-        let total = self
-            .balance(to)?
+        let total = self.credited(to, amount)?;
+        self.set_balance(to, total)
+    }
+
+    /// What `to` would hold after receiving `amount`; balances never wrap.
+    fn credited(&self, to: &AddressBytes, amount: u64) -> Result<u64> {
+        self.balance(to)?
             .checked_add(amount)
             .ok_or(Error::LimitExceeded {
                 what: "balance",
                 limit: u64::MAX as usize,
-            })?;
-        self.set_balance(to, total)
+            })
     }
 
     // ---- contracts and code ----

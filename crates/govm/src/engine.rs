@@ -1,7 +1,8 @@
 //! The [`Engine`]: deploy, execute and query, wired through every layer.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use govm_abi::{Address, ContractAbi, Hash, ObjectId, Value};
 use govm_compiler::{Compiler, CompilerConfig, ToolchainConfig, prepare_source};
@@ -172,6 +173,8 @@ pub struct Engine {
     compiler: Compiler,
     validation: govm_validate::Config,
     write_lock: Mutex<()>,
+    /// Parsed ABIs by code hash: stored code never changes, so neither does its ABI.
+    abis: Mutex<HashMap<[u8; 32], Arc<ContractAbi>>>,
 }
 
 impl Engine {
@@ -200,6 +203,7 @@ impl Engine {
             compiler: Compiler::new(compiler_config),
             validation: config.validation,
             write_lock: Mutex::new(()),
+            abis: Mutex::new(HashMap::new()),
         })
     }
 
@@ -303,7 +307,7 @@ impl Engine {
     /// The ABI of a deployed contract.
     pub fn abi(&self, contract: Address) -> Result<ContractAbi> {
         let tx = self.state.begin();
-        load_abi(&tx, contract)
+        Ok((*self.load_abi(&tx, contract)?).clone())
     }
 
     /// Calls an entry point and commits its writes if it succeeds. A failed call changes no
@@ -366,16 +370,16 @@ impl Engine {
         function: &str,
         args: &[Value],
     ) -> (Transaction, Result<Outcome>) {
-        let prepared = load_abi(&tx, contract).and_then(|abi| {
-            let f = abi.function(function).cloned().ok_or_else(|| {
+        let prepared = self.load_abi(&tx, contract).and_then(|abi| {
+            let f = abi.function(function).ok_or_else(|| {
                 refused(govm_runtime::Error::UnknownFunction {
                     name: function.to_owned(),
                 })
             })?;
-            let encoded = abi.encode_args(&f, args)?;
-            Ok((abi, f, encoded))
+            let encoded = abi.encode_args(f, args)?;
+            Ok((abi, encoded))
         });
-        let (abi, f, encoded) = match prepared {
+        let (abi, encoded) = match prepared {
             Ok(p) => p,
             Err(e) => return (tx, Err(e)),
         };
@@ -396,8 +400,12 @@ impl Engine {
                 gas_used: out.gas_used,
                 debug_output: out.debug_output.clone(),
             })?;
-            let results = abi.decode_results(&f, &bytes)?;
-            let events = decode_events(&tx, &tx.events()[events_before..], Some((contract, &abi)))?;
+            // The function was found above; it cannot have gone since.
+            let results = match abi.function(function) {
+                Some(f) => abi.decode_results(f, &bytes)?,
+                None => Vec::new(),
+            };
+            let events = self.decode_events(&tx, &tx.events()[events_before..])?;
             Ok(Outcome {
                 results,
                 events,
@@ -431,7 +439,7 @@ impl Engine {
                 address: contract.to_string(),
             })
         })?;
-        let abi = load_abi(&tx, contract)?;
+        let abi = self.load_abi(&tx, contract)?;
         let wasm = tx.code(&record.code_hash)?.unwrap_or_default();
         let module = govm_abi::check_module(&wasm, &abi, false)
             .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
@@ -440,7 +448,7 @@ impl Engine {
             code_hash: Hash(record.code_hash),
             deployer: Address(record.deployer),
             deploy_height: record.deploy_height,
-            abi,
+            abi: (*abi).clone(),
             wasm_size: module.size,
             exports: module.exports,
             imports: module.imports,
@@ -450,7 +458,7 @@ impl Engine {
     /// The objects a contract created, oldest first, with their fields decoded.
     pub fn objects(&self, contract: Address) -> Result<Vec<ObjectRecord>> {
         let tx = self.state.begin();
-        let abi = load_abi(&tx, contract)?;
+        let abi = self.load_abi(&tx, contract)?;
         tx.objects_of(&contract.0)?
             .into_iter()
             .map(|meta| object_record(&tx, &abi, meta))
@@ -463,14 +471,55 @@ impl Engine {
         let Some(meta) = tx.object(&id.0)? else {
             return Ok(None);
         };
-        let abi = load_abi(&tx, Address(meta.contract))?;
+        let abi = self.load_abi(&tx, Address(meta.contract))?;
         object_record(&tx, &abi, meta).map(Some)
     }
 
     /// Every committed event, oldest first; with `contract`, only that contract's.
     pub fn events(&self, contract: Option<Address>) -> Result<Vec<EventRecord>> {
         let events = self.state.events(contract.as_ref().map(|c| &c.0))?;
-        decode_events(&self.state.begin(), &events, None)
+        self.decode_events(&self.state.begin(), &events)
+    }
+
+    /// The ABI of a contract, parsed once per code hash.
+    fn load_abi(&self, tx: &Transaction, contract: Address) -> Result<Arc<ContractAbi>> {
+        let unknown = || {
+            refused(govm_runtime::Error::UnknownContract {
+                address: contract.to_string(),
+            })
+        };
+        let record = tx.contract(&contract.0)?.ok_or_else(unknown)?;
+        let cache = || self.abis.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(abi) = cache().get(&record.code_hash) {
+            return Ok(Arc::clone(abi));
+        }
+        let json = tx.code_abi(&record.code_hash)?.ok_or_else(unknown)?;
+        let abi = Arc::new(ContractAbi::from_json(&json)?);
+        cache().insert(record.code_hash, Arc::clone(&abi));
+        Ok(abi)
+    }
+
+    /// Decodes events, each with the structs of the contract that emitted it.
+    fn decode_events(
+        &self,
+        tx: &Transaction,
+        events: &[govm_state::Event],
+    ) -> Result<Vec<EventRecord>> {
+        events
+            .iter()
+            .map(|e| {
+                let emitter = Address(e.contract);
+                let fields = self
+                    .load_abi(tx, emitter)?
+                    .codec()
+                    .decode_event_fields(&e.data)?;
+                Ok(EventRecord {
+                    contract: emitter,
+                    name: e.name.clone(),
+                    fields,
+                })
+            })
+            .collect()
     }
 }
 
@@ -587,42 +636,6 @@ fn object_record(
         contract: Address(meta.contract),
         fields,
     })
-}
-
-/// Decodes events, each with the structs of the contract that emitted it.
-fn decode_events(
-    tx: &Transaction,
-    events: &[govm_state::Event],
-    known: Option<(Address, &ContractAbi)>,
-) -> Result<Vec<EventRecord>> {
-    let mut abis: std::collections::HashMap<Address, ContractAbi> =
-        known.map(|(a, abi)| (a, abi.clone())).into_iter().collect();
-    let mut out = Vec::with_capacity(events.len());
-    for e in events {
-        let emitter = Address(e.contract);
-        let abi = match abis.entry(emitter) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => v.insert(load_abi(tx, emitter)?),
-        };
-        let fields = abi.codec().decode_event_fields(&e.data)?;
-        out.push(EventRecord {
-            contract: emitter,
-            name: e.name.clone(),
-            fields,
-        });
-    }
-    Ok(out)
-}
-
-fn load_abi(tx: &Transaction, contract: Address) -> Result<ContractAbi> {
-    let unknown = || {
-        refused(govm_runtime::Error::UnknownContract {
-            address: contract.to_string(),
-        })
-    };
-    let record = tx.contract(&contract.0)?.ok_or_else(unknown)?;
-    let json = tx.code_abi(&record.code_hash)?.ok_or_else(unknown)?;
-    Ok(ContractAbi::from_json(&json)?)
 }
 
 /// A call refused before it ran: no gas used, no output.

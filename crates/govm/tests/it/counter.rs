@@ -1,6 +1,6 @@
 use govm::{CallContext, DeployOptions, Value};
 
-use crate::{DEPLOYER, contract, engine};
+use crate::{DEPLOYER, contract, deploy, engine};
 
 /// The contract the README shows (kept identical to testdata/contracts/counter/counter.go).
 #[test]
@@ -55,18 +55,8 @@ fn the_readme_counter_adds_up_in_its_default_object() {
 #[test]
 fn a_block_commits_its_successful_calls_at_once() {
     let engine = engine();
-    let options = DeployOptions {
-        deployer: DEPLOYER,
-        ..DeployOptions::default()
-    };
-    let counter = engine
-        .deploy_with_options(&contract("counter/counter.go"), &options)
-        .unwrap()
-        .address;
-    let hostile = engine
-        .deploy_with_options(&contract("hostile/hostile.go"), &options)
-        .unwrap()
-        .address;
+    let counter = deploy(&engine, "counter");
+    let hostile = deploy(&engine, "hostile");
     let before = engine.state().state_hash().unwrap();
     let mut block = engine.begin_block(7, 1_700_000_100);
     let first = block
