@@ -17,6 +17,7 @@ fn populated(state: State) -> (State, [u8; 32]) {
         code_hash: [0; 32],
         deployer: [0; 20],
         deploy_height: 0,
+        options: Vec::new(),
     })
     .unwrap_or_default();
     let id = tx.create_object(&CONTRACT, &[1; 20]).unwrap_or_default();

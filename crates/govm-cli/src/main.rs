@@ -69,6 +69,16 @@ enum Command {
         /// The block height recorded with the contract.
         #[arg(long, default_value_t = 0)]
         height: u64,
+        /// Most fuel one call of the contract may use (and its package initialization at
+        /// deploy). Default 1,000,000,000.
+        #[arg(long, value_name = "N")]
+        fuel: Option<u64>,
+        /// Largest memory the contract may use, in bytes (8 MiB to 1 GiB). Default 64 MiB.
+        #[arg(long, value_name = "BYTES")]
+        memory_limit: Option<u64>,
+        /// Wall-clock limit of one call, in milliseconds (1 to 60,000). Default 5,000.
+        #[arg(long, value_name = "N")]
+        timeout_ms: Option<u64>,
     },
     /// Call an entry point and commit its writes if it succeeds.
     Call(CallArgs),
@@ -172,16 +182,26 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
             file,
             sender,
             height,
+            fuel,
+            memory_limit,
+            timeout_ms,
         } => {
             let (code, source) = read(file)?;
             let engine = engine(&cli.home, true)?;
+            let mut limits = engine.default_options();
+            limits.fuel_limit = fuel.unwrap_or(limits.fuel_limit);
+            limits.memory_limit = memory_limit.unwrap_or(limits.memory_limit);
+            limits.timeout_ms = timeout_ms.unwrap_or(limits.timeout_ms);
             let options = DeployOptions {
                 deployer: address(sender, "--sender")?,
                 block_height: *height,
                 file_name: file_name(file),
+                options: Some(limits),
             };
-            let deployment = engine
-                .deploy_with_options(&code, &options)
+            let deployment =
+                with_spinner(cli.json, &format!("deploying {}", file.display()), || {
+                    engine.deploy_with_options(&code, &options)
+                })
                 .map_err(|e| failure(e, Some((file, &source))))?;
             let functions: Vec<&str> = deployment
                 .abi
@@ -192,7 +212,7 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
             if cli.json {
                 println!(
                     "{}",
-                    json!({ "address": deployment.address.to_string(), "code_hash": deployment.code_hash.to_string(), "functions": functions })
+                    json!({ "address": deployment.address.to_string(), "code_hash": deployment.code_hash.to_string(), "functions": functions, "init_gas": deployment.init_gas })
                 );
             } else {
                 println!("{}", deployment.address);
@@ -291,8 +311,10 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
         Command::Build { file, output } => {
             let (code, source) = read(file)?;
             let engine = engine(&cli.home, false)?;
-            let (abi, wasm) = engine
-                .build(&code, &file_name(file))
+            let (abi, wasm) =
+                with_spinner(cli.json, &format!("building {}", file.display()), || {
+                    engine.build(&code, &file_name(file))
+                })
                 .map_err(|e| failure(e, Some((file, &source))))?;
             let out = output.clone().unwrap_or_else(|| wasm_path(file));
             std::fs::write(&out, &wasm).map_err(|e| {
@@ -441,9 +463,10 @@ fn inspect(engine: &Engine, target: &str, as_json: bool) -> Result<(), Failure> 
     let path = Path::new(target);
     let (abi, size, exports, imports, extra) = if path.extension().is_some() {
         let (code, source) = read(path)?;
-        let (abi, wasm) = engine
-            .build(&code, &file_name(path))
-            .map_err(|e| failure(e, Some((path, &source))))?;
+        let (abi, wasm) = with_spinner(as_json, &format!("building {}", path.display()), || {
+            engine.build(&code, &file_name(path))
+        })
+        .map_err(|e| failure(e, Some((path, &source))))?;
         let module = govm::check_module(&wasm, &abi).map_err(|e| Failure {
             code: 4,
             message: format!("error: {e}"),
@@ -520,6 +543,26 @@ fn wasm_path(file: &Path) -> PathBuf {
 
 /// Renders an error with its exit code; validation diagnostics show the source line with a
 /// caret.
+/// Runs `work` under a spinner with the elapsed time on standard error, when standard output
+/// is a terminal and the output is not JSON (compiles take seconds; cache hits finish before
+/// the spinner shows).
+fn with_spinner<T>(json: bool, message: &str, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal;
+    if json || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(message.to_owned());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+    let out = work();
+    spinner.finish_and_clear();
+    out
+}
+
 fn failure(e: Error, file: Option<(&Path, &str)>) -> Failure {
     match e {
         Error::Rejected(rejected) => {
@@ -546,7 +589,10 @@ fn failure(e: Error, file: Option<(&Path, &str)>) -> Failure {
         Error::Source(_) | Error::Compile(govm::CompileError::Compile { .. }) | Error::Abi(_) => {
             Failure::input(format!("error: {e}"))
         }
-        Error::Call { error, .. } => {
+        Error::Call { error, .. }
+        | Error::Runtime(
+            error @ (govm::CallError::InvalidOptions(_) | govm::CallError::Initialization(_)),
+        ) => {
             let code = if error.is_resource_limit() { 3 } else { 2 };
             Failure {
                 code,

@@ -1,55 +1,68 @@
-//! The wasmtime engine configured for consensus, the module cache, and one call.
+//! The wasmtime engines configured for consensus, the module cache, deploy-time preparation
+//! (Go's `_initialize` and the snapshot), and one call.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use govm_abi::{ALLOC_EXPORT, Address, ContractAbi, Envelope, check_module, consensus_features};
+use govm_abi::{
+    ALLOC_EXPORT, Address, ContractAbi, Envelope, Hash, check_module, consensus_features,
+};
 use govm_state::{HashBytes, Transaction};
 use sha2::{Digest, Sha256};
 use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap};
 
+use crate::cache::{DiskCache, Meta};
 use crate::error::{Error, HostTrap, Result};
-use crate::gas;
-use crate::host::{self, Frame, HostState, Limiter};
+use crate::host::{self, Frame, HostState, Limiter, MAX_CALL_DEPTH};
+use crate::options::{ContractOptions, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE, WasiOptions};
+use crate::snapshot;
 use crate::wasi::{self, WasiState};
 
-/// The smallest memory limit Go's runtime can start in (its `_initialize` needs 8 MiB).
-pub const MIN_MEMORY_LIMIT: usize = 8 << 20;
-
-/// Limits applied to every call (the `WASIOptions` of the design document).
+/// How a [`Runtime`] is built: the node's [`WasiOptions`] and how instances are made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuntimeConfig {
-    /// Largest linear memory a contract may grow to, in bytes. Default 64 MiB; at least 8 MiB.
-    pub memory_limit: usize,
-    /// Most elements a table may grow to. Default 65,536.
-    pub table_limit: usize,
-    /// Wall-clock limit of one call, in milliseconds, enforced by epoch interruption.
-    /// Default 5,000.
-    pub timeout_ms: u64,
-    /// Largest wasm call stack, in bytes. Default 512 KiB.
-    pub stack_size: usize,
-    /// Where compiled modules are kept between processes (Cranelift takes seconds on a Go
-    /// module). Default: none, modules are compiled once per process.
-    pub cache_dir: Option<std::path::PathBuf>,
+    /// The default options of deploys and the node's own settings (cache, log level).
+    pub wasi: WasiOptions,
+    /// Start every call from the snapshot taken after Go's `_initialize` (the default).
+    /// Off, every call runs `_initialize` in its fresh instance first: about ten times
+    /// slower, with identical results and gas. For measurements and tests.
+    pub snapshots: bool,
+    /// Make instances from a pool of pre-reserved slots with copy-on-write memory images
+    /// (the default). Falls back to on-demand allocation when the pool's address space
+    /// cannot be reserved.
+    pub pooling: bool,
+    /// Most instances alive at once (the pool's size). Calls beyond
+    /// `max_instances / (MAX_CALL_DEPTH + 1)` at once wait for one to finish. Default 256.
+    pub max_instances: u32,
+    /// Most prepared modules kept in memory; the least recently used goes first. Default 256.
+    pub module_cache_capacity: usize,
 }
 
 impl Default for RuntimeConfig {
     fn default() -> Self {
         Self {
-            memory_limit: 64 << 20,
-            table_limit: 65_536,
-            timeout_ms: 5_000,
-            stack_size: 512 << 10,
-            cache_dir: None,
+            wasi: WasiOptions::default(),
+            snapshots: true,
+            pooling: true,
+            max_instances: 256,
+            module_cache_capacity: 256,
         }
     }
 }
 
+/// How much of a pooled instance's memory (and table) stays mapped between instances.
+const KEEP_RESIDENT: usize = 16 << 20;
+
 /// How often the epoch advances; deadlines are rounded up to whole ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The clock Go's `_initialize` sees (Unix time 0) and the seed of its randomness: fixed, so
+/// that a snapshot depends on the code and the options only.
+const INIT_BLOCK_TIME: i64 = 0;
+const INIT_SEED: &[u8] = b"govm/initialize";
 
 /// One call of an entry point.
 #[derive(Clone, Copy, Debug)]
@@ -66,7 +79,7 @@ pub struct CallRequest<'a> {
     pub block_height: u64,
     /// The block time, in Unix seconds.
     pub block_time: i64,
-    /// The most fuel the call may use.
+    /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
     pub fuel_limit: u64,
 }
 
@@ -75,22 +88,39 @@ pub struct CallRequest<'a> {
 pub struct CallOutcome {
     /// The SCALE-encoded results, or why the call failed.
     pub result: Result<Vec<u8>>,
-    /// Fuel used by the call, host costs included (the Go runtime's `_initialize` excluded).
+    /// Fuel used by the call, host costs and nested calls included.
     pub gas_used: u64,
-    /// Fuel the instance's `_initialize` used (the same for every call of a module): not part
-    /// of `gas_used`, but charged to the caller of a nested call.
-    pub init_fuel: u64,
-    /// What the contract wrote to stdout and stderr (capped).
+    /// What the contract wrote to stdout and stderr (capped; see `LogLevel`).
     pub debug_output: String,
 }
 
-/// A compiled module ready to instantiate.
+/// What preparing a module for a contract learnt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    /// Fuel Go's `_initialize` used: what the deploy pays. The same on every machine.
+    pub init_fuel: u64,
+    /// sha256 of the snapshot module calls start from (none when snapshots are off).
+    pub snapshot_hash: Option<Hash>,
+}
+
+/// A module ready to instantiate for one (code, options) pair.
 struct Loaded {
     pre: InstancePre<HostState>,
     abi: Arc<ContractAbi>,
+    options: ContractOptions,
+    /// Whether instances start from the snapshot (else they run `_initialize` first).
+    from_snapshot: bool,
+    prepared: Prepared,
+    last_used: AtomicU64,
 }
 
-/// Runs contracts: one wasmtime engine, the host functions, and a cache of compiled modules.
+/// One wasmtime engine: the consensus configuration for one stack size and SIMD choice.
+struct Variant {
+    engine: Engine,
+    linker: Linker<HostState>,
+}
+
+/// Runs contracts: wasmtime engines, the host functions, and the module caches.
 /// `Send + Sync`: calls may run on many threads at once.
 pub struct Runtime {
     shared: Arc<Shared>,
@@ -99,129 +129,70 @@ pub struct Runtime {
 
 /// What every call, nested ones included, runs with.
 pub(crate) struct Shared {
-    engine: Engine,
-    linker: Linker<HostState>,
-    modules: DashMap<HashBytes, Arc<Loaded>>,
     config: RuntimeConfig,
+    /// Engines by (stack size, SIMD); the default one is made at start and pooled.
+    variants: DashMap<(u32, bool), Arc<Variant>>,
+    /// Every engine, for the epoch ticker.
+    engines: Arc<RwLock<Vec<Engine>>>,
+    /// Whether the default engine got its pool.
+    pooled: bool,
+    modules: DashMap<[u8; 32], Arc<Loaded>>,
+    disk: Option<DiskCache>,
+    permits: Permits,
+    use_clock: AtomicU64,
     /// Modules compiled by Cranelift (not loaded from the disk cache), for tests and stats.
-    compiled: std::sync::atomic::AtomicU64,
-    temp_files: std::sync::atomic::AtomicU64,
+    compiled: AtomicU64,
 }
 
-/// Version of the on-disk module cache format.
-const MODULE_CACHE_VERSION: &str = "govm-module-1";
-
-impl Shared {
-    /// The compiled module for `wasm`: from the disk cache when a verified file is there, else
-    /// compiled (and written to the cache).
-    fn compiled(&self, code_hash: &HashBytes, wasm: &[u8]) -> Result<Module> {
-        let path = self.config.cache_dir.as_ref().map(|dir| {
-            use std::hash::{Hash, Hasher};
-            // The key covers the code, the engine's configuration and wasmtime's version (its
-            // compatibility hash), and the gas schedule.
-            let mut compat = std::collections::hash_map::DefaultHasher::new();
-            self.engine
-                .precompile_compatibility_hash()
-                .hash(&mut compat);
-            let key = Sha256::new()
-                .chain_update(MODULE_CACHE_VERSION)
-                .chain_update(code_hash)
-                .chain_update(compat.finish().to_le_bytes())
-                .chain_update(crate::gas::GAS_SCHEDULE_VERSION)
-                .finalize();
-            (dir.join(format!("{}.cwasm", hex::encode(key))), key)
-        });
-        if let Some((path, key)) = &path
-            && let Some(module) = self.read_cached(path, key)
-        {
-            return Ok(module);
-        }
-        let module =
-            Module::new(&self.engine, wasm).map_err(|e| Error::InvalidModule(e.to_string()))?;
-        self.compiled.fetch_add(1, Ordering::Relaxed);
-        if let Some((path, key)) = &path {
-            // A cache that cannot be written only costs the next process a compile.
-            let _ = self.write_cached(path, key, &module);
-        }
-        Ok(module)
-    }
-
-    /// A cache file is `sha256(payload || key) || payload`: a torn, corrupted or foreign file
-    /// fails the check and is never deserialized.
-    #[allow(unsafe_code)]
-    fn read_cached(&self, path: &std::path::Path, key: &[u8]) -> Option<Module> {
-        let bytes = std::fs::read(path).ok()?;
-        let (digest, payload) = bytes.split_at_checked(32)?;
-        let expected = Sha256::new()
-            .chain_update(payload)
-            .chain_update(key)
-            .finalize();
-        if digest != expected.as_slice() {
-            return None;
-        }
-        // SAFETY: the payload is bytes this runtime's `Module::serialize` produced for this
-        // key (the digest above matches), and wasmtime checks that they were compiled by a
-        // compatible engine before using them.
-        unsafe { Module::deserialize(&self.engine, payload) }.ok()
-    }
-
-    fn write_cached(&self, path: &std::path::Path, key: &[u8], module: &Module) -> Option<()> {
-        let payload = module.serialize().ok()?;
-        let dir = path.parent()?;
-        std::fs::create_dir_all(dir).ok()?;
-        let digest = Sha256::new()
-            .chain_update(&payload)
-            .chain_update(key)
-            .finalize();
-        let n = self.temp_files.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
-        let mut bytes = digest.to_vec();
-        bytes.extend_from_slice(&payload);
-        std::fs::write(&tmp, &bytes).ok()?;
-        // The rename is atomic: readers see no file or a whole one.
-        std::fs::rename(&tmp, path).ok()
-    }
-}
+/// Version of the module cache keys.
+const MODULE_CACHE_VERSION: &str = "govm-module-2";
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime")
             .field("config", &self.shared.config)
+            .field("pooled", &self.shared.pooled)
             .field("cached_modules", &self.shared.modules.len())
             .finish_non_exhaustive()
     }
 }
 
 impl Runtime {
-    /// Builds the engine. Fails when the configuration cannot run Go contracts.
+    /// Builds the default engine. Fails when the default options are ones govm cannot honour.
     pub fn new(config: RuntimeConfig) -> Result<Self> {
-        if config.memory_limit < MIN_MEMORY_LIMIT {
-            return Err(Error::Internal(format!(
-                "memory limit of {} bytes is below the {MIN_MEMORY_LIMIT} bytes Go's runtime needs",
-                config.memory_limit
+        config.wasi.contract.check()?;
+        if config.max_instances <= MAX_CALL_DEPTH as u32 {
+            return Err(Error::InvalidOptions(format!(
+                "max_instances must exceed the call depth limit of {MAX_CALL_DEPTH}"
             )));
         }
-        // Threads, GC and the component model are compiled out (wasmtime features off).
-        let mut wt = wasmtime::Config::new();
-        wt.consume_fuel(true)
-            .epoch_interruption(true)
-            .cranelift_nan_canonicalization(true)
-            // Exactly the consensus feature set: everything else off.
-            .wasm_features(!consensus_features(false), false)
-            .wasm_features(consensus_features(false), true)
-            .max_wasm_stack(config.stack_size);
-        let engine = Engine::new(&wt).map_err(|e| Error::Internal(format!("engine: {e}")))?;
-        let mut linker = Linker::new(&engine);
-        host::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
-        wasi::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
-        let ticker = Ticker::start(engine.clone());
+        let disk = match (&config.wasi.cache_dir, config.wasi.precompiled_cache) {
+            (Some(dir), true) => Some(DiskCache::new(dir.clone())),
+            _ => None,
+        };
+        let default = &config.wasi.contract;
+        let key = (default.stack_size, default.enable_simd);
+        let (variant, pooled) = if config.pooling {
+            match Variant::new(key, Some(config.max_instances)) {
+                Ok(v) => (v, true),
+                Err(_) => (Variant::new(key, None)?, false),
+            }
+        } else {
+            (Variant::new(key, None)?, false)
+        };
+        let engines = Arc::new(RwLock::new(vec![variant.engine.clone()]));
+        let ticker = Ticker::start(Arc::clone(&engines));
+        let permits = (config.max_instances as usize / (MAX_CALL_DEPTH + 1)).max(1);
         let shared = Shared {
-            engine,
-            linker,
+            variants: DashMap::from_iter([(key, Arc::new(variant))]),
+            engines,
+            pooled,
             modules: DashMap::new(),
+            disk,
+            permits: Permits::new(permits),
+            use_clock: AtomicU64::new(0),
+            compiled: AtomicU64::new(0),
             config,
-            compiled: std::sync::atomic::AtomicU64::new(0),
-            temp_files: std::sync::atomic::AtomicU64::new(0),
         };
         Ok(Self {
             shared: Arc::new(shared),
@@ -230,54 +201,386 @@ impl Runtime {
     }
 
     /// How many modules this runtime compiled with Cranelift (rather than loading them from
-    /// memory or from the disk cache).
+    /// memory or from the disk cache). Preparing a new module compiles two: the instrumented
+    /// module `_initialize` runs in, and the snapshot.
     pub fn modules_compiled(&self) -> u64 {
         self.shared.compiled.load(Ordering::Relaxed)
     }
 
-    /// The limits every call runs under.
+    /// How many prepared modules are kept in memory.
+    pub fn cached_modules(&self) -> usize {
+        self.shared.modules.len()
+    }
+
+    /// Whether instances come from the pooling allocator.
+    pub fn pooled(&self) -> bool {
+        self.shared.pooled
+    }
+
+    /// How the runtime was built.
     pub fn config(&self) -> &RuntimeConfig {
         &self.shared.config
     }
 
-    /// Compiles and checks a module and caches it under its code hash, with the ABI it was
-    /// built from. Every entry point of the ABI must be exported. Calling it again for the
-    /// same hash is free.
-    pub fn load(&self, code_hash: &HashBytes, wasm: &[u8], abi: &ContractAbi) -> Result<()> {
-        self.shared.loaded(code_hash, wasm, abi).map(|_| ())
+    /// Checks a module against its ABI and the options, runs Go's `_initialize` under the
+    /// options' fuel limit, takes the snapshot calls will start from, compiles it and caches
+    /// it. What a deploy does before it stores a contract: a module that cannot initialise is
+    /// refused. Calling it again with the same code and options is free.
+    pub fn prepare(
+        &self,
+        code_hash: &HashBytes,
+        wasm: &[u8],
+        abi: &ContractAbi,
+        options: &ContractOptions,
+    ) -> Result<Prepared> {
+        options.check()?;
+        let _permit = self.shared.permits.acquire();
+        Ok(self.shared.prepare(code_hash, wasm, abi, options)?.prepared)
     }
 
     /// Runs one call in a fresh instance against `tx`, and hands the transaction back with
     /// the call's writes and events in it. On failure the caller must discard (or roll back)
     /// those writes. Cross-contract calls it makes run on this thread, nested.
     pub fn call(&self, tx: Transaction, req: &CallRequest<'_>) -> (Transaction, CallOutcome) {
+        let _permit = self.shared.permits.acquire();
         let frame = Frame {
             depth: 0,
             callers: Vec::new(),
-            deadline: Instant::now() + Duration::from_millis(self.shared.config.timeout_ms),
+            deadline: None,
         };
         self.shared.call(tx, req, frame)
     }
 }
 
+impl Variant {
+    /// An engine with exactly the consensus features (SIMD only when asked for), fuel,
+    /// epochs and NaN canonicalisation; pooled with `pool` slots when given.
+    fn new((stack_size, simd): (u32, bool), pool: Option<u32>) -> Result<Self> {
+        // Threads, GC and the component model are compiled out (wasmtime features off).
+        let mut wt = wasmtime::Config::new();
+        wt.consume_fuel(true)
+            .epoch_interruption(true)
+            .cranelift_nan_canonicalization(true)
+            .wasm_features(!consensus_features(simd), false)
+            .wasm_features(consensus_features(simd), true)
+            .max_wasm_stack(stack_size as usize)
+            .memory_init_cow(true);
+        if let Some(slots) = pool {
+            let mut pooling = wasmtime::PoolingAllocationConfig::new();
+            pooling
+                .total_core_instances(slots)
+                .total_memories(slots)
+                .total_tables(slots)
+                .max_memory_size(MAX_MEMORY_LIMIT as usize)
+                .table_elements(MAX_TABLE_SIZE as usize)
+                .max_core_instance_size(8 << 20)
+                // Reset a finished instance's memory by copying back only the pages it dirtied
+                // (found with Linux's PAGEMAP_SCAN) instead of unmapping them: the next
+                // instance in the slot then takes no page faults on the pages Go touches on
+                // every call. Without PAGEMAP_SCAN (Linux < 6.7) wasmtime falls back to
+                // `madvise`.
+                .pagemap_scan(wasmtime::Enabled::Auto);
+            if wasmtime::PoolingAllocationConfig::is_pagemap_scan_available() {
+                // Without it, wasmtime would `memset` the whole kept region on every reset:
+                // slower than unmapping.
+                pooling
+                    .linear_memory_keep_resident(KEEP_RESIDENT)
+                    .table_keep_resident(KEEP_RESIDENT);
+            }
+            wt.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pooling));
+        }
+        let engine = Engine::new(&wt).map_err(|e| Error::Internal(format!("engine: {e}")))?;
+        let mut linker = Linker::new(&engine);
+        host::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
+        wasi::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(Self { engine, linker })
+    }
+}
+
 impl Shared {
-    fn loaded(&self, code_hash: &HashBytes, wasm: &[u8], abi: &ContractAbi) -> Result<Arc<Loaded>> {
-        if let Some(l) = self.modules.get(code_hash) {
+    /// The engine for a contract's stack size and SIMD choice (made on first use, on demand:
+    /// only the default engine is pooled).
+    fn variant(&self, options: &ContractOptions) -> Result<Arc<Variant>> {
+        let key = (options.stack_size, options.enable_simd);
+        if let Some(v) = self.variants.get(&key) {
+            return Ok(Arc::clone(&v));
+        }
+        let variant = Arc::new(Variant::new(key, None)?);
+        let entry = self.variants.entry(key).or_insert_with(|| {
+            if let Ok(mut engines) = self.engines.write() {
+                engines.push(variant.engine.clone());
+            }
+            Arc::clone(&variant)
+        });
+        Ok(Arc::clone(&entry))
+    }
+
+    /// The key of a prepared module: the code, every option, and how instances start.
+    fn module_key(&self, code_hash: &HashBytes, options: &ContractOptions) -> [u8; 32] {
+        Sha256::new()
+            .chain_update(code_hash)
+            .chain_update(options.encode())
+            .chain_update([u8::from(self.config.snapshots)])
+            .finalize()
+            .into()
+    }
+
+    /// The disk cache key: the module key, the module's bytes, the engine's configuration and
+    /// wasmtime's version (its compatibility hash), and the gas schedule.
+    fn disk_key(&self, engine: &Engine, module_key: &[u8; 32], wasm: &[u8]) -> [u8; 32] {
+        use std::hash::{Hash as _, Hasher};
+        let mut compat = std::collections::hash_map::DefaultHasher::new();
+        engine.precompile_compatibility_hash().hash(&mut compat);
+        Sha256::new()
+            .chain_update(MODULE_CACHE_VERSION)
+            .chain_update(module_key)
+            // The source hash in the module key is cryptographic; this only tells apart the
+            // bytes different toolchains make from one source, so a fast hash is enough.
+            .chain_update(xxhash_rust::xxh3::xxh3_128(wasm).to_le_bytes())
+            .chain_update(compat.finish().to_le_bytes())
+            .chain_update(crate::gas::GAS_SCHEDULE_VERSION)
+            .finalize()
+            .into()
+    }
+
+    fn prepare(
+        &self,
+        code_hash: &HashBytes,
+        wasm: &[u8],
+        abi: &ContractAbi,
+        options: &ContractOptions,
+    ) -> Result<Arc<Loaded>> {
+        let key = self.module_key(code_hash, options);
+        if let Some(l) = self.modules.get(&key) {
             return Ok(Arc::clone(&l));
         }
-        // The same check the compiler makes: never run a module that was not checked here.
-        check_module(wasm, abi, false).map_err(|e| Error::InvalidModule(e.to_string()))?;
-        let module = self.compiled(code_hash, wasm)?;
-        let pre = self
+        let variant = self.variant(options)?;
+        // The disk key names the module bytes too: a code hash is the hash of the source, and
+        // another toolchain (or wasm-opt) makes other bytes from the same source.
+        let disk_key = self
+            .disk
+            .as_ref()
+            .map(|_| self.disk_key(&variant.engine, &key, wasm));
+        let cached = match (&self.disk, &disk_key) {
+            (Some(d), Some(k)) => d.read(&variant.engine, k),
+            _ => None,
+        };
+        let (module, prepared) = match cached {
+            Some((module, meta)) => (
+                module,
+                Prepared {
+                    init_fuel: meta.init_fuel,
+                    snapshot_hash: meta.snapshot_hash.map(Hash),
+                },
+            ),
+            None => {
+                // The same check the compiler makes: never run a module that was not checked
+                // here. (A disk cache entry exists only for modules that passed it.)
+                check_module(wasm, abi, options.enable_simd)
+                    .map_err(|e| Error::InvalidModule(e.to_string()))?;
+                let (module, prepared) = self.build(&variant, wasm, abi, options)?;
+                if let (Some(d), Some(disk_key)) = (&self.disk, &disk_key) {
+                    let meta = Meta {
+                        init_fuel: prepared.init_fuel,
+                        snapshot_hash: prepared.snapshot_hash.map(|h| h.0),
+                    };
+                    // A cache that cannot be written only costs the next process a compile.
+                    let _ = d.write(disk_key, &module, meta);
+                }
+                (module, prepared)
+            }
+        };
+        let pre = variant
             .linker
             .instantiate_pre(&module)
             .map_err(|e| Error::InvalidModule(e.to_string()))?;
         let loaded = Arc::new(Loaded {
             pre,
             abi: Arc::new(abi.clone()),
+            options: *options,
+            from_snapshot: self.config.snapshots,
+            prepared,
+            last_used: AtomicU64::new(self.use_clock.fetch_add(1, Ordering::Relaxed)),
         });
-        self.modules.insert(*code_hash, Arc::clone(&loaded));
+        self.remember(key, Arc::clone(&loaded));
         Ok(loaded)
+    }
+
+    /// Keeps a prepared module, evicting the least recently used beyond the capacity.
+    fn remember(&self, key: [u8; 32], loaded: Arc<Loaded>) {
+        while self.modules.len() >= self.config.module_cache_capacity.max(1) {
+            let oldest = self
+                .modules
+                .iter()
+                .min_by_key(|e| e.value().last_used.load(Ordering::Relaxed))
+                .map(|e| *e.key());
+            match oldest {
+                Some(k) => {
+                    self.modules.remove(&k);
+                }
+                None => break,
+            }
+        }
+        self.modules.insert(key, loaded);
+    }
+
+    /// Compiles what calls will instantiate: the snapshot taken after `_initialize` (or, with
+    /// snapshots off, the module itself, after checking that `_initialize` succeeds).
+    fn build(
+        &self,
+        variant: &Variant,
+        wasm: &[u8],
+        abi: &ContractAbi,
+        options: &ContractOptions,
+    ) -> Result<(Module, Prepared)> {
+        let compile = |bytes: &[u8]| {
+            let m = Module::new(&variant.engine, bytes)
+                .map_err(|e| Error::InvalidModule(e.to_string()));
+            self.compiled.fetch_add(1, Ordering::Relaxed);
+            m
+        };
+        let abi = Arc::new(abi.clone());
+        if !self.config.snapshots {
+            let module = compile(wasm)?;
+            let pre = variant
+                .linker
+                .instantiate_pre(&module)
+                .map_err(|e| Error::InvalidModule(e.to_string()))?;
+            let mut store = self.init_store(variant, &abi, options);
+            let init_fuel = run_initialize(&pre, &mut store, options).map(|(_, fuel)| fuel)?;
+            let prepared = Prepared {
+                init_fuel,
+                snapshot_hash: None,
+            };
+            return Ok((module, prepared));
+        }
+        let wizer = snapshot::wizer();
+        let (cx, instrumented) = wizer
+            .instrument(wasm)
+            .map_err(|e| Error::InvalidModule(format!("cannot snapshot: {e}")))?;
+        let pre = variant
+            .linker
+            .instantiate_pre(&compile(&instrumented)?)
+            .map_err(|e| Error::InvalidModule(e.to_string()))?;
+        let mut store = self.init_store(variant, &abi, options);
+        let (instance, init_fuel) = run_initialize(&pre, &mut store, options)?;
+        let image = snapshot::complete(wizer.snapshot(
+            &cx,
+            &mut snapshot::Inspect {
+                store: &mut store,
+                instance,
+            },
+        ))?
+        .map_err(|e| Error::Internal(format!("snapshot: {e}")))?;
+        drop(store);
+        let image = snapshot::compact(&image)?;
+        wasmparser::Validator::new_with_features(consensus_features(options.enable_simd))
+            .validate_all(&image)
+            .map_err(|e| Error::Internal(format!("the snapshot is not valid: {e}")))?;
+        let prepared = Prepared {
+            init_fuel,
+            snapshot_hash: Some(Hash(Sha256::digest(&image).into())),
+        };
+        Ok((compile(&image)?, prepared))
+    }
+
+    /// The store Go's `_initialize` runs in: no transaction, the fixed clock and seed.
+    fn init_store(
+        &self,
+        variant: &Variant,
+        abi: &Arc<ContractAbi>,
+        options: &ContractOptions,
+    ) -> Store<HostState> {
+        let deadline = Instant::now() + Duration::from_millis(options.timeout_ms);
+        let state = self.host_state(
+            None,
+            Frame {
+                depth: 0,
+                callers: Vec::new(),
+                deadline: Some(deadline),
+            },
+            abi,
+            options,
+            &CallRequest {
+                contract: Address::ZERO,
+                function: "_initialize",
+                args: &[],
+                sender: Address::ZERO,
+                block_height: 0,
+                block_time: INIT_BLOCK_TIME,
+                fuel_limit: options.fuel_limit,
+            },
+        );
+        new_store(&variant.engine, state, deadline)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn host_state(
+        self: &Shared,
+        tx: Option<Transaction>,
+        frame: Frame,
+        abi: &Arc<ContractAbi>,
+        options: &ContractOptions,
+        req: &CallRequest<'_>,
+    ) -> HostState {
+        HostState {
+            tx,
+            shared: None,
+            frame,
+            abi: Arc::clone(abi),
+            contract: req.contract.0,
+            sender: req.sender.0,
+            block_height: req.block_height,
+            block_time: req.block_time,
+            memory: None,
+            ret: Vec::new(),
+            limiter: Limiter {
+                memory_limit: options.memory_limit as usize,
+                table_limit: options.table_size as usize,
+                memory_limit_hit: false,
+            },
+            wasi: WasiState::new(INIT_BLOCK_TIME, init_seed(), self.config.wasi.log_level),
+            initializing: true,
+            log_level: self.config.wasi.log_level,
+        }
+    }
+
+    /// The prepared module of a deployed contract: from memory, else from its stored code.
+    fn loaded_for(&self, tx: &Transaction, contract: &Address) -> Result<Arc<Loaded>> {
+        let record = match tx.contract(&contract.0) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return Err(Error::UnknownContract {
+                    address: contract.to_string(),
+                });
+            }
+            Err(e) => return Err(Error::State(e.to_string())),
+        };
+        let options = ContractOptions::decode(&record.options)?;
+        let key = self.module_key(&record.code_hash, &options);
+        if let Some(l) = self.modules.get(&key) {
+            l.last_used.store(
+                self.use_clock.fetch_add(1, Ordering::Relaxed),
+                Ordering::Relaxed,
+            );
+            return Ok(Arc::clone(&l));
+        }
+        let stored = tx
+            .code(&record.code_hash)
+            .and_then(|w| Ok((w, tx.code_abi(&record.code_hash)?)));
+        let (wasm, abi) = match stored {
+            Ok((Some(w), Some(a))) => (w, a),
+            Ok(_) => return Err(Error::State("contract code is missing".into())),
+            Err(e) => return Err(Error::State(e.to_string())),
+        };
+        let abi =
+            ContractAbi::from_json(&abi).map_err(|e| Error::State(format!("stored ABI: {e}")))?;
+        // Deployed code initialised once already; failing now is the node's problem.
+        self.prepare(&record.code_hash, &wasm, &abi, &options)
+            .map_err(|e| match e {
+                e @ (Error::State(_) | Error::Internal(_)) => e,
+                other => Error::Internal(format!("preparing deployed code: {other}")),
+            })
     }
 
     /// Runs one call, outermost or nested, in a fresh instance.
@@ -285,7 +588,7 @@ impl Shared {
         self: &Arc<Self>,
         tx: Transaction,
         req: &CallRequest<'_>,
-        frame: Frame,
+        mut frame: Frame,
     ) -> (Transaction, CallOutcome) {
         let fail = |tx, error| {
             (
@@ -293,43 +596,13 @@ impl Shared {
                 CallOutcome {
                     result: Err(error),
                     gas_used: 0,
-                    init_fuel: 0,
                     debug_output: String::new(),
                 },
             )
         };
-        let record = match tx.contract(&req.contract.0) {
-            Ok(Some(r)) => r,
-            Ok(None) => {
-                return fail(
-                    tx,
-                    Error::UnknownContract {
-                        address: req.contract.to_string(),
-                    },
-                );
-            }
-            Err(e) => return fail(tx, Error::State(e.to_string())),
-        };
-        let loaded = match self.modules.get(&record.code_hash).map(|l| Arc::clone(&l)) {
-            Some(l) => l,
-            None => {
-                let stored = tx
-                    .code(&record.code_hash)
-                    .and_then(|w| Ok((w, tx.code_abi(&record.code_hash)?)));
-                let (wasm, abi) = match stored {
-                    Ok((Some(w), Some(a))) => (w, a),
-                    Ok(_) => return fail(tx, Error::State("contract code is missing".into())),
-                    Err(e) => return fail(tx, Error::State(e.to_string())),
-                };
-                let abi = match ContractAbi::from_json(&abi) {
-                    Ok(a) => a,
-                    Err(e) => return fail(tx, Error::State(format!("stored ABI: {e}"))),
-                };
-                match self.loaded(&record.code_hash, &wasm, &abi) {
-                    Ok(l) => l,
-                    Err(e) => return fail(tx, e),
-                }
-            }
+        let loaded = match self.loaded_for(&tx, &req.contract) {
+            Ok(l) => l,
+            Err(e) => return fail(tx, e),
         };
         if loaded.abi.function(req.function).is_none() {
             return fail(
@@ -339,39 +612,26 @@ impl Shared {
                 },
             );
         }
-
-        let remaining = frame.deadline.saturating_duration_since(Instant::now());
-        let state = HostState {
-            tx: Some(tx),
-            shared: Arc::clone(self),
-            frame,
-            abi: Arc::clone(&loaded.abi),
-            contract: req.contract.0,
-            sender: req.sender.0,
-            block_height: req.block_height,
-            block_time: req.block_time,
-            memory: None,
-            ret: Vec::new(),
-            limiter: Limiter {
-                memory_limit: self.config.memory_limit,
-                table_limit: self.config.table_limit,
-                memory_limit_hit: false,
-            },
-            wasi: WasiState::new(req.block_time, random_seed(req)),
-            initializing: false,
+        let options = loaded.options;
+        // The contract's own deadline, within its caller's.
+        let own = Instant::now() + Duration::from_millis(options.timeout_ms);
+        let deadline = frame.deadline.map_or(own, |d| d.min(own));
+        frame.deadline = Some(deadline);
+        let variant = match self.variant(&options) {
+            Ok(v) => v,
+            Err(e) => return fail(tx, e),
         };
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|s| &mut s.limiter);
-        let ticks = (remaining.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64) + 1;
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
-        let (mut gas_used, mut init_fuel) = (0, 0);
-        let result = run(&loaded, &mut store, req, &mut gas_used, &mut init_fuel).map_err(|e| {
+        let mut state = self.host_state(Some(tx), frame, &loaded.abi, &options, req);
+        state.shared = Some(Arc::clone(self));
+        let mut store = new_store(&variant.engine, state, deadline);
+        let fuel_limit = req.fuel_limit.min(options.fuel_limit);
+        let mut gas_used = 0;
+        let result = run(&loaded, &mut store, req, fuel_limit, &mut gas_used).map_err(|e| {
             classify(
                 e,
                 store.data(),
-                self.config.timeout_ms,
-                self.config.memory_limit,
+                options.timeout_ms,
+                options.memory_limit as usize,
             )
         });
         let data = store.into_data();
@@ -389,11 +649,24 @@ impl Shared {
             CallOutcome {
                 result,
                 gas_used,
-                init_fuel,
                 debug_output,
             },
         )
     }
+}
+
+fn init_seed() -> [u8; 32] {
+    Sha256::digest(INIT_SEED).into()
+}
+
+fn new_store(engine: &Engine, state: HostState, deadline: Instant) -> Store<HostState> {
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limiter);
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    let ticks = (remaining.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64) + 1;
+    store.set_epoch_deadline(ticks);
+    store.epoch_deadline_trap();
+    store
 }
 
 #[allow(clippy::panic)]
@@ -413,36 +686,250 @@ impl From<wasmtime::Error> for RunError {
     }
 }
 
+/// Instantiates `pre` and runs `_initialize` under the contract's fuel limit; returns the
+/// instance and the fuel it used.
+fn run_initialize(
+    pre: &InstancePre<HostState>,
+    store: &mut Store<HostState>,
+    options: &ContractOptions,
+) -> Result<(wasmtime::Instance, u64)> {
+    let mut init = || -> std::result::Result<(wasmtime::Instance, u64), RunError> {
+        store.set_fuel(options.fuel_limit)?;
+        let instance = pre.instantiate(&mut *store)?;
+        let memory = instance.get_memory(&mut *store, "memory").ok_or_else(|| {
+            RunError::Contract(Error::InvalidModule("`memory` is not a memory".into()))
+        })?;
+        store.data_mut().memory = Some(memory);
+        instance
+            .get_typed_func::<(), ()>(&mut *store, "_initialize")?
+            .call(&mut *store, ())?;
+        let used = options.fuel_limit - store.get_fuel().unwrap_or(0);
+        Ok((instance, used))
+    };
+    init().map_err(|e| {
+        let e = classify(
+            e,
+            store.data(),
+            options.timeout_ms,
+            options.memory_limit as usize,
+        );
+        Error::Initialization(Box::new(e))
+    })
+}
+
 fn run(
     loaded: &Loaded,
     store: &mut Store<HostState>,
     req: &CallRequest<'_>,
+    fuel_limit: u64,
     gas_used: &mut u64,
-    init_fuel: &mut u64,
 ) -> std::result::Result<Vec<u8>, RunError> {
-    store.set_fuel(gas::INIT_FUEL)?;
-    store.data_mut().initializing = true;
-    let instance = loaded.pre.instantiate(&mut *store)?;
-    let memory = instance.get_memory(&mut *store, "memory").ok_or_else(|| {
-        RunError::Contract(Error::InvalidModule("`memory` is not a memory".into()))
-    })?;
-    store.data_mut().memory = Some(memory);
-    let init = instance
-        .get_typed_func::<(), ()>(&mut *store, "_initialize")?
-        .call(&mut *store, ());
-    *init_fuel = gas::INIT_FUEL - store.get_fuel().unwrap_or(0);
-    init?;
-    store.data_mut().initializing = false;
+    let instance = instantiate(loaded, store)?;
+    invoke(&instance, store, req, fuel_limit, gas_used)
+}
 
-    store.set_fuel(req.fuel_limit)?;
-    let result = call_entry(&instance, store, req);
-    *gas_used = req.fuel_limit - store.get_fuel().unwrap_or(0);
+/// A fresh instance in the state Go's `_initialize` leaves: made from the snapshot, or (with
+/// snapshots off) by running `_initialize` exactly as at deploy (same clock and seed, fuel not
+/// charged).
+fn instantiate(
+    loaded: &Loaded,
+    store: &mut Store<HostState>,
+) -> std::result::Result<wasmtime::Instance, RunError> {
+    let instance = if loaded.from_snapshot {
+        let instance = loaded.pre.instantiate(&mut *store)?;
+        let memory = instance.get_memory(&mut *store, "memory").ok_or_else(|| {
+            RunError::Contract(Error::InvalidModule("`memory` is not a memory".into()))
+        })?;
+        store.data_mut().memory = Some(memory);
+        instance
+    } else {
+        run_initialize(&loaded.pre, store, &loaded.options)
+            .map_err(RunError::Contract)?
+            .0
+    };
+    store.data_mut().initializing = false;
+    Ok(instance)
+}
+
+/// Runs one entry point on an instance under `fuel_limit`, with the call's clock and seed.
+fn invoke(
+    instance: &wasmtime::Instance,
+    store: &mut Store<HostState>,
+    req: &CallRequest<'_>,
+    fuel_limit: u64,
+    gas_used: &mut u64,
+) -> std::result::Result<Vec<u8>, RunError> {
+    store.set_fuel(fuel_limit)?;
+    let state = store.data_mut();
+    state.wasi = WasiState::new(req.block_time, random_seed(req), state.log_level);
+    state.sender = req.sender.0;
+    state.block_height = req.block_height;
+    state.block_time = req.block_time;
+    let result = call_entry(instance, store, req);
+    *gas_used = fuel_limit - store.get_fuel().unwrap_or(0);
     let envelope = result?;
     match Envelope::parse(&envelope).map_err(|e| RunError::Contract(Error::Trap(e.to_string())))? {
         Envelope::Ok(results) => Ok(results),
         Envelope::Error(message) => Err(RunError::Contract(Error::ContractError { message })),
         Envelope::Panic(message) => Err(RunError::Contract(Error::Panic { message })),
         Envelope::BadArgs(message) => Err(RunError::Contract(Error::BadArguments { message })),
+    }
+}
+
+/// One instance reused for many calls: **no isolation** between them (the contract's Go
+/// heap and globals carry over). Only a benchmark baseline, to show what a fresh instance per
+/// call costs; never use it to run contracts.
+#[doc(hidden)]
+pub struct WarmInstance {
+    store: Store<HostState>,
+    instance: wasmtime::Instance,
+    options: ContractOptions,
+}
+
+impl std::fmt::Debug for WarmInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WarmInstance").finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// An instance of `contract` to call again and again (see [`WarmInstance`]).
+    #[doc(hidden)]
+    pub fn warm_instance(&self, tx: &Transaction, contract: Address) -> Result<WarmInstance> {
+        let loaded = self.shared.loaded_for(tx, &contract)?;
+        let options = loaded.options;
+        let variant = self.shared.variant(&options)?;
+        let req = CallRequest {
+            contract,
+            function: "",
+            args: &[],
+            sender: Address::ZERO,
+            block_height: 0,
+            block_time: 0,
+            fuel_limit: 0,
+        };
+        let frame = Frame {
+            depth: 0,
+            callers: Vec::new(),
+            deadline: None,
+        };
+        let mut state = self
+            .shared
+            .host_state(None, frame, &loaded.abi, &options, &req);
+        state.shared = Some(Arc::clone(&self.shared));
+        // No deadline: a benchmark runs for as long as it runs.
+        let mut store = new_store(
+            &variant.engine,
+            state,
+            Instant::now() + Duration::from_secs(3600),
+        );
+        store.set_epoch_deadline(u64::MAX / 2);
+        let instance = instantiate(&loaded, &mut store).map_err(|e| {
+            classify(
+                e,
+                store.data(),
+                options.timeout_ms,
+                options.memory_limit as usize,
+            )
+        })?;
+        Ok(WarmInstance {
+            store,
+            instance,
+            options,
+        })
+    }
+
+    /// Forgets every prepared module, so that the next call loads from the disk cache (as
+    /// after a restart). For benchmarks.
+    #[doc(hidden)]
+    pub fn forget_modules(&self) {
+        self.shared.modules.clear();
+    }
+
+    /// The default engine, for benchmarks that compare against wasmtime alone.
+    #[doc(hidden)]
+    pub fn default_engine(&self) -> Engine {
+        let o = &self.shared.config.wasi.contract;
+        match self.shared.variants.get(&(o.stack_size, o.enable_simd)) {
+            Some(v) => v.engine.clone(),
+            None => unreachable_variant(),
+        }
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_variant() -> ! {
+    panic!("the default engine is made with the runtime")
+}
+
+impl WarmInstance {
+    /// Calls an entry point on the instance against `tx` (the caller is `req.sender`).
+    pub fn call(&mut self, tx: Transaction, req: &CallRequest<'_>) -> (Transaction, CallOutcome) {
+        self.store.data_mut().tx = Some(tx);
+        let fuel_limit = req.fuel_limit.min(self.options.fuel_limit);
+        let mut gas_used = 0;
+        let result = invoke(
+            &self.instance,
+            &mut self.store,
+            req,
+            fuel_limit,
+            &mut gas_used,
+        )
+        .map_err(|e| {
+            classify(
+                e,
+                self.store.data(),
+                self.options.timeout_ms,
+                self.options.memory_limit as usize,
+            )
+        });
+        let tx = match self.store.data_mut().tx.take() {
+            Some(tx) => tx,
+            None => unreachable_tx(),
+        };
+        (
+            tx,
+            CallOutcome {
+                result,
+                gas_used,
+                debug_output: String::new(),
+            },
+        )
+    }
+}
+
+/// Counts calls in flight so that the instance pool never runs dry: each outermost call may
+/// hold up to `MAX_CALL_DEPTH + 1` instances.
+struct Permits {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+struct Permit<'a>(&'a Permits);
+
+impl Permits {
+    fn new(n: usize) -> Self {
+        Self {
+            free: Mutex::new(n),
+            freed: Condvar::new(),
+        }
+    }
+
+    fn acquire(&self) -> Permit<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        Permit(self)
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut free = self.0.free.lock().unwrap_or_else(|e| e.into_inner());
+        *free += 1;
+        self.0.freed.notify_one();
     }
 }
 
@@ -548,14 +1035,14 @@ fn random_seed(req: &CallRequest<'_>) -> [u8; 32] {
         .into()
 }
 
-/// Advances the engine's epoch every [`EPOCH_TICK`] until dropped.
+/// Advances every engine's epoch every [`EPOCH_TICK`] until dropped.
 struct Ticker {
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
 
 impl Ticker {
-    fn start(engine: Engine) -> Self {
+    fn start(engines: Arc<RwLock<Vec<Engine>>>) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let handle = std::thread::Builder::new()
@@ -563,7 +1050,11 @@ impl Ticker {
             .spawn(move || {
                 while !flag.load(Ordering::Relaxed) {
                     std::thread::sleep(EPOCH_TICK);
-                    engine.increment_epoch();
+                    if let Ok(engines) = engines.read() {
+                        for engine in engines.iter() {
+                            engine.increment_epoch();
+                        }
+                    }
                 }
             })
             .ok();

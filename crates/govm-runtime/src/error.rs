@@ -62,6 +62,12 @@ pub enum Error {
     /// The store failed underneath the call.
     #[error("state error: {0}")]
     State(String),
+    /// The deploy options are ones govm cannot honour; the message names the option.
+    #[error("invalid options: {0}")]
+    InvalidOptions(String),
+    /// Go's package initialization (`_initialize`) failed at deploy.
+    #[error("package initialization failed: {0}")]
+    Initialization(Box<Error>),
     /// A bug or an environment failure in govm itself.
     #[error("internal error: {0}")]
     Internal(String),
@@ -70,6 +76,9 @@ pub enum Error {
 impl Error {
     /// Whether the error is a resource limit (fuel, time, memory, stack).
     pub fn is_resource_limit(&self) -> bool {
+        if let Error::Initialization(inner) = self {
+            return inner.is_resource_limit();
+        }
         matches!(
             self,
             Error::OutOfFuel

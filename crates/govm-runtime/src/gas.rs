@@ -31,7 +31,3 @@ pub const BALANCE_READ: u64 = 2_000;
 pub const TRANSFER: u64 = 10_000;
 /// Calling another contract, on top of the fuel the callee itself uses.
 pub const CALL: u64 = 10_000;
-
-/// Fuel allowed for the Go runtime's `_initialize` on every fresh instance. It is not charged
-/// to the call: it is the same for every call of a module.
-pub const INIT_FUEL: u64 = 200_000_000;

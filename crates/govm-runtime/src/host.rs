@@ -27,8 +27,8 @@ pub(crate) struct Frame {
     pub(crate) depth: usize,
     /// The contracts running below this one, outermost first.
     pub(crate) callers: Vec<AddressBytes>,
-    /// When the outermost call must be done by.
-    pub(crate) deadline: std::time::Instant,
+    /// When this call must be done by: its own contract's timeout, within its callers'.
+    pub(crate) deadline: Option<std::time::Instant>,
 }
 
 /// Everything one call's host functions see.
@@ -36,7 +36,8 @@ pub(crate) struct HostState {
     /// The transaction; lent to a nested call while it runs (the only time it is `None`, and
     /// this call's code cannot run then).
     pub(crate) tx: Option<Transaction>,
-    pub(crate) shared: std::sync::Arc<crate::engine::Shared>,
+    /// The runtime, for nested calls (none while `_initialize` runs at deploy).
+    pub(crate) shared: Option<std::sync::Arc<crate::engine::Shared>>,
     pub(crate) frame: Frame,
     /// Set while Go's `_initialize` runs: the govm host functions refuse to work.
     pub(crate) initializing: bool,
@@ -51,6 +52,7 @@ pub(crate) struct HostState {
     pub(crate) ret: Vec<u8>,
     pub(crate) limiter: Limiter,
     pub(crate) wasi: crate::wasi::WasiState,
+    pub(crate) log_level: crate::LogLevel,
 }
 
 /// Enforces the memory and table limits and remembers whether the memory limit was hit, so
@@ -112,11 +114,16 @@ pub(crate) fn trap(t: HostTrap) -> wasmtime::Error {
 /// The start of every `govm` host function: refused while Go's `_initialize` runs (package
 /// initialisation runs on every instance with fuel the call does not pay for, so it must not
 /// reach state), then charged.
-pub(crate) fn enter(caller: &mut Ctx<'_>, amount: u64) -> wasmtime::Result<()> {
+pub(crate) fn enter(caller: &mut Ctx<'_>, name: &str, amount: u64) -> wasmtime::Result<()> {
     if caller.data().initializing {
         return Err(trap(HostTrap::Refused(
             "govm host functions cannot be used during package initialization (init functions and package-level variables)",
         )));
+    }
+    if caller.data().log_level >= crate::LogLevel::Trace {
+        let fuel = caller.get_fuel().unwrap_or(0);
+        let line = format!("[trace] govm.{name} fuel={fuel}\n");
+        caller.data_mut().wasi.capture(2, line.as_bytes());
     }
     charge(caller, amount)
 }
@@ -215,25 +222,25 @@ fn read_id(caller: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<ObjectIdBytes> {
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     const M: &str = "govm";
     linker.func_wrap(M, "sender", |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, "sender", gas::HOST_CALL)?;
         let a = c.data().sender;
         write_bytes(&mut c, out, &a)
     })?;
     linker.func_wrap(M, "contract_address", |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, "contract_address", gas::HOST_CALL)?;
         let a = c.data().contract;
         write_bytes(&mut c, out, &a)
     })?;
     linker.func_wrap(M, "block_height", |mut c: Ctx<'_>| {
-        enter(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, "block_height", gas::HOST_CALL)?;
         Ok(c.data().block_height)
     })?;
     linker.func_wrap(M, "block_time", |mut c: Ctx<'_>| {
-        enter(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, "block_time", gas::HOST_CALL)?;
         Ok(c.data().block_time)
     })?;
     linker.func_wrap(M, "object_create", |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, gas::HOST_CALL + gas::OBJECT_CREATE)?;
+        enter(&mut c, "object_create", gas::HOST_CALL + gas::OBJECT_CREATE)?;
         let contract = c.data().contract;
         match c.data_mut().tx_mut()?.create_object(&contract, &contract) {
             Ok(id) => write_bytes(&mut c, out, &id).map(|()| status::OK),
@@ -241,7 +248,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         }
     })?;
     linker.func_wrap(M, "object_get", |mut c: Ctx<'_>, id: u32, out: u32| {
-        enter(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        enter(&mut c, "object_get", gas::HOST_CALL + gas::OBJECT_READ)?;
         let id = read_id(&mut c, id)?;
         match c.data().tx()?.object(&id) {
             Ok(Some(_)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
@@ -253,7 +260,11 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         "object_with_owner",
         |mut c: Ctx<'_>, owner: u32, out: u32| {
-            enter(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+            enter(
+                &mut c,
+                "object_with_owner",
+                gas::HOST_CALL + gas::OBJECT_READ,
+            )?;
             let owner: AddressBytes = read_array(&mut c, owner)?;
             let contract = c.data().contract;
             match c.data().tx()?.object_with_owner(&contract, &owner) {
@@ -264,7 +275,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         },
     )?;
     linker.func_wrap(M, "object_delete", |mut c: Ctx<'_>, id: u32| {
-        enter(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
+        enter(&mut c, "object_delete", gas::HOST_CALL + gas::OBJECT_WRITE)?;
         let id = read_id(&mut c, id)?;
         let contract = c.data().contract;
         if id == default_object_id(&contract) {
@@ -273,7 +284,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         done(c.data_mut().tx_mut()?.delete_object(&contract, &id))
     })?;
     linker.func_wrap(M, "object_owner", |mut c: Ctx<'_>, id: u32, out: u32| {
-        enter(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        enter(&mut c, "object_owner", gas::HOST_CALL + gas::OBJECT_READ)?;
         let id = read_id(&mut c, id)?;
         match c.data().tx()?.object(&id) {
             Ok(Some(meta)) => write_bytes(&mut c, out, &meta.owner).map(|()| status::OK),
@@ -282,7 +293,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         }
     })?;
     linker.func_wrap(M, "object_contract", |mut c: Ctx<'_>, id: u32, out: u32| {
-        enter(&mut c, gas::HOST_CALL + gas::OBJECT_READ)?;
+        enter(&mut c, "object_contract", gas::HOST_CALL + gas::OBJECT_READ)?;
         let id = read_id(&mut c, id)?;
         match c.data().tx()?.object(&id) {
             Ok(Some(meta)) => write_bytes(&mut c, out, &meta.contract).map(|()| status::OK),
@@ -294,7 +305,11 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         "object_set_owner",
         |mut c: Ctx<'_>, id: u32, owner: u32| {
-            enter(&mut c, gas::HOST_CALL + gas::OBJECT_WRITE)?;
+            enter(
+                &mut c,
+                "object_set_owner",
+                gas::HOST_CALL + gas::OBJECT_WRITE,
+            )?;
             let id = read_id(&mut c, id)?;
             let owner: AddressBytes = read_array(&mut c, owner)?;
             let contract = c.data().contract;
@@ -305,7 +320,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         "field_get",
         |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-            enter(&mut c, gas::HOST_CALL + gas::FIELD_READ)?;
+            enter(&mut c, "field_get", gas::HOST_CALL + gas::FIELD_READ)?;
             let id = read_id(&mut c, id)?;
             let key = match read_str(&mut c, key, key_len)? {
                 Ok(k) => k,
@@ -328,8 +343,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         "field_set",
         |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32, val: u32, val_len: u32| {
             let bytes = u64::from(key_len) + u64::from(val_len);
-            charge(
+            enter(
                 &mut c,
+                "field_set",
                 gas::HOST_CALL + gas::FIELD_WRITE + bytes * gas::FIELD_WRITE_PER_BYTE,
             )?;
             let id = read_id(&mut c, id)?;
@@ -354,7 +370,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         "field_delete",
         |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-            enter(&mut c, gas::HOST_CALL + gas::FIELD_WRITE)?;
+            enter(&mut c, "field_delete", gas::HOST_CALL + gas::FIELD_WRITE)?;
             let id = read_id(&mut c, id)?;
             let key = match read_str(&mut c, key, key_len)? {
                 Ok(k) => k,
@@ -365,8 +381,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         },
     )?;
     linker.func_wrap(M, "emit_event", |mut c: Ctx<'_>, ptr: u32, len: u32| {
-        charge(
+        enter(
             &mut c,
+            "emit_event",
             gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE,
         )?;
         let bytes = read_bytes(&mut c, ptr, len)?;
@@ -381,7 +398,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         }))
     })?;
     linker.func_wrap(M, "balance", |mut c: Ctx<'_>, addr: u32| {
-        enter(&mut c, gas::HOST_CALL + gas::BALANCE_READ)?;
+        enter(&mut c, "balance", gas::HOST_CALL + gas::BALANCE_READ)?;
         let addr: AddressBytes = read_array(&mut c, addr)?;
         match c.data().tx()?.balance(&addr) {
             Ok(b) => Ok(b as i64),
@@ -389,14 +406,14 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         }
     })?;
     linker.func_wrap(M, "transfer", |mut c: Ctx<'_>, to: u32, amount: u64| {
-        enter(&mut c, gas::HOST_CALL + gas::TRANSFER)?;
+        enter(&mut c, "transfer", gas::HOST_CALL + gas::TRANSFER)?;
         let to: AddressBytes = read_array(&mut c, to)?;
         let from = c.data().contract;
         done(c.data_mut().tx_mut()?.transfer(&from, &to, amount))
     })?;
     linker.func_wrap(M, "call", call)?;
     linker.func_wrap(M, "read_return", |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, gas::HOST_CALL)?;
+        enter(&mut c, "read_return", gas::HOST_CALL)?;
         let data = std::mem::take(&mut c.data_mut().ret);
         write_bytes(&mut c, out, &data)
     })?;
@@ -418,7 +435,7 @@ fn call(
     args: u32,
     args_len: u32,
 ) -> wasmtime::Result<u64> {
-    enter(&mut c, gas::HOST_CALL + gas::CALL)?;
+    enter(&mut c, "call", gas::HOST_CALL + gas::CALL)?;
     let callee: AddressBytes = read_array(&mut c, addr)?;
     let function = match read_str(&mut c, f, f_len)? {
         Ok(name) => name,
@@ -458,7 +475,10 @@ fn call(
         block_time: c.data().block_time,
         fuel_limit: fuel,
     };
-    let shared = std::sync::Arc::clone(&c.data().shared);
+    let Some(shared) = c.data().shared.clone() else {
+        c.data_mut().tx = Some(tx);
+        return Err(trap(HostTrap::State("no runtime".into())));
+    };
     let (mut tx, outcome) = shared.call(tx, &request, frame);
     let failure = outcome.result.as_ref().err().cloned();
     let (code, data) = match outcome.result {
@@ -470,14 +490,12 @@ fn call(
     };
     // The transaction goes back before anything else can fail.
     c.data_mut().tx = Some(tx);
-    // The callee's package initialisation is charged to the caller too: nested instances are
-    // not free.
-    c.set_fuel(fuel.saturating_sub(outcome.gas_used.saturating_add(outcome.init_fuel)))?;
+    c.set_fuel(fuel.saturating_sub(outcome.gas_used))?;
     // A failing store is not the callee's failure to hand back: the whole call stops.
     if let Some(e @ (crate::Error::State(_) | crate::Error::Internal(_))) = failure {
         return Err(trap(HostTrap::State(e.to_string())));
     }
-    c.data_mut().wasi.capture(outcome.debug_output.as_bytes());
+    c.data_mut().wasi.append(outcome.debug_output.as_bytes());
     Ok(give(&mut c, code, data))
 }
 

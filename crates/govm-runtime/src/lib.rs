@@ -29,13 +29,20 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cache;
 mod engine;
 mod error;
 pub mod gas;
 mod host;
+mod options;
+mod snapshot;
 mod wasi;
 
-pub use engine::{CallOutcome, CallRequest, MIN_MEMORY_LIMIT, Runtime, RuntimeConfig};
+pub use engine::{CallOutcome, CallRequest, Prepared, Runtime, RuntimeConfig};
 pub use error::{Error, Result};
 pub use host::MAX_CALL_DEPTH;
+pub use options::{
+    ContractOptions, LogLevel, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT,
+    STACK_SIZE_RANGE, WasiOptions,
+};
 pub use wasi::DEBUG_OUTPUT_CAP;

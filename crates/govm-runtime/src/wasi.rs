@@ -25,10 +25,11 @@ pub(crate) struct WasiState {
     random_counter: u64,
     pub(crate) output: Vec<u8>,
     pub(crate) output_truncated: bool,
+    level: crate::LogLevel,
 }
 
 impl WasiState {
-    pub(crate) fn new(block_time: i64, random_seed: [u8; 32]) -> Self {
+    pub(crate) fn new(block_time: i64, random_seed: [u8; 32], level: crate::LogLevel) -> Self {
         Self {
             clock_ns: u64::try_from(block_time)
                 .unwrap_or(0)
@@ -37,6 +38,7 @@ impl WasiState {
             random_counter: 0,
             output: Vec::new(),
             output_truncated: false,
+            level,
         }
     }
 
@@ -56,7 +58,20 @@ impl WasiState {
         }
     }
 
-    pub(crate) fn capture(&mut self, bytes: &[u8]) {
+    /// Keeps what the contract wrote to `fd` (1 or 2), as far as the log level asks.
+    pub(crate) fn capture(&mut self, fd: u32, bytes: &[u8]) {
+        let keep = match self.level {
+            crate::LogLevel::Off => false,
+            crate::LogLevel::Error => fd == 2,
+            _ => true,
+        };
+        if keep {
+            self.append(bytes);
+        }
+    }
+
+    /// Appends output that was already filtered (a nested call's), up to the cap.
+    pub(crate) fn append(&mut self, bytes: &[u8]) {
         let room = DEBUG_OUTPUT_CAP.saturating_sub(self.output.len());
         if bytes.len() > room {
             self.output_truncated = true;
@@ -135,7 +150,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 let ptr = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
                 let len = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
                 let bytes = read_bytes(&mut c, ptr, len)?;
-                c.data_mut().wasi.capture(&bytes);
+                c.data_mut().wasi.capture(fd, &bytes);
                 total = total.saturating_add(len);
             }
             put_u32(&mut c, nwritten, total)?;
@@ -234,15 +249,15 @@ mod tests {
 
     #[test]
     fn clock_and_random_are_deterministic() {
-        let mut a = WasiState::new(1_700_000_000, [1; 32]);
-        let mut b = WasiState::new(1_700_000_000, [1; 32]);
+        let mut a = WasiState::new(1_700_000_000, [1; 32], crate::LogLevel::Debug);
+        let mut b = WasiState::new(1_700_000_000, [1; 32], crate::LogLevel::Debug);
         assert_eq!(a.next_clock(), 1_700_000_000_000_001_000);
         assert_eq!(b.next_clock(), 1_700_000_000_000_001_000);
         let (mut x, mut y) = ([0u8; 70], [0u8; 70]);
         a.fill_random(&mut x);
         b.fill_random(&mut y);
         assert_eq!(x, y);
-        let mut other = WasiState::new(1_700_000_000, [2; 32]);
+        let mut other = WasiState::new(1_700_000_000, [2; 32], crate::LogLevel::Debug);
         let mut z = [0u8; 70];
         other.fill_random(&mut z);
         assert_ne!(x, z);
@@ -250,9 +265,22 @@ mod tests {
 
     #[test]
     fn captured_output_is_capped() {
-        let mut w = WasiState::new(0, [0; 32]);
-        w.capture(&vec![b'x'; DEBUG_OUTPUT_CAP + 10]);
+        let mut w = WasiState::new(0, [0; 32], crate::LogLevel::Debug);
+        w.append(&vec![b'x'; DEBUG_OUTPUT_CAP + 10]);
         assert_eq!(w.output.len(), DEBUG_OUTPUT_CAP);
         assert!(w.output_truncated);
+    }
+
+    #[test]
+    fn log_level_filters_output() {
+        let kept = |level| {
+            let mut w = WasiState::new(0, [0; 32], level);
+            w.capture(1, b"out ");
+            w.capture(2, b"err");
+            String::from_utf8(w.output).unwrap_or_default()
+        };
+        assert_eq!(kept(crate::LogLevel::Off), "");
+        assert_eq!(kept(crate::LogLevel::Error), "err");
+        assert_eq!(kept(crate::LogLevel::Debug), "out err");
     }
 }

@@ -52,19 +52,23 @@ pub struct ContractRecord {
     pub deployer: AddressBytes,
     /// The block height of the deployment.
     pub deploy_height: u64,
+    /// The limits it runs under, in the runtime's encoding (opaque to this crate; empty for
+    /// the runtime's defaults).
+    pub options: Vec<u8>,
 }
 
 impl ContractRecord {
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(60);
+        let mut out = Vec::with_capacity(60 + self.options.len());
         out.extend_from_slice(&self.code_hash);
         out.extend_from_slice(&self.deployer);
         out.extend_from_slice(&self.deploy_height.to_be_bytes());
+        out.extend_from_slice(&self.options);
         out
     }
 
     pub(crate) fn decode(address: AddressBytes, bytes: &[u8]) -> Result<Self> {
-        if bytes.len() != 60 {
+        if bytes.len() < 60 {
             return Err(Error::Corrupt(format!(
                 "contract record of {} bytes",
                 bytes.len()
@@ -75,6 +79,7 @@ impl ContractRecord {
             code_hash: array(&bytes[..32]),
             deployer: array(&bytes[32..52]),
             deploy_height: u64::from_be_bytes(array(&bytes[52..60])),
+            options: bytes[60..].to_vec(),
         })
     }
 }

@@ -639,6 +639,7 @@ mod tests {
             code_hash: [7; 32],
             deployer: ALICE,
             deploy_height: 1,
+            options: Vec::new(),
         })
         .unwrap();
         state.commit(tx).unwrap();

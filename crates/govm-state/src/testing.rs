@@ -198,6 +198,7 @@ pub fn check_scenario(states: Vec<(&'static str, State)>, ops: &[Op]) -> Result<
                 code_hash: [i; 32],
                 deployer: [0xde; 20],
                 deploy_height: 0,
+                options: Vec::new(),
             })
             .map_err(|e| format!("{name}: register: {e}"))?;
         }

@@ -55,6 +55,7 @@ fn child(path: &str) {
             code_hash: [0; 32],
             deployer: [0; 20],
             deploy_height: 0,
+            options: Vec::new(),
         })
         .unwrap();
         state.commit(tx).unwrap();

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use govm_abi::{Address, ContractAbi, Hash, ObjectId, Value};
 use govm_compiler::{Compiler, CompilerConfig, ToolchainConfig, prepare_source};
-use govm_runtime::{CallRequest, Runtime, RuntimeConfig};
+use govm_runtime::{CallRequest, ContractOptions, Runtime, RuntimeConfig};
 use govm_state::{ContractRecord, State, Transaction, code_hash, contract_address};
 
 use crate::error::{Error, Result};
@@ -20,7 +20,8 @@ pub struct Config {
     pub cache_dir: PathBuf,
     /// Where to find TinyGo and Go.
     pub toolchain: ToolchainConfig,
-    /// Limits of every call.
+    /// The runtime: the default [`ContractOptions`] of deploys and the node's `WASIOptions`
+    /// (`config.runtime.wasi`), snapshots, pooling and the module cache.
     pub runtime: RuntimeConfig,
     /// What source the validator accepts.
     pub validation: govm_validate::Config,
@@ -75,6 +76,9 @@ pub struct DeployOptions {
     pub block_height: u64,
     /// The file name compiler messages use. Default `contract.go`.
     pub file_name: String,
+    /// The limits the contract runs under (stored with it). Default: the runtime's
+    /// (`config.runtime.wasi.contract`).
+    pub options: Option<ContractOptions>,
 }
 
 impl Default for DeployOptions {
@@ -83,6 +87,7 @@ impl Default for DeployOptions {
             deployer: Address::ZERO,
             block_height: 0,
             file_name: "contract.go".into(),
+            options: None,
         }
     }
 }
@@ -98,6 +103,12 @@ pub struct Deployment {
     pub abi: ContractAbi,
     /// Whether the code was compiled now (false when the same source was deployed before).
     pub compiled: bool,
+    /// The limits it runs under.
+    pub options: ContractOptions,
+    /// Fuel Go's package initialization used: the deploy's gas, the same on every machine.
+    pub init_gas: u64,
+    /// sha256 of the snapshot its calls start from (none when snapshots are off).
+    pub snapshot_hash: Option<Hash>,
 }
 
 /// Who calls, when, and with how much fuel.
@@ -190,8 +201,8 @@ impl Engine {
     /// An engine over an existing state (the configuration's `state` is not used).
     pub fn with_state(config: Config, state: State) -> Result<Self> {
         let mut runtime_config = config.runtime;
-        if runtime_config.cache_dir.is_none() {
-            runtime_config.cache_dir = Some(config.cache_dir.join("modules"));
+        if runtime_config.wasi.cache_dir.is_none() {
+            runtime_config.wasi.cache_dir = Some(config.cache_dir.join("modules"));
         }
         let runtime = Runtime::new(runtime_config).map_err(Error::Runtime)?;
         let mut compiler_config = CompilerConfig::new(config.cache_dir);
@@ -210,6 +221,16 @@ impl Engine {
     /// The state this engine runs on.
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// The options a deploy gets unless it chooses its own.
+    pub fn default_options(&self) -> ContractOptions {
+        self.runtime.config().wasi.contract
+    }
+
+    /// The runtime (for its configuration and statistics).
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
     }
 
     /// The compiler (for its toolchain and statistics).
@@ -246,7 +267,12 @@ impl Engine {
         let valid = self.validate(&source)?;
         let artifact = self.compiler.compile(&source, &valid, file_name)?;
         self.runtime
-            .load(&code_hash(source.as_bytes()), &artifact.wasm, &valid.abi)
+            .prepare(
+                &code_hash(source.as_bytes()),
+                &artifact.wasm,
+                &valid.abi,
+                &self.runtime.config().wasi.contract,
+            )
             .map_err(Error::Runtime)?;
         Ok((valid.abi, artifact.wasm))
     }
@@ -258,22 +284,33 @@ impl Engine {
             .address)
     }
 
-    /// Validates, compiles (unless the same source was compiled before), checks and stores a
-    /// contract, and registers it at a fresh address.
+    /// Validates, compiles (unless the same source was compiled before), checks the module,
+    /// runs Go's package initialization under the contract's fuel limit and snapshots it,
+    /// stores the contract, and registers it at a fresh address.
     pub fn deploy_with_options(&self, code: &[u8], options: &DeployOptions) -> Result<Deployment> {
+        let limits = options
+            .options
+            .unwrap_or(self.runtime.config().wasi.contract);
+        limits.check().map_err(Error::Runtime)?;
         let source = prepare_source(code, self.validation.max_source_size)?;
         let valid = self.validate(&source)?;
         let hash = code_hash(source.as_bytes());
         let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let mut tx = self.state.begin();
-        let compiled = !tx.has_code(&hash)?;
-        if compiled {
-            let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
-            self.runtime
-                .load(&hash, &artifact.wasm, &valid.abi)
-                .map_err(Error::Runtime)?;
-            tx.put_code(&hash, &artifact.wasm, &valid.abi.to_json())?;
-        }
+        let stored = tx.code(&hash)?;
+        let compiled = stored.is_none();
+        let wasm = match stored {
+            Some(wasm) => wasm,
+            None => {
+                let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
+                tx.put_code(&hash, &artifact.wasm, &valid.abi.to_json())?;
+                artifact.wasm
+            }
+        };
+        let prepared = self
+            .runtime
+            .prepare(&hash, &wasm, &valid.abi, &limits)
+            .map_err(Error::Runtime)?;
         let nonce = tx.next_deploy_nonce(&options.deployer.0)?;
         let address = contract_address(&options.deployer.0, nonce, &hash);
         tx.register_contract(&ContractRecord {
@@ -281,6 +318,7 @@ impl Engine {
             code_hash: hash,
             deployer: options.deployer.0,
             deploy_height: options.block_height,
+            options: limits.encode(),
         })?;
         self.state.commit(tx)?;
         Ok(Deployment {
@@ -288,6 +326,9 @@ impl Engine {
             code_hash: Hash(hash),
             abi: valid.abi,
             compiled,
+            options: limits,
+            init_gas: prepared.init_fuel,
+            snapshot_hash: prepared.snapshot_hash,
         })
     }
 
@@ -441,13 +482,15 @@ impl Engine {
         })?;
         let abi = self.load_abi(&tx, contract)?;
         let wasm = tx.code(&record.code_hash)?.unwrap_or_default();
-        let module = govm_abi::check_module(&wasm, &abi, false)
+        let options = ContractOptions::decode(&record.options).map_err(Error::Runtime)?;
+        let module = govm_abi::check_module(&wasm, &abi, options.enable_simd)
             .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
         Ok(ContractInfo {
             address: contract,
             code_hash: Hash(record.code_hash),
             deployer: Address(record.deployer),
             deploy_height: record.deploy_height,
+            options,
             abi: (*abi).clone(),
             wasm_size: module.size,
             exports: module.exports,
@@ -597,6 +640,8 @@ pub struct ContractInfo {
     pub deployer: Address,
     /// The block height of the deployment.
     pub deploy_height: u64,
+    /// The limits it runs under.
+    pub options: ContractOptions,
     /// Its ABI.
     pub abi: ContractAbi,
     /// Size of its wasm module in bytes.

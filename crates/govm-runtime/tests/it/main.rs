@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used)]
 
 use govm_abi::{Address, ContractAbi, Function};
-use govm_runtime::{CallOutcome, CallRequest, Error, Runtime, RuntimeConfig, gas};
+use govm_runtime::{
+    CallOutcome, CallRequest, ContractOptions, Error, LogLevel, Runtime, RuntimeConfig, gas,
+};
 use govm_state::{ContractRecord, State};
 
 const CONTRACT: Address = Address([0xc0; 20]);
@@ -96,6 +98,10 @@ fn abi() -> ContractAbi {
 }
 
 fn deploy(state: &State, wasm: &[u8]) {
+    deploy_with(state, wasm, &ContractOptions::default());
+}
+
+fn deploy_with(state: &State, wasm: &[u8], options: &ContractOptions) {
     let code_hash = [0xcc; 32];
     let abi = abi();
     let mut tx = state.begin();
@@ -105,6 +111,7 @@ fn deploy(state: &State, wasm: &[u8]) {
         code_hash,
         deployer: SENDER.0,
         deploy_height: 0,
+        options: options.encode(),
     })
     .unwrap();
     state.commit(tx).unwrap();
@@ -117,8 +124,12 @@ struct Fixture {
 
 impl Fixture {
     fn new(config: RuntimeConfig) -> Self {
+        Self::with_options(config, &ContractOptions::default())
+    }
+
+    fn with_options(config: RuntimeConfig, options: &ContractOptions) -> Self {
         let state = State::in_memory();
-        deploy(&state, &wat::parse_str(MODULE).unwrap());
+        deploy_with(&state, &wat::parse_str(MODULE).unwrap(), options);
         Self {
             runtime: Runtime::new(config).unwrap(),
             state,
@@ -180,7 +191,14 @@ fn gas_includes_host_costs_and_is_deterministic() {
 
 #[test]
 fn hostile_pointers_and_lengths_are_errors_not_panics() {
-    let f = Fixture::new(RuntimeConfig::default());
+    // The contract may use all the fuel offered, so that the bounds checks are what stop it.
+    let f = Fixture::with_options(
+        RuntimeConfig::default(),
+        &ContractOptions {
+            fuel_limit: u64::MAX / 2,
+            ..ContractOptions::default()
+        },
+    );
     for function in ["BadPointer", "BadLength", "BadIovec", "BadRandom"] {
         // Plenty of fuel, so that the bounds check is what stops the call.
         let outcome = f.call_with(function, &[], u64::MAX / 2);
@@ -209,10 +227,13 @@ fn values_without_a_type_tag_are_refused() {
 
 #[test]
 fn an_infinite_loop_is_stopped_by_fuel_and_by_the_deadline() {
-    let f = Fixture::new(RuntimeConfig {
-        timeout_ms: 100,
-        ..RuntimeConfig::default()
-    });
+    let f = Fixture::with_options(
+        RuntimeConfig::default(),
+        &ContractOptions {
+            timeout_ms: 100,
+            ..ContractOptions::default()
+        },
+    );
     let outcome = f.call_with("Spin", &[], 1_000_000);
     assert_eq!(outcome.result, Err(Error::OutOfFuel));
     assert_eq!(outcome.gas_used, 1_000_000);
@@ -228,10 +249,13 @@ fn an_infinite_loop_is_stopped_by_fuel_and_by_the_deadline() {
 #[test]
 fn memory_bombs_hit_the_memory_limit() {
     let limit = 16 << 20;
-    let f = Fixture::new(RuntimeConfig {
-        memory_limit: limit,
-        ..RuntimeConfig::default()
-    });
+    let f = Fixture::with_options(
+        RuntimeConfig::default(),
+        &ContractOptions {
+            memory_limit: limit as u64,
+            ..ContractOptions::default()
+        },
+    );
     assert_eq!(f.call("Grow").result, Err(Error::MemoryLimit { limit }));
     f.still_works();
 }
@@ -288,52 +312,378 @@ fn modules_that_import_or_export_the_wrong_things_are_refused() {
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
         let wasm = wat::parse_str(text).unwrap();
-        match runtime.load(&[i as u8; 32], &wasm, &ContractAbi::new("x", vec![])) {
+        match runtime.prepare(
+            &[i as u8; 32],
+            &wasm,
+            &ContractAbi::new("x", vec![]),
+            &ContractOptions::default(),
+        ) {
             Err(Error::InvalidModule(m)) => assert!(m.contains(expected), "{m}"),
             other => panic!("{other:?}"),
         }
     }
     let empty = ContractAbi::new("x", vec![]);
     assert!(matches!(
-        runtime.load(&[9; 32], b"not wasm", &empty),
+        runtime.prepare(&[9; 32], b"not wasm", &empty, &ContractOptions::default()),
         Err(Error::InvalidModule(_))
     ));
     // Every entry point of the ABI must be exported.
     let module = wat::parse_str(MODULE).unwrap();
     let mut missing = abi();
     missing.functions[0].name = "NotThere".into();
-    match runtime.load(&[11; 32], &module, &missing) {
+    match runtime.prepare(&[11; 32], &module, &missing, &ContractOptions::default()) {
         Err(Error::InvalidModule(m)) => assert_eq!(m, "missing export `NotThere`"),
         other => panic!("{other:?}"),
     }
     // SIMD is off for consensus.
     let simd = wat::parse_str(r#"(module (func (result v128) v128.const i64x2 0 0))"#).unwrap();
     assert!(matches!(
-        runtime.load(&[10; 32], &simd, &empty),
+        runtime.prepare(&[10; 32], &simd, &empty, &ContractOptions::default()),
         Err(Error::InvalidModule(_))
     ));
 }
 
 #[test]
 fn a_memory_limit_below_what_go_needs_is_refused() {
-    let err = Runtime::new(RuntimeConfig {
-        memory_limit: 1 << 20,
+    let mut config = RuntimeConfig::default();
+    config.wasi.contract.memory_limit = 1 << 20;
+    let err = Runtime::new(config).unwrap_err();
+    assert!(err.to_string().contains("MemoryLimit"), "{err}");
+    assert!(err.to_string().contains("Go's runtime needs"), "{err}");
+}
+
+/// A module whose `_initialize` leaves state behind (clock, randomness and a counter) for the
+/// entry points to read, like Go's package initialization does.
+const INIT_MODULE: &str = r#"
+(module
+  (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "govm" "sender" (func $sender (param i32)))
+  (memory (export "memory") 1)
+  (global $count (mut i32) (i32.const 0))
+  (data (i32.const 600) "to stdout\n")
+  (data (i32.const 620) "to stderr\n")
+  (func (export "_initialize")
+    (drop (call $clock (i32.const 0) (i64.const 0) (i32.const 4096)))
+    (drop (call $random (i32.const 4104) (i32.const 32)))
+    (global.set $count (i32.const 41)))
+  (func (export "govm_alloc") (param i32) (result i32) (i32.const 1024))
+  ;; Returns the 40 bytes `_initialize` wrote and bumps the counter: a fresh instance always
+  ;; sees 42.
+  (func (export "Read") (param i32 i32) (result i64)
+    (global.set $count (i32.add (global.get $count) (i32.const 1)))
+    (i32.store8 (i32.const 2047) (i32.const 0))
+    (memory.copy (i32.const 2048) (i32.const 4096) (i32.const 40))
+    (i32.store (i32.const 2088) (global.get $count))
+    (i64.const 0x7ff0000002d))
+  ;; Writes one line to stdout and one to stderr, and calls the host once.
+  (func (export "Print") (param i32 i32) (result i64)
+    (i32.store (i32.const 700) (i32.const 600))
+    (i32.store (i32.const 704) (i32.const 10))
+    (drop (call $fd_write (i32.const 1) (i32.const 700) (i32.const 1) (i32.const 720)))
+    (i32.store (i32.const 700) (i32.const 620))
+    (drop (call $fd_write (i32.const 2) (i32.const 700) (i32.const 1) (i32.const 720)))
+    (call $sender (i32.const 3000))
+    (i32.store8 (i32.const 2048) (i32.const 0))
+    (i64.const 0x80000000001))
+  ;; Recurses as deep as the u32 argument says.
+  (func $down (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (i32.const 0))
+      (else (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))))
+  (func (export "Depth") (param $p i32) (param i32) (result i64)
+    (drop (call $down (i32.load (local.get $p))))
+    (i32.store8 (i32.const 2048) (i32.const 0))
+    (i64.const 0x80000000001))
+  (func (export "Spin") (param i32 i32) (result i64)
+    (loop $l (br $l))
+    (i64.const 0))
+)
+"#;
+
+fn init_abi() -> ContractAbi {
+    let function = |name: &str| Function {
+        name: name.into(),
+        context: false,
+        params: vec![],
+        results: vec![],
+        error: false,
+    };
+    ContractAbi::new(
+        "init",
+        ["Read", "Print", "Depth", "Spin"].map(function).to_vec(),
+    )
+}
+
+/// A state with INIT_MODULE deployed at CONTRACT under `options`.
+fn init_state(options: &ContractOptions) -> State {
+    let state = State::in_memory();
+    let wasm = wat::parse_str(INIT_MODULE).unwrap();
+    let code_hash = [0xdd; 32];
+    let mut tx = state.begin();
+    tx.put_code(&code_hash, &wasm, &init_abi().to_json())
+        .unwrap();
+    tx.register_contract(&ContractRecord {
+        address: CONTRACT.0,
+        code_hash,
+        deployer: SENDER.0,
+        deploy_height: 0,
+        options: options.encode(),
+    })
+    .unwrap();
+    state.commit(tx).unwrap();
+    state
+}
+
+fn call_on(
+    runtime: &Runtime,
+    state: &State,
+    function: &str,
+    args: &[u8],
+    fuel: u64,
+) -> CallOutcome {
+    let request = CallRequest {
+        contract: CONTRACT,
+        function,
+        args,
+        sender: SENDER,
+        block_height: 1,
+        block_time: 1_700_000_000,
+        fuel_limit: fuel,
+    };
+    runtime.call(state.begin(), &request).1
+}
+
+#[test]
+fn calls_start_from_the_snapshot_and_match_a_fresh_initialize() {
+    let state = init_state(&ContractOptions::default());
+    let snapshot = Runtime::new(RuntimeConfig::default()).unwrap();
+    let fresh = Runtime::new(RuntimeConfig {
+        snapshots: false,
         ..RuntimeConfig::default()
     })
-    .unwrap_err();
-    assert!(err.to_string().contains("Go's runtime needs"), "{err}");
+    .unwrap();
+    let a = call_on(&snapshot, &state, "Read", &[], 1_000_000);
+    let b = call_on(&fresh, &state, "Read", &[], 1_000_000);
+    let bytes = a.result.clone().unwrap();
+    // Every call sees the state `_initialize` left, not the last call's: the counter is 42.
+    assert_eq!(bytes[40..44], 42u32.to_le_bytes());
+    assert_eq!(call_on(&snapshot, &state, "Read", &[], 1_000_000), a);
+    // `_initialize` saw the fixed clock (1 us after Unix time 0) and the fixed seed.
+    assert_eq!(bytes[..8], 1_000u64.to_le_bytes());
+    assert_eq!(
+        a, b,
+        "snapshot and fresh initialization must agree, gas included"
+    );
+    // The snapshot is the same bytes on every runtime.
+    let options = ContractOptions::default();
+    let wasm = wat::parse_str(INIT_MODULE).unwrap();
+    let p1 = snapshot
+        .prepare(&[0xdd; 32], &wasm, &init_abi(), &options)
+        .unwrap();
+    let other = Runtime::new(RuntimeConfig::default()).unwrap();
+    let p2 = other
+        .prepare(&[0xdd; 32], &wasm, &init_abi(), &options)
+        .unwrap();
+    assert!(p1.snapshot_hash.is_some());
+    assert_eq!(p1, p2);
+    assert!(p1.init_fuel > 0);
+    let p3 = fresh
+        .prepare(&[0xdd; 32], &wasm, &init_abi(), &options)
+        .unwrap();
+    assert_eq!(p3.init_fuel, p1.init_fuel);
+}
+
+#[test]
+fn a_contract_fuel_limit_caps_what_the_caller_offers() {
+    let options = ContractOptions {
+        fuel_limit: 50_000,
+        ..ContractOptions::default()
+    };
+    let state = init_state(&options);
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let outcome = call_on(&runtime, &state, "Spin", &[], 10_000_000);
+    assert_eq!(outcome.result, Err(Error::OutOfFuel));
+    assert_eq!(outcome.gas_used, 50_000);
+}
+
+#[test]
+fn the_stack_size_option_is_enforced_per_contract() {
+    let depth = 5_000u32.to_le_bytes();
+    let small = ContractOptions {
+        stack_size: 64 << 10,
+        ..ContractOptions::default()
+    };
+    let large = ContractOptions {
+        stack_size: 1 << 20,
+        ..ContractOptions::default()
+    };
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let outcome = call_on(&runtime, &init_state(&small), "Depth", &depth, u64::MAX / 2);
+    assert_eq!(outcome.result, Err(Error::StackOverflow));
+    let outcome = call_on(&runtime, &init_state(&large), "Depth", &depth, u64::MAX / 2);
+    assert_eq!(outcome.result, Ok(vec![]));
+}
+
+#[test]
+fn the_log_level_decides_what_debug_output_holds() {
+    let state = init_state(&ContractOptions::default());
+    let output = |level| {
+        let mut config = RuntimeConfig::default();
+        config.wasi.log_level = level;
+        let runtime = Runtime::new(config).unwrap();
+        call_on(&runtime, &state, "Print", &[], 1_000_000).debug_output
+    };
+    assert_eq!(output(LogLevel::Off), "");
+    assert_eq!(output(LogLevel::Error), "to stderr\n");
+    assert_eq!(output(LogLevel::Debug), "to stdout\nto stderr\n");
+    let trace = output(LogLevel::Trace);
+    assert!(trace.contains("[trace] govm.sender fuel="), "{trace}");
+}
+
+#[test]
+fn simd_runs_only_when_the_contract_enables_it() {
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let simd = wat::parse_str(
+        r#"(module (memory (export "memory") 1) (func (export "_initialize"))
+        (func (export "govm_alloc") (param i32) (result i32) (i32.const 1024))
+        (func (export "Ok") (param i32 i32) (result i64)
+          (v128.store (i32.const 0) (v128.const i64x2 0 0))
+          (i32.store8 (i32.const 2048) (i32.const 0))
+          (i64.const 0x80000000001)))"#,
+    )
+    .unwrap();
+    let abi = ContractAbi::new(
+        "simd",
+        vec![Function {
+            name: "Ok".into(),
+            context: false,
+            params: vec![],
+            results: vec![],
+            error: false,
+        }],
+    );
+    let on = ContractOptions {
+        enable_simd: true,
+        ..ContractOptions::default()
+    };
+    assert!(matches!(
+        runtime.prepare(&[1; 32], &simd, &abi, &ContractOptions::default()),
+        Err(Error::InvalidModule(_))
+    ));
+    runtime.prepare(&[1; 32], &simd, &abi, &on).unwrap();
+    let state = State::in_memory();
+    let mut tx = state.begin();
+    tx.put_code(&[1; 32], &simd, &abi.to_json()).unwrap();
+    tx.register_contract(&ContractRecord {
+        address: CONTRACT.0,
+        code_hash: [1; 32],
+        deployer: SENDER.0,
+        deploy_height: 0,
+        options: on.encode(),
+    })
+    .unwrap();
+    state.commit(tx).unwrap();
+    assert_eq!(
+        call_on(&runtime, &state, "Ok", &[], 1_000_000).result,
+        Ok(vec![])
+    );
+}
+
+#[test]
+fn threads_and_disabled_bulk_memory_are_refused_with_a_reason() {
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let wasm = wat::parse_str(INIT_MODULE).unwrap();
+    for (options, expected) in [
+        (
+            ContractOptions {
+                enable_threads: true,
+                ..ContractOptions::default()
+            },
+            "threads are not supported",
+        ),
+        (
+            ContractOptions {
+                enable_bulk_memory: false,
+                ..ContractOptions::default()
+            },
+            "bulk memory cannot be disabled",
+        ),
+    ] {
+        match runtime.prepare(&[2; 32], &wasm, &init_abi(), &options) {
+            Err(Error::InvalidOptions(m)) => assert!(m.contains(expected), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn initialization_is_metered_fenced_and_kept_from_the_host() {
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let empty = ContractAbi::new("x", vec![]);
+    let module = |init: &str, extra: &str| {
+        wat::parse_str(format!(
+            r#"(module (import "govm" "sender" (func $sender (param i32)))
+            (memory (export "memory") 1) {extra}
+            (func (export "_initialize") {init})
+            (func (export "govm_alloc") (param i32) (result i32) (i32.const 1024)))"#
+        ))
+        .unwrap()
+    };
+    let cases = [
+        (
+            module("(loop $l (br $l))", ""),
+            ContractOptions {
+                fuel_limit: 100_000,
+                ..ContractOptions::default()
+            },
+            "out of fuel",
+        ),
+        (
+            module("(call $sender (i32.const 0))", ""),
+            ContractOptions::default(),
+            "package initialization",
+        ),
+        (
+            module("", "(table 10 funcref)"),
+            ContractOptions {
+                table_size: 5,
+                ..ContractOptions::default()
+            },
+            "table",
+        ),
+        (
+            module(
+                "(if (i32.eq (memory.grow (i32.const 300)) (i32.const -1)) (then unreachable))",
+                "",
+            ),
+            ContractOptions {
+                memory_limit: 16 << 20,
+                ..ContractOptions::default()
+            },
+            "memory limit of 16777216 bytes",
+        ),
+    ];
+    for (i, (wasm, options, expected)) in cases.iter().enumerate() {
+        match runtime.prepare(&[100 + i as u8; 32], wasm, &empty, options) {
+            Err(Error::Initialization(e)) => {
+                assert!(e.to_string().contains(expected), "case {i}: {e}")
+            }
+            other => panic!("case {i}: {other:?}"),
+        }
+    }
+    assert!(Error::Initialization(Box::new(Error::OutOfFuel)).is_resource_limit());
 }
 
 #[test]
 fn compiled_modules_are_cached_on_disk_and_bad_cache_files_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
-    let config = RuntimeConfig {
-        cache_dir: Some(dir.path().to_path_buf()),
-        ..RuntimeConfig::default()
-    };
+    let mut config = RuntimeConfig::default();
+    config.wasi.cache_dir = Some(dir.path().to_path_buf());
     let state = State::in_memory();
     deploy(&state, &wat::parse_str(MODULE).unwrap());
-    let fresh_call = |expect_compiled: u64| {
+    let fresh_call = |config: &RuntimeConfig, expect_compiled: u64| {
         let runtime = Runtime::new(config.clone()).unwrap();
         let request = CallRequest {
             contract: CONTRACT,
@@ -348,28 +698,62 @@ fn compiled_modules_are_cached_on_disk_and_bad_cache_files_rebuilt() {
         assert_eq!(outcome.result, Ok(b"hi".to_vec()));
         assert_eq!(runtime.modules_compiled(), expect_compiled);
     };
-    fresh_call(1);
-    let files: Vec<_> = std::fs::read_dir(dir.path())
+    // Preparing compiles twice: the instrumented module `_initialize` runs in, the snapshot.
+    fresh_call(&config, 2);
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(files.len(), 1, "{files:?}");
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let cwasm = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "cwasm")
+        .unwrap();
     // A new process (runtime) loads it instead of compiling.
-    fresh_call(0);
+    fresh_call(&config, 0);
+    // Without PrecompiledCache it compiles again.
+    let mut no_cache = config.clone();
+    no_cache.wasi.precompiled_cache = false;
+    fresh_call(&no_cache, 2);
     // A flipped byte, a truncated file and a foreign file are all detected and rebuilt.
-    let mut bytes = std::fs::read(&files[0]).unwrap();
+    let mut bytes = std::fs::read(cwasm).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 1;
-    std::fs::write(&files[0], &bytes).unwrap();
-    fresh_call(1);
-    let good = std::fs::read(&files[0]).unwrap();
-    std::fs::write(&files[0], &good[..good.len() / 3]).unwrap();
-    fresh_call(1);
-    std::fs::write(
-        &files[0],
-        b"not a module at all, but long enough to have a digest",
-    )
+    std::fs::write(cwasm, &bytes).unwrap();
+    fresh_call(&config, 2);
+    let good = std::fs::read(cwasm).unwrap();
+    std::fs::write(cwasm, &good[..good.len() / 3]).unwrap();
+    fresh_call(&config, 2);
+    std::fs::write(cwasm, b"not a module at all").unwrap();
+    fresh_call(&config, 2);
+    fresh_call(&config, 0);
+}
+
+#[test]
+fn the_module_cache_is_bounded_and_calls_run_concurrently() {
+    let runtime = Runtime::new(RuntimeConfig {
+        module_cache_capacity: 2,
+        // Two calls at once; the rest wait.
+        max_instances: 18,
+        ..RuntimeConfig::default()
+    })
     .unwrap();
-    fresh_call(1);
-    fresh_call(0);
+    let wasm = wat::parse_str(INIT_MODULE).unwrap();
+    for i in 0..4u8 {
+        runtime
+            .prepare(&[i; 32], &wasm, &init_abi(), &ContractOptions::default())
+            .unwrap();
+    }
+    assert_eq!(runtime.cached_modules(), 2);
+    let state = init_state(&ContractOptions::default());
+    let expected = call_on(&runtime, &state, "Read", &[], 1_000_000);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| s.spawn(|| call_on(&runtime, &state, "Read", &[], 1_000_000)))
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), expected);
+        }
+    });
 }

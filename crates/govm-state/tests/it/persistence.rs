@@ -17,6 +17,7 @@ fn committed_state_survives_reopening_and_hashes_match_memory() {
                 code_hash: [1; 32],
                 deployer: [2; 20],
                 deploy_height: 3,
+                options: Vec::new(),
             })
             .unwrap();
             let id = tx.create_object(&contract, &[9; 20]).unwrap();

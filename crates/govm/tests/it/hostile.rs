@@ -1,13 +1,14 @@
 use govm::{
-    Address, CallContext, CallError, Config, DeployOptions, Engine, Error, RuntimeConfig, Value,
+    Address, CallContext, CallError, Config, ContractOptions, DeployOptions, Engine, Error, Value,
 };
 
 use crate::{DEPLOYER, cache_dir, contract};
 
-fn deploy(engine: &Engine) -> Address {
+fn deploy(engine: &Engine, limits: Option<ContractOptions>) -> Address {
     let options = DeployOptions {
         deployer: DEPLOYER,
         file_name: "hostile.go".into(),
+        options: limits,
         ..DeployOptions::default()
     };
     engine
@@ -31,18 +32,20 @@ fn call_error(
 
 #[test]
 fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
-    let runtime = RuntimeConfig {
-        memory_limit: 32 << 20,
-        timeout_ms: 2_000,
-        ..RuntimeConfig::default()
-    };
     let engine = Engine::new(Config {
         cache_dir: cache_dir(),
-        runtime,
         ..Config::default()
     })
     .unwrap();
-    let hostile = deploy(&engine);
+    // The contract's own limits, chosen at deploy: 32 MiB, 2 s, and all the fuel a caller
+    // offers (so that the deadline is what stops a loop given huge fuel).
+    let limits = ContractOptions {
+        memory_limit: 32 << 20,
+        timeout_ms: 2_000,
+        fuel_limit: u64::MAX / 2,
+        ..engine.default_options()
+    };
+    let hostile = deploy(&engine, Some(limits));
     let ctx = CallContext::new(DEPLOYER);
     let before = engine.state().state_hash().unwrap();
 
@@ -119,15 +122,14 @@ fn package_initialization_cannot_reach_the_host() {
         // Runs in _initialize, on every instance, with fuel nobody pays for.\n\
         var start = vm.WrapperContext().BlockHeight()\n\n\
         func Height() uint64 { return start }\n";
-    let address = engine.deploy(source).unwrap();
-    match engine.execute(&CallContext::new(DEPLOYER), address, "Height") {
-        Err(Error::Call {
-            error: CallError::Trap(message),
-            ..
-        }) => {
+    // The deploy runs package initialization, so it is the deploy that fails.
+    match engine.deploy(source) {
+        Err(Error::Runtime(CallError::Initialization(inner))) => {
             assert!(
-                message.contains("cannot be used during package initialization"),
-                "{message}"
+                inner
+                    .to_string()
+                    .contains("cannot be used during package initialization"),
+                "{inner}"
             )
         }
         other => panic!("{other:?}"),

@@ -1,6 +1,6 @@
 use govm::{Address, CallContext, CallError, DeployOptions, Engine, Error, ObjectId, Value};
 
-use crate::{ALICE, DEPLOYER, contract, engine};
+use crate::{ALICE, DEPLOYER, cache_dir, contract, engine};
 
 struct Token<'a> {
     engine: &'a Engine,
@@ -214,27 +214,60 @@ fn a_wasm_opt_module_gives_the_same_results_and_is_smaller() {
     println!("token.go: {plain_size} -> {opt_size} bytes; Transfer gas {plain_gas} -> {opt_gas}");
 }
 
+/// The same calls on engines that differ only in how they run contracts (snapshot or a
+/// fresh `_initialize` per call, pooled or on-demand instances, the disk module cache warm,
+/// cold or off) give the same addresses, results, events, gas, deploy gas and state hashes.
 #[test]
 fn the_same_calls_give_the_same_addresses_results_gas_and_state_hash() {
-    let run = || {
-        let engine = engine();
-        let token = Token::deploy(&engine);
-        let mut trace = vec![format!("{}", token.address)];
-        for (sender, function, args) in [
-            (DEPLOYER, "Initialize", vec![Value::U64(1_000_000)]),
-            (DEPLOYER, "CreateAccount", vec![Value::Address(ALICE)]),
+    let run = |runtime: govm::RuntimeConfig, cache: std::path::PathBuf| {
+        let engine = Engine::new(govm::Config {
+            cache_dir: cache,
+            runtime,
+            ..govm::Config::default()
+        })
+        .unwrap();
+        let options = govm::DeployOptions {
+            deployer: DEPLOYER,
+            ..govm::DeployOptions::default()
+        };
+        let mut trace = Vec::new();
+        let mut deploy = |name: &str| {
+            let d = engine
+                .deploy_with_options(&contract(&format!("{name}/{name}.go")), &options)
+                .unwrap();
+            trace.push(format!("{} {}", d.address, d.init_gas));
+            d.address
+        };
+        let token = deploy("token");
+        let counter = deploy("counter");
+        let caller = deploy("caller");
+        let calls: Vec<(Address, &str, Vec<Value>)> = vec![
+            (token, "Initialize", vec![Value::U64(1_000_000)]),
+            (token, "CreateAccount", vec![Value::Address(ALICE)]),
             (
-                DEPLOYER,
+                token,
                 "Transfer",
                 vec![Value::Address(ALICE), Value::U64(1000)],
             ),
             (
-                DEPLOYER,
+                token,
                 "Transfer",
                 vec![Value::Address(ALICE), Value::U64(10_000_000)],
             ),
-        ] {
-            match token.call(sender, function, &args) {
+            (
+                caller,
+                "AddTwice",
+                vec![Value::Address(counter), Value::U64(5)],
+            ),
+            (
+                caller,
+                "TryFail",
+                vec![Value::Address(token), "Missing".into()],
+            ),
+        ];
+        for (contract, function, args) in calls {
+            let ctx = CallContext::new(DEPLOYER);
+            match engine.execute_with_args(&ctx, contract, function, &args) {
                 Ok(o) => trace.push(format!(
                     "{:?} {:?} {} {}",
                     o.results, o.events, o.gas_used, o.state_hash
@@ -247,8 +280,51 @@ fn the_same_calls_give_the_same_addresses_results_gas_and_state_hash() {
         }
         trace
     };
-    let first = run();
-    assert_eq!(first, run());
+    let shared = cache_dir();
+    let reference = run(govm::RuntimeConfig::default(), shared.clone());
+    let cold = tempfile::tempdir().unwrap();
+    let variants = [
+        (
+            "warm disk cache",
+            govm::RuntimeConfig::default(),
+            shared.clone(),
+        ),
+        (
+            "cold disk cache",
+            govm::RuntimeConfig::default(),
+            cold.path().to_path_buf(),
+        ),
+        (
+            "no disk cache",
+            govm::RuntimeConfig {
+                wasi: govm::WasiOptions {
+                    precompiled_cache: false,
+                    ..govm::WasiOptions::default()
+                },
+                ..govm::RuntimeConfig::default()
+            },
+            shared.clone(),
+        ),
+        (
+            "fresh _initialize per call",
+            govm::RuntimeConfig {
+                snapshots: false,
+                ..govm::RuntimeConfig::default()
+            },
+            shared.clone(),
+        ),
+        (
+            "on-demand instances",
+            govm::RuntimeConfig {
+                pooling: false,
+                ..govm::RuntimeConfig::default()
+            },
+            shared,
+        ),
+    ];
+    for (name, runtime, cache) in variants {
+        assert_eq!(run(runtime, cache), reference, "{name}");
+    }
 }
 
 #[test]
