@@ -1,0 +1,433 @@
+//! The runtime's goals, each beside a baseline measured in the same run:
+//!
+//! - `token_transfer`: an isolated token Transfer (a fresh instance from the snapshot, SCALE
+//!   arguments, state in memory) against the same Transfer on a warm, reused instance, against
+//!   a native Rust implementation of the same token logic over the same store (the floor), and
+//!   against a fresh instance that runs Go's `_initialize` (the naive design);
+//! - `throughput`: isolated Transfers on one thread and on two;
+//! - `metering`: a CPU-bound kernel with fuel and epoch metering against none;
+//! - `module_load`: loading a compiled module from the disk cache against wasmtime's own
+//!   `deserialize_file` of the same file; `first_call`: the first call in a new runtime
+//!   (as after a restart) against an isolated Transfer in a warm process.
+//!
+//! Figures criterion cannot hold (p99, calls per second, sizes, gas) go to
+//! `target/bench-extra/runtime.json`, which `cargo xtask bench` merges into its report.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use govm::{Address, CallContext, Config, ContractOptions, DeployOptions, Engine, RuntimeConfig};
+use govm_abi::{Type, Value};
+use govm_runtime::{CallRequest, Runtime};
+use govm_state::{Event, Transaction};
+
+const DEPLOYER: Address = Address([0xd1; 20]);
+const BOB: Address = Address([0xb0; 20]);
+
+fn fail(what: &str, e: impl std::fmt::Display) -> ! {
+    panic!("{what}: {e}")
+}
+
+/// A deployed token with the deployer holding the supply, and the engine around it.
+struct Fixture {
+    engine: Engine,
+    token: Address,
+    args: Vec<u8>,
+    cache: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let cache = tempfile::tempdir().unwrap_or_else(|e| fail("temporary directory", e));
+        let engine = Engine::new(Config {
+            cache_dir: cache.path().to_path_buf(),
+            ..Config::default()
+        })
+        .unwrap_or_else(|e| fail("engine", e));
+        let source = include_bytes!("../testdata/contracts/token/token.go");
+        let options = DeployOptions {
+            deployer: DEPLOYER,
+            file_name: "token.go".into(),
+            ..DeployOptions::default()
+        };
+        let token = engine
+            .deploy_with_options(source, &options)
+            .unwrap_or_else(|e| fail("deploy", e))
+            .address;
+        engine
+            .execute_with_args(
+                &CallContext::new(DEPLOYER),
+                token,
+                "Initialize",
+                &[Value::U64(1 << 60)],
+            )
+            .unwrap_or_else(|e| fail("Initialize", e));
+        let abi = engine.abi(token).unwrap_or_else(|e| fail("abi", e));
+        let transfer = abi
+            .function("Transfer")
+            .unwrap_or_else(|| fail("abi", "no Transfer"));
+        let args = abi
+            .encode_args(transfer, &[Value::Address(BOB), Value::U64(1)])
+            .unwrap_or_else(|e| fail("encode", e));
+        Self {
+            engine,
+            token,
+            args,
+            cache,
+        }
+    }
+
+    fn request(&self) -> CallRequest<'_> {
+        CallRequest {
+            contract: self.token,
+            function: "Transfer",
+            args: &self.args,
+            sender: DEPLOYER,
+            block_height: 1,
+            block_time: 1_700_000_000,
+            fuel_limit: 50_000_000,
+        }
+    }
+
+    /// One isolated Transfer on `runtime`, in `tx` (never committed: every iteration does the
+    /// same work on the same keys).
+    fn transfer(&self, runtime: &Runtime, tx: Transaction) -> (Transaction, u64) {
+        let (tx, outcome) = runtime.call(tx, &self.request());
+        if let Err(e) = outcome.result {
+            fail("Transfer", e);
+        }
+        (tx, outcome.gas_used)
+    }
+}
+
+/// The token's Transfer in plain Rust over the same store: what the logic costs without a VM.
+fn native_transfer(tx: &mut Transaction, contract: &[u8; 20], from: &[u8; 20], to: &[u8; 20]) {
+    let codec = govm_abi::Codec::basic();
+    let amount = 1u64;
+    let read = |tx: &Transaction, id: &[u8; 32]| -> u64 {
+        let bytes = tx.field(id, "amount").ok().flatten().unwrap_or_default();
+        match codec.decode_tagged(&bytes) {
+            Ok((_, Value::U64(n))) => n,
+            _ => fail("native", "amount"),
+        }
+    };
+    let tagged = |n: u64| {
+        codec
+            .encode_tagged(&Type::U64, &Value::U64(n))
+            .unwrap_or_default()
+    };
+    let from_id = match tx.object_with_owner(contract, from) {
+        Ok(Some(id)) => id,
+        _ => fail("native", "no sender balance"),
+    };
+    let from_amount = read(tx, &from_id);
+    assert!(from_amount >= amount, "insufficient balance");
+    let to_id = match tx.object_with_owner(contract, to) {
+        Ok(Some(id)) => id,
+        _ => {
+            let id = tx
+                .create_object(contract, contract)
+                .unwrap_or_else(|e| fail("native", e));
+            let _ = tx.set_field(contract, &id, "amount", &tagged(0));
+            let _ = tx.set_owner(contract, &id, to);
+            id
+        }
+    };
+    let _ = tx.set_field(contract, &from_id, "amount", &tagged(from_amount - amount));
+    let to_amount = read(tx, &to_id);
+    let _ = tx.set_field(contract, &to_id, "amount", &tagged(to_amount + amount));
+    let data = codec
+        .encode_event_fields(&[
+            ("from".into(), Type::Address, Value::Address(Address(*from))),
+            ("to".into(), Type::Address, Value::Address(Address(*to))),
+            ("amount".into(), Type::U64, Value::U64(amount)),
+        ])
+        .unwrap_or_default();
+    let _ = tx.emit(Event {
+        contract: *contract,
+        name: "Transfer".into(),
+        data,
+    });
+}
+
+/// A CPU-bound kernel: FNV-1a over 64 KiB of memory, `n` times, with the exports govm needs.
+const KERNEL: &str = r#"
+(module
+  (memory (export "memory") 2)
+  (func (export "_initialize"))
+  (func (export "govm_alloc") (param i32) (result i32) (i32.const 1024))
+  (func $fnv (param $rounds i32) (result i32)
+    (local $h i32) (local $i i32)
+    (local.set $h (i32.const 0x811c9dc5))
+    (loop $round
+      (local.set $i (i32.const 0))
+      (loop $byte
+        (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $i)))
+                               (i32.const 0x01000193)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $byte (i32.lt_u (local.get $i) (i32.const 65536))))
+      (local.set $rounds (i32.sub (local.get $rounds) (i32.const 1)))
+      (br_if $round (i32.gt_s (local.get $rounds) (i32.const 0))))
+    (local.get $h))
+  (func (export "Work") (param i32 i32) (result i64)
+    (i32.store (i32.const 4097) (call $fnv (i32.const 16)))
+    (i32.store8 (i32.const 4096) (i32.const 0))
+    (i64.const 0x100000000005))
+)
+"#;
+
+fn runtime_bench(c: &mut Criterion) {
+    let fx = Fixture::new();
+    let runtime = fx.engine.runtime();
+    let state = fx.engine.state();
+    let mut extra = Extra::default();
+
+    // Gas of one Transfer, and its agreement across the three ways of running it.
+    let (_, gas) = fx.transfer(runtime, state.begin());
+    extra.info("token_transfer_gas", gas as f64, "gas");
+
+    // Each iteration runs in a fresh transaction over the committed state (never committed,
+    // so every iteration does the same work).
+    let mut group = c.benchmark_group("token_transfer");
+    group.bench_function("isolated_snapshot", |b| {
+        b.iter(|| black_box(fx.transfer(runtime, state.begin())))
+    });
+    let mut warm = runtime
+        .warm_instance(&state.begin(), fx.token)
+        .unwrap_or_else(|e| fail("warm instance", e));
+    group.bench_function("warm_instance", |b| {
+        b.iter(|| {
+            let (tx, outcome) = warm.call(state.begin(), &fx.request());
+            black_box(outcome.result).unwrap_or_else(|e| fail("warm Transfer", e));
+            tx
+        })
+    });
+    group.bench_function("native_rust", |b| {
+        b.iter(|| {
+            let mut tx = state.begin();
+            native_transfer(&mut tx, &fx.token.0, &DEPLOYER.0, &BOB.0);
+            tx
+        })
+    });
+    let naive = Runtime::new(RuntimeConfig {
+        snapshots: false,
+        ..RuntimeConfig::default()
+    })
+    .unwrap_or_else(|e| fail("runtime", e));
+    let (_, naive_gas) = fx.transfer(&naive, state.begin());
+    assert_eq!(
+        naive_gas, gas,
+        "a fresh _initialize must cost the call what a snapshot does"
+    );
+    group.bench_function("fresh_initialize", |b| {
+        b.iter(|| black_box(fx.transfer(&naive, state.begin())))
+    });
+    group.finish();
+
+    // p99 of single isolated calls (criterion reports means of batches).
+    let mut times = Vec::with_capacity(5_000);
+    for _ in 0..5_000 {
+        let start = Instant::now();
+        black_box(fx.transfer(runtime, state.begin()));
+        times.push(start.elapsed().as_nanos() as f64);
+    }
+    times.sort_by(f64::total_cmp);
+    extra.metric(
+        "isolated_transfer_p99",
+        times[times.len() * 99 / 100],
+        "ns",
+        "isolated_transfer_median",
+        times[times.len() / 2],
+        None,
+    );
+
+    let mut group = c.benchmark_group("throughput");
+    for threads in [1u64, 2] {
+        let name = if threads == 1 {
+            "one_thread"
+        } else {
+            "two_threads"
+        };
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let per_thread = iters.div_ceil(threads);
+                let start = Instant::now();
+                std::thread::scope(|s| {
+                    for _ in 0..threads {
+                        s.spawn(|| {
+                            for _ in 0..per_thread {
+                                black_box(fx.transfer(runtime, state.begin()));
+                            }
+                        });
+                    }
+                });
+                // Wall time for `iters` calls: criterion reports it per call, the reciprocal
+                // of throughput.
+                start.elapsed()
+            })
+        });
+    }
+    group.finish();
+
+    metering(c, &mut extra);
+    module_load(c, &fx, &mut extra);
+    extra.write();
+}
+
+fn metering(c: &mut Criterion, _extra: &mut Extra) {
+    let wasm = wat::parse_str(KERNEL).unwrap_or_else(|e| fail("kernel", e));
+    let config = |metered: bool| {
+        let mut wt = wasmtime::Config::new();
+        wt.consume_fuel(metered)
+            .epoch_interruption(metered)
+            .cranelift_nan_canonicalization(true)
+            .wasm_features(!govm_abi::consensus_features(false), false)
+            .wasm_features(govm_abi::consensus_features(false), true);
+        wt
+    };
+    let mut group = c.benchmark_group("metering");
+    for (name, metered) in [("fuel_and_epoch", true), ("baseline_unmetered", false)] {
+        let engine = wasmtime::Engine::new(&config(metered)).unwrap_or_else(|e| fail("engine", e));
+        let module = wasmtime::Module::new(&engine, &wasm).unwrap_or_else(|e| fail("kernel", e));
+        let mut store = wasmtime::Store::new(&engine, ());
+        if metered {
+            store.set_epoch_deadline(u64::MAX / 2);
+        }
+        let instance = wasmtime::Instance::new(&mut store, &module, &[])
+            .unwrap_or_else(|e| fail("instance", e));
+        let work = instance
+            .get_typed_func::<(u32, u32), u64>(&mut store, "Work")
+            .unwrap_or_else(|e| fail("Work", e));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                if metered {
+                    let _ = store.set_fuel(u64::MAX / 2);
+                }
+                black_box(work.call(&mut store, (0, 0))).unwrap_or_else(|e| fail("Work", e))
+            })
+        });
+    }
+    group.finish();
+}
+
+fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Extra) {
+    let runtime = fx.engine.runtime();
+    let state = fx.engine.state();
+    let cache_dir = fx.cache.path().join("modules");
+    let cwasm = std::fs::read_dir(&cache_dir)
+        .unwrap_or_else(|e| fail("module cache", e))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
+        .unwrap_or_else(|| fail("module cache", "no .cwasm file"));
+    extra.info(
+        "token_snapshot_cwasm_size",
+        std::fs::metadata(&cwasm).map_or(0, |m| m.len()) as f64,
+        "bytes",
+    );
+    let tx = state.begin();
+    let info = fx
+        .engine
+        .contract_info(fx.token)
+        .unwrap_or_else(|e| fail("contract info", e));
+    let wasm = tx
+        .code(&info.code_hash.0)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| fail("code", "missing"));
+    extra.info("token_wasm_size", wasm.len() as f64, "bytes");
+    let mut group = c.benchmark_group("module_load");
+    group.bench_function("disk_cache", |b| {
+        b.iter(|| {
+            runtime.forget_modules();
+            runtime
+                .prepare(&info.code_hash.0, &wasm, &info.abi, &info.options)
+                .unwrap_or_else(|e| fail("prepare", e))
+        })
+    });
+    let engine = runtime.default_engine();
+    group.bench_function("baseline_wasmtime_deserialize_file", |b| {
+        b.iter(|| deserialize_file(&engine, &cwasm))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("first_call");
+    group.sample_size(10);
+    let config = RuntimeConfig {
+        wasi: govm::WasiOptions {
+            cache_dir: Some(cache_dir.clone()),
+            ..govm::WasiOptions::default()
+        },
+        ..RuntimeConfig::default()
+    };
+    group.bench_function("after_restart", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                let fresh = Runtime::new(config.clone()).unwrap_or_else(|e| fail("runtime", e));
+                black_box(fx.transfer(&fresh, state.begin()));
+                total += start.elapsed();
+                drop(fresh);
+            }
+            total
+        })
+    });
+    group.bench_function("baseline_isolated_transfer", |b| {
+        b.iter(|| black_box(fx.transfer(runtime, state.begin())))
+    });
+    group.finish();
+    let _ = ContractOptions::default();
+}
+
+#[allow(unsafe_code)]
+fn deserialize_file(engine: &wasmtime::Engine, path: &std::path::Path) -> wasmtime::Module {
+    // SAFETY: the file is one the runtime wrote with `Module::serialize` for this engine.
+    unsafe { wasmtime::Module::deserialize_file(engine, path) }
+        .unwrap_or_else(|e| fail("deserialize", e))
+}
+
+/// Figures outside criterion, written for `cargo xtask bench`.
+#[derive(Default)]
+struct Extra {
+    rows: Vec<serde_json::Value>,
+}
+
+impl Extra {
+    fn info(&mut self, name: &str, value: f64, unit: &str) {
+        self.rows.push(serde_json::json!({
+            "name": name, "value": value, "unit": unit,
+        }));
+    }
+
+    fn metric(
+        &mut self,
+        name: &str,
+        value: f64,
+        unit: &str,
+        baseline: &str,
+        baseline_value: f64,
+        goal_at_most: Option<f64>,
+    ) {
+        self.rows.push(serde_json::json!({
+            "name": name, "value": value, "unit": unit, "baseline": baseline,
+            "baseline_value": baseline_value, "goal_at_most": goal_at_most,
+        }));
+    }
+
+    fn write(&self) {
+        let dir = PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../target/bench-extra"
+        ));
+        let _ = std::fs::create_dir_all(&dir);
+        let text = serde_json::to_string_pretty(&self.rows).unwrap_or_default();
+        if let Err(e) = std::fs::write(dir.join("runtime.json"), text) {
+            eprintln!("cannot write the extra figures: {e}");
+        }
+    }
+}
+
+criterion_group!(benches, runtime_bench);
+criterion_main!(benches);
