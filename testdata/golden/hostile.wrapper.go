@@ -114,3 +114,42 @@ func govm_export_WrongType(ptr, size uint32) uint64 {
 		return nil
 	})
 }
+
+//go:wasmexport Recurse
+func govm_export_Recurse(ptr, size uint32) uint64 {
+	return govm_vm.WrapperCall(ptr, size, func(args *govm_vm.Decoder, results *govm_vm.Encoder) error {
+		p0 := args.Uint64()
+		if err := args.Finish(); err != nil {
+			return govm_vm.WrapperBadArgs(err)
+		}
+		r0 := Recurse(p0)
+		results.Uint64(r0)
+		return nil
+	})
+}
+
+//go:wasmexport Huge
+func govm_export_Huge(ptr, size uint32) uint64 {
+	return govm_vm.WrapperCall(ptr, size, func(args *govm_vm.Decoder, results *govm_vm.Encoder) error {
+		p0 := args.Uint64()
+		if err := args.Finish(); err != nil {
+			return govm_vm.WrapperBadArgs(err)
+		}
+		r0 := Huge(p0)
+		results.ByteSlice(r0)
+		return nil
+	})
+}
+
+//go:wasmexport Spam
+func govm_export_Spam(ptr, size uint32) uint64 {
+	return govm_vm.WrapperCall(ptr, size, func(args *govm_vm.Decoder, results *govm_vm.Encoder) error {
+		p0 := args.Uint64()
+		if err := args.Finish(); err != nil {
+			return govm_vm.WrapperBadArgs(err)
+		}
+		r0 := Spam(govm_vm.WrapperContext(), p0)
+		results.Uint64(r0)
+		return nil
+	})
+}

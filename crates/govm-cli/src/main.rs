@@ -481,6 +481,14 @@ fn inspect(engine: &Engine, target: &str, as_json: bool) -> Result<(), Failure> 
             "code_hash": info.code_hash.to_string(),
             "deployer": info.deployer.to_string(),
             "deploy_height": info.deploy_height,
+            "options": {
+                "memory_limit": info.options.memory_limit,
+                "table_size": info.options.table_size,
+                "timeout_ms": info.options.timeout_ms,
+                "fuel_limit": info.options.fuel_limit,
+                "stack_size": info.options.stack_size,
+                "enable_simd": info.options.enable_simd,
+            },
         });
         (info.abi, info.wasm_size, info.exports, info.imports, extra)
     };
@@ -512,6 +520,12 @@ fn inspect(engine: &Engine, target: &str, as_json: bool) -> Result<(), Failure> 
         exports.len(),
         imports.len()
     );
+    if let Some(o) = extra.get("options") {
+        println!(
+            "limits: fuel {} per call, memory {} bytes, timeout {} ms, stack {} bytes, table {}",
+            o["fuel_limit"], o["memory_limit"], o["timeout_ms"], o["stack_size"], o["table_size"]
+        );
+    }
     Ok(())
 }
 

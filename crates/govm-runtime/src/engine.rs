@@ -16,6 +16,7 @@ use wasmtime::{Engine, InstancePre, Linker, Module, Store, Trap};
 
 use crate::cache::{DiskCache, Meta};
 use crate::error::{Error, HostTrap, Result};
+use crate::gas;
 use crate::host::{self, Frame, HostState, Limiter, MAX_CALL_DEPTH};
 use crate::options::{ContractOptions, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE, WasiOptions};
 use crate::snapshot;
@@ -52,6 +53,9 @@ impl Default for RuntimeConfig {
         }
     }
 }
+
+/// The largest result envelope a call may return, in bytes (nested calls included).
+pub const MAX_RESULT_SIZE: usize = 1 << 20;
 
 /// How much of a pooled instance's memory (and table) stays mapped between instances.
 const KEEP_RESIDENT: usize = 16 << 20;
@@ -944,6 +948,8 @@ fn call_entry(
         })
     };
     let len = u32::try_from(req.args.len()).map_err(|_| too_long())?;
+    // Copying the arguments in is charged like any host copy.
+    take_fuel(store, u64::from(len) * gas::PER_BYTE)?;
     let ptr = if len == 0 {
         0
     } else {
@@ -964,6 +970,13 @@ fn call_entry(
     let entry = instance.get_typed_func::<(u32, u32), u64>(&mut *store, req.function)?;
     let packed = entry.call(&mut *store, (ptr, len))?;
     let (out_ptr, out_len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+    if out_len > MAX_RESULT_SIZE {
+        return Err(RunError::Contract(Error::ResultTooLarge {
+            size: out_len,
+            limit: MAX_RESULT_SIZE,
+        }));
+    }
+    take_fuel(store, out_len as u64 * gas::PER_BYTE)?;
     let memory = store.data().memory.ok_or_else(too_long)?;
     memory
         .data(&*store)
@@ -972,6 +985,17 @@ fn call_entry(
         .ok_or_else(|| {
             RunError::Contract(Error::Trap("the result envelope is out of bounds".into()))
         })
+}
+
+/// Takes fuel outside wasm code (copies between host and instance), or fails out of fuel.
+fn take_fuel(store: &mut Store<HostState>, amount: u64) -> std::result::Result<(), RunError> {
+    let fuel = store.get_fuel()?;
+    if fuel < amount {
+        store.set_fuel(0)?;
+        return Err(RunError::Contract(Error::OutOfFuel));
+    }
+    store.set_fuel(fuel - amount)?;
+    Ok(())
 }
 
 /// Maps every way a call can fail to one [`Error`]: the one place traps are interpreted.

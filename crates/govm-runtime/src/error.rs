@@ -29,6 +29,14 @@ pub enum Error {
         /// The panic message, or what the Go runtime printed.
         message: String,
     },
+    /// The result was larger than [`crate::MAX_RESULT_SIZE`].
+    #[error("result of {size} bytes exceeds the limit of {limit} bytes")]
+    ResultTooLarge {
+        /// The result's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The entry point returned a non-nil error.
     #[error("{message}")]
     ContractError {

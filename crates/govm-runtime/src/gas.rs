@@ -2,11 +2,11 @@
 //! Changing any number is a consensus change: bump [`GAS_SCHEDULE_VERSION`].
 
 /// Version of this schedule together with the wasmtime version and its fuel configuration.
-pub const GAS_SCHEDULE_VERSION: &str = "1/wasmtime-48.0.8";
+pub const GAS_SCHEDULE_VERSION: &str = "2/wasmtime-48.0.8";
 
 /// Charged on every host function call, WASI included.
 pub const HOST_CALL: u64 = 100;
-/// Per byte copied between the contract's memory and the host.
+/// Per byte copied between the contract's memory and the host (arguments and results too).
 pub const PER_BYTE: u64 = 1;
 /// Creating an object.
 pub const OBJECT_CREATE: u64 = 20_000;

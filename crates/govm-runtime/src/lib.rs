@@ -38,7 +38,9 @@ mod options;
 mod snapshot;
 mod wasi;
 
-pub use engine::{CallOutcome, CallRequest, Prepared, Runtime, RuntimeConfig};
+pub use engine::{
+    CallOutcome, CallRequest, MAX_RESULT_SIZE, Prepared, Runtime, RuntimeConfig, WarmInstance,
+};
 pub use error::{Error, Result};
 pub use host::MAX_CALL_DEPTH;
 pub use options::{

@@ -39,6 +39,8 @@ pub fn check_module(
     govm_abi::check_module(wasm, abi, false)
 }
 pub use govm_compiler::{Error as CompileError, ToolchainConfig};
-pub use govm_runtime::{ContractOptions, Error as CallError, LogLevel, RuntimeConfig, WasiOptions};
+pub use govm_runtime::{
+    ContractOptions, Error as CallError, LogLevel, MAX_RESULT_SIZE, RuntimeConfig, WasiOptions,
+};
 pub use govm_state::State;
 pub use govm_validate::{Diagnostic, Rejected};

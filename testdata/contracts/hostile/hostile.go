@@ -79,3 +79,27 @@ func WrongType(ctx vm.Context) error {
 	var s string
 	return obj.Get("n", &s)
 }
+
+// Recurse calls itself depth times: every Go call is a wasm call, so a deep enough recursion
+// overflows the wasm stack.
+func Recurse(depth uint64) uint64 {
+	if depth == 0 {
+		return 0
+	}
+	var pad [64]uint64
+	pad[depth%64] = depth
+	return Recurse(depth-1) + pad[depth%64] - depth + 1
+}
+
+// Huge returns a result of n bytes.
+func Huge(n uint64) []byte {
+	return make([]byte, n)
+}
+
+// Spam emits n events.
+func Spam(ctx vm.Context, n uint64) uint64 {
+	for i := uint64(0); i < n; i++ {
+		ctx.Log("Spam", "i", i)
+	}
+	return n
+}

@@ -152,7 +152,6 @@ func encodeAny(e *Encoder, v any, tagged bool) bool {
 	return true
 }
 
-
 // decodeTagged reads a whole tagged value into out, which must point to the stored type.
 func decodeTagged(field string, data []byte, out any) error {
 	if len(data) == 0 {

@@ -136,6 +136,59 @@ fn exit_codes_tell_what_went_wrong() {
 }
 
 #[test]
+fn deploy_options_are_checked_stored_and_enforced() {
+    let home = Home::new();
+    // Options govm cannot honour are input errors that name the option.
+    let (code, _, err) = home.run(&["deploy", &contract("hostile"), "--memory-limit", "1024"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("MemoryLimit"), "{err}");
+    let (code, _, err) = home.run(&["deploy", &contract("hostile"), "--timeout-ms", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Timeout"), "{err}");
+    // Too little fuel for Go's package initialization: a resource limit, at deploy.
+    let (code, _, err) = home.run(&["deploy", &contract("hostile"), "--fuel", "1000"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("package initialization failed: out of fuel"),
+        "{err}"
+    );
+    // The contract's own limits hold whatever a caller offers.
+    let (code, out, err) = home.run(&[
+        "--json",
+        "deploy",
+        &contract("hostile"),
+        "--fuel",
+        "20000000",
+        "--memory-limit",
+        "16777216",
+        "--timeout-ms",
+        "3000",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let deployed = json(&out);
+    assert!(deployed["init_gas"].as_u64().unwrap() > 0, "{out}");
+    let hostile = deployed["address"].as_str().unwrap().to_owned();
+    let (code, out, _) = home.run(&["--json", "call", &hostile, "Loop", "--fuel", "900000000"]);
+    assert_eq!(code, 3);
+    assert_eq!(json(&out)["error"], "out of fuel");
+    assert_eq!(json(&out)["gas_used"], 20_000_000);
+    let (code, out, _) = home.run(&["--json", "call", &hostile, "Hog", "64"]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        json(&out)["error"],
+        "memory limit of 16777216 bytes exceeded"
+    );
+    let (_, out, _) = home.run(&["--json", "inspect", &hostile]);
+    assert_eq!(json(&out)["options"]["fuel_limit"], 20_000_000);
+    assert_eq!(json(&out)["options"]["timeout_ms"], 3000);
+    let (_, out, _) = home.run(&["inspect", &hostile]);
+    assert!(
+        out.contains("limits: fuel 20000000 per call, memory 16777216 bytes, timeout 3000 ms"),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_rejected_contract_shows_the_line_with_a_caret_and_exits_2() {
     let home = Home::new();
     let file = home.path().join("bad.go");

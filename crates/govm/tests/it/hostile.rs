@@ -81,6 +81,28 @@ fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
     );
     let hog = call_error(&engine, &huge_fuel, hostile, "Hog", &[64u64.into()]);
     assert_eq!(hog, CallError::MemoryLimit { limit: 32 << 20 });
+    // Go calls are wasm calls too: deep recursion overflows the wasm stack (StackSize).
+    let deep = call_error(
+        &engine,
+        &huge_fuel,
+        hostile,
+        "Recurse",
+        &[10_000_000u64.into()],
+    );
+    assert_eq!(deep, CallError::StackOverflow);
+    let huge = call_error(&engine, &ctx, hostile, "Huge", &[(2u64 << 20).into()]);
+    assert!(
+        matches!(huge, CallError::ResultTooLarge { limit, .. } if limit == govm::MAX_RESULT_SIZE),
+        "{huge:?}"
+    );
+    let spam = call_error(&engine, &huge_fuel, hostile, "Spam", &[5_000u64.into()]);
+    assert_eq!(
+        spam,
+        CallError::Panic {
+            message: "vm: Log(\"Spam\"): state limit exceeded".into()
+        }
+    );
+    assert_eq!(engine.state().state_hash().unwrap(), before);
 
     assert_eq!(
         call_error(&engine, &ctx, hostile, "WriteThenFail", &[]),
@@ -109,6 +131,14 @@ fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
         .execute_with_args(&ctx, hostile, "Hog", &[4u64.into()])
         .unwrap();
     assert_eq!(fine.results, [Value::U64(4)]);
+    let small = engine
+        .execute_with_args(&ctx, hostile, "Huge", &[3u64.into()])
+        .unwrap();
+    assert_eq!(small.results, [Value::Bytes(vec![0; 3])]);
+    let few = engine
+        .execute_with_args(&ctx, hostile, "Spam", &[3u64.into()])
+        .unwrap();
+    assert_eq!(few.events.len(), 3);
 }
 
 #[test]
