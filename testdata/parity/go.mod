@@ -1,0 +1,27 @@
+module govm.test/parity
+
+go 1.24
+
+require (
+	github.com/govm-net/vm v0.0.0
+	govm.test/contracts/caller v0.0.0
+	govm.test/contracts/counter v0.0.0
+	govm.test/contracts/escrow v0.0.0
+	govm.test/contracts/hostile v0.0.0
+	govm.test/contracts/nft v0.0.0
+	govm.test/contracts/registry v0.0.0
+	govm.test/contracts/token v0.0.0
+	govm.test/contracts/vote v0.0.0
+)
+
+replace (
+	github.com/govm-net/vm => ../../crates/govm-abi/go/vm
+	govm.test/contracts/caller => ../contracts/caller
+	govm.test/contracts/counter => ../contracts/counter
+	govm.test/contracts/escrow => ../contracts/escrow
+	govm.test/contracts/hostile => ../contracts/hostile
+	govm.test/contracts/nft => ../contracts/nft
+	govm.test/contracts/registry => ../contracts/registry
+	govm.test/contracts/token => ../contracts/token
+	govm.test/contracts/vote => ../contracts/vote
+)
