@@ -6,6 +6,7 @@ mod counter;
 mod deploy;
 mod hostile;
 mod market;
+mod parity;
 mod token;
 mod vote;
 
