@@ -291,12 +291,11 @@ fn go_sdk_checks() -> Result<()> {
     let go = ToolchainConfig::default()
         .discover_go()
         .context("the SDK's Go tests need Go")?;
-    let sdk = root().join("crates/govm-abi/go/vm");
     let cache = root().join("target/go-cache");
-    let go_cmd = |args: &[&str]| {
+    let go_cmd = |dir: &Path, args: &[&str]| {
         let mut cmd = Command::new(&go.path);
         cmd.args(args)
-            .current_dir(&sdk)
+            .current_dir(dir)
             .env("GOTOOLCHAIN", "local")
             .env("GOFLAGS", "-mod=mod")
             .env("GOPROXY", "off")
@@ -305,15 +304,25 @@ fn go_sdk_checks() -> Result<()> {
             .env("GOWORK", "off");
         cmd
     };
-    eprintln!("$ go test ./... (in {})", sdk.display());
-    let status = go_cmd(&["test", "-count=1", "./..."])
-        .status()
-        .context("running go test")?;
-    if !status.success() {
-        bail!("go test of the SDK failed");
+    // The SDK (with vmtest), every contract's native tests, and the native parity runner.
+    let mut modules = vec![root().join("crates/govm-abi/go/vm")];
+    let mut contracts: Vec<PathBuf> = std::fs::read_dir(root().join("testdata/contracts"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("go.mod").is_file())
+        .collect();
+    contracts.sort();
+    modules.extend(contracts);
+    modules.push(root().join("testdata/parity"));
+    for dir in &modules {
+        for args in [&["vet", "./..."][..], &["test", "-count=1", "./..."]] {
+            eprintln!("$ go {} (in {})", args.join(" "), dir.display());
+            if !go_cmd(dir, args).status().context("running go")?.success() {
+                bail!("go {} failed in {}", args.join(" "), dir.display());
+            }
+        }
     }
-    eprintln!("$ GOOS=wasip1 GOARCH=wasm go vet ./...");
-    let status = go_cmd(&["vet", "./..."])
+    eprintln!("$ GOOS=wasip1 GOARCH=wasm go vet ./... (the SDK)");
+    let status = go_cmd(&modules[0], &["vet", "./..."])
         .env("GOOS", "wasip1")
         .env("GOARCH", "wasm")
         .status()?;
