@@ -46,7 +46,7 @@ pub use module::{
     HOST_FUNCTIONS, HOST_MODULE, ModuleError, ModuleInfo, WASI_FUNCTIONS, WASI_MODULE,
     WasmFeatures, check_module, consensus_features,
 };
-pub use sdk::{SDK_FILES, SDK_IMPORT_PATH};
+pub use sdk::{SDK_FILES, SDK_IMPORT_PATH, SDK_TEST_FILES, write_sdk};
 pub use types::{Address, Hash, ObjectId};
 pub use value::{FromValue, Value};
 pub use wrapper::{ALLOC_EXPORT, RESERVED_PREFIX, generate_wrapper};

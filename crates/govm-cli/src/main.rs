@@ -15,6 +15,8 @@ use govm::{
 };
 use serde_json::{Value as Json, json};
 
+mod scaffold;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "govm",
@@ -123,6 +125,20 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Start a new contract: a folder NAME with the contract, a test, go.mod and a README.
+    New {
+        /// The contract's name: a Go package name (lowercase letters, digits, `_`).
+        name: String,
+    },
+    /// Check a contract folder's contracts and run its tests natively (`go vet`, `go test`).
+    Test {
+        /// The folder (with a go.mod). Default: the current one.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Extra arguments for `go test` (after `--`), such as `-run TestAdd -v`.
+        #[arg(last = true)]
+        go_args: Vec<String>,
+    },
 }
 
 /// A failure with its exit code.
@@ -178,6 +194,33 @@ fn engine(home: &Path, with_state: bool) -> Result<Engine, Failure> {
 
 fn run(cli: &Cli) -> Result<u8, Failure> {
     match &cli.command {
+        Command::New { name } => {
+            if !scaffold::valid_name(name) {
+                return Err(Failure::input(format!(
+                    "error: `{name}` is not a contract name: use lowercase letters, digits and `_`, starting with a letter"
+                )));
+            }
+            let dir = PathBuf::from(name);
+            if dir.exists() {
+                return Err(Failure::input(format!(
+                    "error: {} already exists",
+                    dir.display()
+                )));
+            }
+            scaffold::write(&dir, name).map_err(|e| Failure {
+                code: 4,
+                message: format!("error: cannot write {}: {e}", dir.display()),
+            })?;
+            if cli.json {
+                println!("{}", json!({ "dir": dir.display().to_string() }));
+            } else {
+                println!(
+                    "created {name}/ ({name}.go, {name}_test.go, go.mod, README.md)\nnext: cd {name} && govm test"
+                );
+            }
+            Ok(0)
+        }
+        Command::Test { dir, go_args } => test(cli, dir, go_args),
         Command::Deploy {
             file,
             sender,
@@ -557,6 +600,51 @@ fn wasm_path(file: &Path) -> PathBuf {
 
 /// Renders an error with its exit code; validation diagnostics show the source line with a
 /// caret.
+/// `govm test`: every contract file of the folder must pass govm's validation (a contract
+/// that tests fine natively but would be refused at deploy fails here), then its native
+/// tests run with the SDK that ships with this `govm`.
+fn test(cli: &Cli, dir: &Path, go_args: &[String]) -> Result<u8, Failure> {
+    let go_mod = std::fs::read_to_string(dir.join("go.mod")).map_err(|e| {
+        Failure::input(format!(
+            "error: {} has no readable go.mod ({e}); start a contract with `govm new NAME`",
+            dir.display()
+        ))
+    })?;
+    let engine = engine(&cli.home, false)?;
+    let mut contracts: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Failure::input(format!("error: cannot read {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            name.is_some_and(|n| n.ends_with(".go") && !n.ends_with("_test.go"))
+        })
+        .collect();
+    contracts.sort();
+    for path in &contracts {
+        let (code, source) = read(path)?;
+        engine
+            .check(&code)
+            .map_err(|e| failure(e, Some((path, &source))))?;
+    }
+    if go_mod.contains(scaffold::SDK_DIR) {
+        scaffold::govm_abi_sdk(dir).map_err(|e| Failure {
+            code: 4,
+            message: format!("error: cannot write the SDK into {}: {e}", dir.display()),
+        })?;
+    }
+    match engine.compiler().go_test(dir, go_args) {
+        Ok(true) => Ok(0),
+        Ok(false) => {
+            eprintln!("govm test: tests failed in {}", dir.display());
+            Ok(1)
+        }
+        Err(e) => Err(Failure {
+            code: 4,
+            message: format!("error: {e}"),
+        }),
+    }
+}
+
 /// Runs `work` under a spinner with the elapsed time on standard error, when standard output
 /// is a terminal and the output is not JSON (compiles take seconds; cache hits finish before
 /// the spinner shows).

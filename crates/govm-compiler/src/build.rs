@@ -123,6 +123,46 @@ impl Compiler {
         (!diagnostics.is_empty()).then_some(diagnostics)
     }
 
+    /// Runs a contract folder's native tests: `go vet ./...` then `go test ./...` in `dir`,
+    /// with Go (native tests need Go even where TinyGo builds the wasm), offline, with the
+    /// build cache in this compiler's cache directory. Output goes to this process's
+    /// standard output and error. Returns whether both passed.
+    pub fn go_test(&self, dir: &Path, extra_args: &[String]) -> Result<bool> {
+        let go = self.config.toolchain.discover_go()?;
+        let cache = &self.config.cache_dir;
+        for args in [vec!["vet".to_owned(), "./...".to_owned()], {
+            let mut a = vec!["test".to_owned()];
+            a.extend(extra_args.iter().cloned());
+            a.push("./...".to_owned());
+            a
+        }] {
+            let mut cmd = Command::new(&go.path);
+            cmd.args(&args)
+                .current_dir(dir)
+                .env("GOCACHE", cache.join("go-build"))
+                .env("GOMODCACHE", cache.join("go-mod"))
+                .env("GOPROXY", "off")
+                .env("GOSUMDB", "off")
+                .env("GOFLAGS", "-mod=mod")
+                .env("GOTOOLCHAIN", "local")
+                .env("GOWORK", "off")
+                .env("GOTELEMETRY", "off")
+                .env_remove("GOOS")
+                .env_remove("GOARCH")
+                .stdin(Stdio::null());
+            self.runs.fetch_add(1, Ordering::Relaxed);
+            let status = cmd.status().map_err(|source| Error::Io {
+                action: "running",
+                path: go.path.clone(),
+                source,
+            })?;
+            if !status.success() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// How many toolchain processes this compiler has started.
     pub fn toolchain_runs(&self) -> u64 {
         self.runs.load(Ordering::Relaxed)

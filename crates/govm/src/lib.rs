@@ -29,7 +29,9 @@ pub use engine::{
     ObjectRecord, Outcome, StateBackend,
 };
 pub use error::{Error, Result};
-pub use govm_abi::{Address, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value};
+pub use govm_abi::{
+    Address, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value, write_sdk,
+};
 
 /// Checks a module the way the runtime will before it runs it (see `docs/abi.md`).
 pub fn check_module(

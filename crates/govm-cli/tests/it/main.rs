@@ -3,6 +3,7 @@
 
 mod commands;
 mod readme;
+mod toolkit;
 
 use std::path::{Path, PathBuf};
 
