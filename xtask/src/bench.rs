@@ -21,11 +21,55 @@ pub(crate) struct Metric {
 pub(crate) enum Goal {
     /// The median must be at most this many nanoseconds.
     AtMostNanos(f64),
+    /// The median divided by the baseline's must be at most this.
+    AtMostRatio(f64),
     /// Reported for information.
     None,
 }
 
 pub(crate) const METRICS: &[Metric] = &[
+    Metric {
+        name: "isolated_transfer_vs_warm",
+        bench: "token_transfer/isolated_snapshot",
+        baseline: "token_transfer/warm_instance",
+        goal: Goal::AtMostRatio(3.0),
+    },
+    Metric {
+        name: "isolated_transfer_median",
+        bench: "token_transfer/isolated_snapshot",
+        baseline: "token_transfer/native_rust",
+        goal: Goal::AtMostNanos(25e3),
+    },
+    Metric {
+        name: "fresh_initialize_transfer",
+        bench: "token_transfer/fresh_initialize",
+        baseline: "token_transfer/isolated_snapshot",
+        goal: Goal::None,
+    },
+    Metric {
+        name: "throughput_two_threads",
+        bench: "throughput/two_threads",
+        baseline: "throughput/one_thread",
+        goal: Goal::None,
+    },
+    Metric {
+        name: "metering_overhead",
+        bench: "metering/fuel_and_epoch",
+        baseline: "metering/baseline_unmetered",
+        goal: Goal::AtMostRatio(1.15),
+    },
+    Metric {
+        name: "module_load_disk_cache",
+        bench: "module_load/disk_cache",
+        baseline: "module_load/baseline_wasmtime_deserialize_file",
+        goal: Goal::AtMostNanos(0.5e6),
+    },
+    Metric {
+        name: "first_call_after_restart",
+        bench: "first_call/after_restart",
+        baseline: "first_call/baseline_isolated_transfer",
+        goal: Goal::None,
+    },
     Metric {
         name: "validation_100kb",
         bench: "validate_100kb/validate",
@@ -100,12 +144,30 @@ pub(crate) const METRICS: &[Metric] = &[
     },
 ];
 
+/// Figures the benches write to `target/bench-extra/*.json` (not criterion measurements).
+pub(crate) const FIGURES: &[&str] = &[
+    "token_transfer_gas",
+    "isolated_transfer_single_median",
+    "isolated_transfer_single_p99",
+    "transfers_per_second_1_thread",
+    "transfers_per_second_2_threads",
+    "scaling_2_threads",
+    "token_snapshot_cwasm_size",
+    "token_wasm_size_go",
+    "deploy_token_new_module",
+    "token_deploy_gas",
+    "token_wasm_size_wasm_opt",
+    "token_wasm_size_tinygo",
+];
+
 pub(crate) fn run(root: &Path, quick: bool) -> Result<()> {
+    let _ = std::fs::remove_dir_all(root.join("target/bench-extra"));
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.current_dir(root)
         .args(["bench", "--locked", "-p", "govm-benches", "--"]);
     if quick {
         cmd.args(["--warm-up-time", "0.5", "--measurement-time", "1.5"]);
+        cmd.env("GOVM_BENCH_QUICK", "1");
     }
     eprintln!(
         "$ cargo bench -p govm-benches{}",
@@ -127,6 +189,7 @@ pub(crate) fn run(root: &Path, quick: bool) -> Result<()> {
         let ratio = value / base;
         let (goal_text, pass) = match m.goal {
             Goal::AtMostNanos(n) => (format!("<= {}", nanos(n)), Some(value <= n)),
+            Goal::AtMostRatio(r) => (format!("ratio <= {r}"), Some(ratio <= r)),
             Goal::None => ("-".to_owned(), None),
         };
         let verdict = match pass {
@@ -143,22 +206,79 @@ pub(crate) fn run(root: &Path, quick: bool) -> Result<()> {
             goal_text,
             verdict
         ));
-        rows.push(serde_json::json!({
-            "name": m.name,
-            "value_ns": value,
-            "baseline": m.baseline,
-            "baseline_ns": base,
-            "ratio": ratio,
-            "goal": goal_text,
-            "status": if verdict.is_empty() { "info" } else if pass == Some(true) { "pass" } else { "miss" },
-        }));
+        let status = match pass {
+            None => "info",
+            Some(true) => "pass",
+            Some(false) => "miss",
+        };
+        rows.push(metric_row(m, value, base, &goal_text, status));
+    }
+    // Figures criterion cannot hold (p99, rates, sizes, gas), written by the benches.
+    let mut figures = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(root.join("target/bench-extra")) {
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path)?;
+            let rows: Vec<serde_json::Value> = serde_json::from_str(&text)
+                .with_context(|| format!("reading {}", path.display()))?;
+            figures.extend(rows);
+        }
+    }
+    for name in FIGURES {
+        if !figures.iter().any(|f| f["name"] == *name) {
+            figures.push(serde_json::json!({
+                "name": name, "value": null, "unit": "", "note": "missing: the bench did not report it",
+            }));
+        }
+    }
+    table.push_str(&format!(
+        "\n{:<36} {:>22}   {}\n",
+        "figure", "value", "note"
+    ));
+    for f in &figures {
+        let unit = f["unit"].as_str().unwrap_or_default();
+        let shown = match (f["value"].as_f64(), unit) {
+            (None, _) => "-".to_owned(),
+            (Some(v), "ns") => nanos(v),
+            (Some(v), "x") => format!("{v:.2}x"),
+            (Some(v), u) => format!("{v:.0} {u}"),
+        };
+        table.push_str(&format!(
+            "{:<36} {:>22}   {}\n",
+            f["name"].as_str().unwrap_or_default(),
+            shown,
+            f["note"].as_str().unwrap_or_default()
+        ));
     }
     print!("{table}");
-    let report = serde_json::json!({ "schema": 1, "quick": quick, "metrics": rows });
+    let report = report(quick, rows, figures);
     let path = root.join("target/bench-report.json");
     std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
     eprintln!("wrote {}", path.display());
     Ok(())
+}
+
+/// One metric of `target/bench-report.json`.
+fn metric_row(m: &Metric, value: f64, base: f64, goal: &str, status: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": m.name,
+        "value_ns": value,
+        "baseline": m.baseline,
+        "baseline_ns": base,
+        "ratio": value / base,
+        "goal": goal,
+        "status": status,
+    })
+}
+
+/// The whole report: its schema version, the metrics and the figures.
+fn report(
+    quick: bool,
+    metrics: Vec<serde_json::Value>,
+    figures: Vec<serde_json::Value>,
+) -> serde_json::Value {
+    serde_json::json!({ "schema": 2, "quick": quick, "metrics": metrics, "figures": figures })
 }
 
 fn median(criterion: &Path, bench: &str) -> Result<f64> {
@@ -191,6 +311,13 @@ mod tests {
         assert_eq!(
             names,
             [
+                "isolated_transfer_vs_warm",
+                "isolated_transfer_median",
+                "fresh_initialize_transfer",
+                "throughput_two_threads",
+                "metering_overhead",
+                "module_load_disk_cache",
+                "first_call_after_restart",
                 "validation_100kb",
                 "compile_token_cache_hit",
                 "compile_token_cold",
@@ -205,6 +332,36 @@ mod tests {
                 "state_memory_create_set_commit_100",
             ]
         );
+        assert_eq!(FIGURES.len(), 12);
+        // The report's shape: consumers read these keys.
+        let row = metric_row(&METRICS[0], 2.0, 1.0, "ratio <= 3", "pass");
+        let keys: Vec<&String> = row
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "baseline",
+                "baseline_ns",
+                "goal",
+                "name",
+                "ratio",
+                "status",
+                "value_ns"
+            ]
+        );
+        let whole = report(true, vec![row], vec![]);
+        assert_eq!(whole["schema"], 2);
+        let keys: Vec<&String> = whole
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(keys, ["figures", "metrics", "quick", "schema"]);
+        let mut unique = FIGURES.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), FIGURES.len());
         for m in METRICS {
             assert!(
                 m.bench.contains('/') && m.baseline.contains('/'),
