@@ -1,11 +1,14 @@
 //! Deterministic, metered, isolated execution of govm contracts.
 //!
-//! [`Runtime`] owns a wasmtime engine configured for consensus (fuel metering, epoch
-//! deadlines, NaN canonicalisation; threads, SIMD, reference types and multi-memory off),
-//! the `govm` host functions over a [`govm_state::Transaction`], and a deterministic WASI
-//! preview 1. Every call gets a fresh instance: Go's `_initialize` runs under its own fuel
-//! budget, then the entry point runs under the caller's fuel limit, and the gas used is all
-//! the fuel the call consumed, host costs included (see [`gas`]).
+//! [`Runtime`] owns wasmtime engines configured for consensus (fuel metering, epoch
+//! deadlines, NaN canonicalisation; threads, reference types and multi-memory off, SIMD only
+//! for contracts that enable it), the `govm` host functions over a
+//! [`govm_state::Transaction`], and a deterministic WASI preview 1. [`Runtime::prepare`]
+//! (at deploy) runs Go's `_initialize` once under the contract's [`ContractOptions`] and
+//! snapshots the instance with wasmtime-wizer; every call then gets a fresh instance made
+//! from that snapshot (pooled, copy-on-write), runs under the smaller of the caller's fuel and
+//! the contract's fuel limit, and reports all the fuel it consumed, host costs included, as
+//! its gas (see [`gas`]).
 //!
 //! ```no_run
 //! use govm_abi::Address;

@@ -5,18 +5,67 @@
 //! Go, and registers it at a deterministic address; [`Engine::execute_with_args`] runs an
 //! entry point in a fresh, metered wasm instance and commits its writes atomically.
 //!
-//! ```no_run
-//! use govm::{Address, CallContext, Config, DeployOptions, Engine};
+//! ```
+//! use govm::{Address, CallContext, Config, ContractOptions, DeployOptions, Engine, Error, Value};
 //!
+//! let source = r#"
+//! package counter
+//!
+//! import "github.com/govm-net/vm"
+//!
+//! // Add adds n to the total kept in the contract's own object and returns it.
+//! func Add(ctx vm.Context, n uint64) (uint64, error) {
+//!     obj, err := ctx.GetObject(vm.ObjectID{})
+//!     if err != nil {
+//!         return 0, err
+//!     }
+//!     var total uint64
+//!     _ = obj.Get("total", &total)
+//!     total += n
+//!     if err := obj.Set("total", total); err != nil {
+//!         return 0, err
+//!     }
+//!     ctx.Log("Added", "n", n, "total", total)
+//!     return total, nil
+//! }
+//! "#;
+//!
+//! // In memory; `StateBackend::Redb` keeps state on disk. Compiled modules are cached in
+//! // `config.cache_dir` (by default the user's cache folder).
 //! let engine = Engine::new(Config::default())?;
 //! let deployer = Address([1; 20]);
-//! let source = std::fs::read("testdata/contracts/token/token.go")?;
-//! let options = DeployOptions { deployer, ..DeployOptions::default() };
-//! let token = engine.deploy_with_options(&source, &options)?.address;
+//! let options = DeployOptions {
+//!     deployer,
+//!     // The contract's own limits, stored with it; `None` takes the engine's defaults.
+//!     options: Some(ContractOptions { fuel_limit: 10_000_000, ..engine.default_options() }),
+//!     ..DeployOptions::default()
+//! };
+//! let deployment = engine.deploy_with_options(source.as_bytes(), &options)?;
+//! let counter = deployment.address;
+//! println!("deployed at {counter}; package initialisation cost {} gas", deployment.init_gas);
 //!
+//! // A call commits its writes when it succeeds.
 //! let ctx = CallContext::new(deployer);
-//! let init = engine.execute_with_args(&ctx, token, "Initialize", &[1_000_000u64.into()])?;
-//! println!("Initialize used {} gas, events: {:?}", init.gas_used, init.events);
+//! let outcome = engine.execute_with_args(&ctx, counter, "Add", &[Value::U64(5)])?;
+//! assert_eq!(outcome.result::<u64>()?, 5);
+//! assert_eq!(outcome.events[0].name, "Added");
+//!
+//! // A query runs the same way but never writes.
+//! let query = engine.query(&ctx, counter, "Add", &[Value::U64(100)])?;
+//! assert_eq!(query.result::<u64>()?, 105);
+//! assert_eq!(engine.execute_with_args(&ctx, counter, "Add", &[Value::U64(1)])?.result::<u64>()?, 6);
+//!
+//! // Failures say which: here an argument that does not fit the ABI.
+//! match engine.execute_with_args(&ctx, counter, "Add", &["five".into()]) {
+//!     Err(Error::Abi(e)) => println!("refused: {e}"),
+//!     other => panic!("{other:?}"),
+//! }
+//!
+//! // A block: calls in one transaction, committed together, with the new state hash.
+//! let mut block = engine.begin_block(2, 1_700_000_010);
+//! block.execute_with_args(deployer, 1_000_000, counter, "Add", &[Value::U64(1)])?;
+//! let state_hash = block.commit()?;
+//! println!("state hash after block 2: {state_hash}");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]

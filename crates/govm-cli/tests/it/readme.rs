@@ -36,7 +36,7 @@ fn every_command_the_readme_shows_runs() {
     let out = Command::new("bash")
         .args(["-euo", "pipefail", "-c", script])
         .current_dir(&root)
-        .env("PATH", path)
+        .env("PATH", &path)
         .env("GOVM_HOME", home.path())
         .output()
         .unwrap();
@@ -51,4 +51,35 @@ fn every_command_the_readme_shows_runs() {
     assert!(stdout.contains("result  107\n"), "{stdout}");
     assert!(stdout.contains("total = 7"), "{stdout}");
     assert!(stdout.contains("now has 1000\n1000\n"), "{stdout}");
+
+    // The contract authors' walk through runs in an empty folder, with the home each new
+    // contract folder gets (`./.govm`), its cache linked to the shared one.
+    let start = readme
+        .find("<!-- walkthrough:new -->")
+        .expect("README has an authors' walkthrough");
+    let script = readme[start..]
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(work.path())
+        .env("PATH", &path)
+        .env("GOVM_HOME", home.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the authors' walkthrough failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("created piggy/"), "{stdout}");
+    assert!(stdout.contains("ok  \tpiggy"), "{stdout}");
+    assert!(
+        stdout.lines().last().is_some_and(|l| l.starts_with("0x")),
+        "{stdout}"
+    );
 }
