@@ -34,7 +34,8 @@ var hostileContract = vmtest.Contract{
 	Functions: map[string]any{
 		"Panic": hostile.Panic, "Index": hostile.Index, "Loop": hostile.Loop, "Hog": hostile.Hog,
 		"Print": hostile.Print, "WriteThenFail": hostile.WriteThenFail, "Touched": hostile.Touched,
-		"WrongType": hostile.WrongType,
+		"WrongType": hostile.WrongType, "Recurse": hostile.Recurse, "Huge": hostile.Huge,
+		"Spam": hostile.Spam,
 	},
 }
 
