@@ -598,8 +598,6 @@ fn wasm_path(file: &Path) -> PathBuf {
     file.with_file_name(format!("{stem}.wasm"))
 }
 
-/// Renders an error with its exit code; validation diagnostics show the source line with a
-/// caret.
 /// `govm test`: every contract file of the folder must pass govm's validation (a contract
 /// that tests fine natively but would be refused at deploy fails here), then its native
 /// tests run with the SDK that ships with this `govm`.
@@ -665,6 +663,8 @@ fn with_spinner<T>(json: bool, message: &str, work: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Renders an error with its exit code; validation diagnostics show the source line with a
+/// caret.
 fn failure(e: Error, file: Option<(&Path, &str)>) -> Failure {
     match e {
         Error::Rejected(rejected) => {

@@ -5,12 +5,46 @@ use std::path::Path;
 /// Where a scaffolded folder keeps the SDK its `go.mod` points at (refreshed by `govm test`).
 pub(crate) const SDK_DIR: &str = ".govm/sdk";
 
+/// Go's keywords and the names Go gives a meaning (`main`, a `_test` file): no package
+/// may be called so.
+const RESERVED: &[&str] = &[
+    "break",
+    "case",
+    "chan",
+    "const",
+    "continue",
+    "default",
+    "defer",
+    "else",
+    "fallthrough",
+    "for",
+    "func",
+    "go",
+    "goto",
+    "if",
+    "import",
+    "interface",
+    "map",
+    "package",
+    "range",
+    "return",
+    "select",
+    "struct",
+    "switch",
+    "type",
+    "var",
+    "main",
+    "vm",
+];
+
 /// Whether `name` can be a Go package name and a folder name.
 pub(crate) fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some('a'..='z'))
         && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
         && name.len() <= 64
+        && !name.ends_with("_test")
+        && !RESERVED.contains(&name)
 }
 
 /// The files of a new contract `name`: (path in the folder, contents).
@@ -25,13 +59,17 @@ pub(crate) fn files(name: &str) -> Vec<(String, String)> {
     ]
 }
 
-/// Writes the scaffold into `dir`, which must not exist yet.
+/// Writes the scaffold into `dir`, which must not exist yet; on failure nothing is left.
 pub(crate) fn write(dir: &Path, name: &str) -> std::io::Result<()> {
     std::fs::create_dir(dir)?;
-    for (path, text) in files(name) {
-        std::fs::write(dir.join(path), text)?;
+    let written = files(name)
+        .into_iter()
+        .try_for_each(|(path, text)| std::fs::write(dir.join(path), text))
+        .and_then(|()| govm_abi_sdk(dir));
+    if written.is_err() {
+        let _ = std::fs::remove_dir_all(dir);
     }
-    govm_abi_sdk(dir)
+    written
 }
 
 /// Writes the SDK that ships with this `govm` into the folder.
@@ -149,3 +187,28 @@ the real engine (objects, owners, events, balances, rollback of failed calls, cr
 calls). `go test ./...` works too once `govm test` (or `govm new`) has written the SDK to
 `.govm/sdk`.
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_must_be_usable_go_package_names() {
+        for good in ["piggy", "token2", "my_token"] {
+            assert!(valid_name(good), "{good}");
+        }
+        for bad in [
+            "",
+            "Piggy",
+            "2x",
+            "my-token",
+            "func",
+            "main",
+            "vm",
+            "piggy_test",
+            "é",
+        ] {
+            assert!(!valid_name(bad), "{bad}");
+        }
+    }
+}

@@ -147,6 +147,8 @@ impl Compiler {
                 .env("GOTOOLCHAIN", "local")
                 .env("GOWORK", "off")
                 .env("GOTELEMETRY", "off")
+                // The user's `go env -w` settings (a GOOS of wasip1, say) stay out.
+                .env("GOENV", "off")
                 .env_remove("GOOS")
                 .env_remove("GOARCH")
                 .stdin(Stdio::null());

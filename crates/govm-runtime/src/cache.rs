@@ -21,8 +21,14 @@ use wasmtime::{Engine, Module};
 use xxhash_rust::xxh3::xxh3_128;
 
 /// Version of the on-disk format.
-const FORMAT: &[u8; 8] = b"govmmc02";
-const META_LEN: usize = 8 + 32 + 16 + 8 + 8 + 1 + 32;
+const FORMAT: &[u8; 8] = b"govmmc03";
+/// Format, key, checksum, length, init fuel, snapshot flag and hash, and the record's own
+/// xxh3-128 (the fields feed deploy gas, so they are checked too).
+const META_LEN: usize = 8 + 32 + 16 + 8 + 8 + 1 + 32 + 16;
+const META_BODY: usize = META_LEN - 16;
+
+/// Temporary file names are unique in the process (several runtimes may share a folder).
+static TEMP_FILES: AtomicU64 = AtomicU64::new(0);
 
 /// What is cached next to a compiled module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,15 +39,11 @@ pub(crate) struct Meta {
 
 pub(crate) struct DiskCache {
     dir: PathBuf,
-    temp_files: AtomicU64,
 }
 
 impl DiskCache {
     pub(crate) fn new(dir: PathBuf) -> Self {
-        Self {
-            dir,
-            temp_files: AtomicU64::new(0),
-        }
+        Self { dir }
     }
 
     fn paths(&self, key: &[u8; 32]) -> (PathBuf, PathBuf) {
@@ -57,7 +59,11 @@ impl DiskCache {
     pub(crate) fn read(&self, engine: &Engine, key: &[u8; 32]) -> Option<(Module, Meta)> {
         let (cwasm, meta_path) = self.paths(key);
         let meta = std::fs::read(&meta_path).ok()?;
-        if meta.len() != META_LEN || &meta[..8] != FORMAT || &meta[8..40] != key {
+        if meta.len() != META_LEN
+            || &meta[..8] != FORMAT
+            || &meta[8..40] != key
+            || xxh3_128(&meta[..META_BODY]).to_le_bytes() != meta[META_BODY..]
+        {
             return None;
         }
         let checksum = u128::from_le_bytes(meta[40..56].try_into().ok()?);
@@ -79,10 +85,11 @@ impl DiskCache {
             return None;
         }
         drop(map);
-        // SAFETY: the file is one this cache wrote with `Module::serialize` (length and
-        // checksum match the metadata written after it), and wasmtime checks that it was
-        // compiled by a compatible engine before using it.
-        let module = unsafe { Module::deserialize_file(engine, &cwasm) }.ok()?;
+        // SAFETY: the open file is one this cache wrote with `Module::serialize` (length and
+        // checksum match the metadata written after it; the same handle is mapped, so a file
+        // renamed into place since cannot slip in), and wasmtime checks that it was compiled
+        // by a compatible engine before using it.
+        let module = unsafe { Module::deserialize_open_file(engine, file) }.ok()?;
         Some((
             module,
             Meta {
@@ -110,6 +117,8 @@ impl DiskCache {
             }
             None => record.extend_from_slice(&[0; 33]),
         }
+        let own = xxh3_128(&record);
+        record.extend_from_slice(&own.to_le_bytes());
         self.put(&cwasm, &payload)?;
         self.put(&meta_path, &record)
     }
@@ -117,7 +126,7 @@ impl DiskCache {
     /// Writes a file under a temporary name and renames it into place (atomic: readers see
     /// the old file, no file, or the whole new one).
     fn put(&self, path: &Path, bytes: &[u8]) -> Option<()> {
-        let n = self.temp_files.fetch_add(1, Ordering::Relaxed);
+        let n = TEMP_FILES.fetch_add(1, Ordering::Relaxed);
         let tmp = self.dir.join(format!(".tmp-{}-{n}", std::process::id()));
         std::fs::write(&tmp, bytes).ok()?;
         std::fs::rename(&tmp, path).ok()

@@ -57,6 +57,14 @@ impl Default for RuntimeConfig {
 /// The largest result envelope a call may return, in bytes (nested calls included).
 pub const MAX_RESULT_SIZE: usize = 1 << 20;
 
+/// The largest wasm stack a call runs with on its caller's thread; a contract with a larger
+/// `StackSize` runs on a thread of its own. A thread that calls the runtime needs this much
+/// free stack and some room for the host's frames (Rust threads get 2 MiB by default).
+pub const INLINE_STACK_SIZE: usize = 512 << 10;
+/// Native stack a call thread gets beyond its contract's wasm stack: the host's frames, and
+/// a module preparation (`_initialize`) when a call finds its module not yet prepared.
+const HOST_STACK_HEADROOM: usize = 2 << 20;
+
 /// How much of a pooled instance's memory (and table) stays mapped between instances.
 const KEEP_RESIDENT: usize = 16 << 20;
 
@@ -185,7 +193,9 @@ impl Runtime {
             (Variant::new(key, None)?, false)
         };
         let engines = Arc::new(RwLock::new(vec![variant.engine.clone()]));
-        let ticker = Ticker::start(Arc::clone(&engines));
+        // Without the ticker no deadline would ever fire.
+        let ticker = Ticker::start(Arc::clone(&engines))
+            .map_err(|e| Error::Internal(format!("cannot start the epoch thread: {e}")))?;
         let permits = (config.max_instances as usize / (MAX_CALL_DEPTH + 1)).max(1);
         let shared = Shared {
             variants: DashMap::from_iter([(key, Arc::new(variant))]),
@@ -252,7 +262,8 @@ impl Runtime {
             callers: Vec::new(),
             deadline: None,
         };
-        self.shared.call(tx, req, frame)
+        let (tx, outcome, _) = self.shared.call(tx, req, frame, false);
+        (tx, outcome)
     }
 }
 
@@ -268,6 +279,8 @@ impl Variant {
             .wasm_features(!consensus_features(simd), false)
             .wasm_features(consensus_features(simd), true)
             .max_wasm_stack(stack_size as usize)
+            // Unused (no async calls), but wasmtime requires it to cover the wasm stack.
+            .async_stack_size((stack_size as usize).max(2 << 20))
             .memory_init_cow(true);
         if let Some(slots) = pool {
             let mut pooling = wasmtime::PoolingAllocationConfig::new();
@@ -277,7 +290,7 @@ impl Variant {
                 .total_tables(slots)
                 .max_memory_size(MAX_MEMORY_LIMIT as usize)
                 .table_elements(MAX_TABLE_SIZE as usize)
-                .max_core_instance_size(8 << 20)
+                .max_core_instance_size(64 << 20)
                 // Reset a finished instance's memory by copying back only the pages it dirtied
                 // (found with Linux's PAGEMAP_SCAN) instead of unmapping them: the next
                 // instance in the slot then takes no page faults on the pages Go touches on
@@ -588,12 +601,21 @@ impl Shared {
     }
 
     /// Runs one call, outermost or nested, in a fresh instance.
+    ///
+    /// Returns how long preparing the module took (after a restart, a call may have to run
+    /// `_initialize` and compile first): that time is not the contracts', so deadlines are
+    /// moved by it. The call runs on this thread when its wasm stack fits beside the host's
+    /// (`INLINE_STACK_SIZE`) and `own_thread` is false; else on a thread of its own sized for
+    /// it. A nested call always gets its own thread: wasmtime gives each store its whole
+    /// `max_wasm_stack` from wherever the native stack pointer is, so nested stores on one
+    /// thread would add up past any thread's stack.
     pub(crate) fn call(
         self: &Arc<Self>,
         tx: Transaction,
         req: &CallRequest<'_>,
         mut frame: Frame,
-    ) -> (Transaction, CallOutcome) {
+        own_thread: bool,
+    ) -> (Transaction, CallOutcome, Duration) {
         let fail = |tx, error| {
             (
                 tx,
@@ -604,18 +626,78 @@ impl Shared {
                 },
             )
         };
-        let loaded = match self.loaded_for(&tx, &req.contract) {
+        let started = Instant::now();
+        let loaded = self.loaded_for(&tx, &req.contract);
+        let preparation = started.elapsed();
+        let loaded = match loaded {
             Ok(l) => l,
-            Err(e) => return fail(tx, e),
+            Err(e) => {
+                let (tx, out) = fail(tx, e);
+                return (tx, out, preparation);
+            }
         };
         if loaded.abi.function(req.function).is_none() {
-            return fail(
+            let (tx, out) = fail(
                 tx,
                 Error::UnknownFunction {
                     name: req.function.to_owned(),
                 },
             );
+            return (tx, out, preparation);
         }
+        frame.deadline = frame.deadline.map(|d| d + preparation);
+        let stack = loaded.options.stack_size as usize;
+        if !own_thread && stack <= INLINE_STACK_SIZE {
+            let (tx, out) = self.run_loaded(tx, req, frame, &loaded);
+            return (tx, out, preparation);
+        }
+        // The transaction stays in `slot` unless the thread takes it, so a thread that cannot
+        // start loses nothing.
+        let mut slot = Some(tx);
+        let mut outcome = None;
+        let spawned = std::thread::scope(|s| {
+            let handle = std::thread::Builder::new()
+                .name("govm-call".into())
+                .stack_size(stack + HOST_STACK_HEADROOM)
+                .spawn_scoped(s, || {
+                    if let Some(tx) = slot.take() {
+                        let (tx, out) = self.run_loaded(tx, req, frame, &loaded);
+                        slot = Some(tx);
+                        outcome = Some(out);
+                    }
+                });
+            match handle {
+                Ok(h) => {
+                    if let Err(panic) = h.join() {
+                        std::panic::resume_unwind(panic)
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            }
+        });
+        let tx = match slot {
+            Some(tx) => tx,
+            None => unreachable_tx(),
+        };
+        let out = match (spawned, outcome) {
+            (Ok(()), Some(out)) => out,
+            (Err(e), _) => {
+                fail_outcome(Error::Internal(format!("cannot start a call thread: {e}")))
+            }
+            (Ok(()), None) => fail_outcome(Error::Internal("the call thread ended early".into())),
+        };
+        (tx, out, preparation)
+    }
+
+    /// Runs a call of a prepared module in a fresh instance on this thread.
+    fn run_loaded(
+        self: &Arc<Self>,
+        tx: Transaction,
+        req: &CallRequest<'_>,
+        mut frame: Frame,
+        loaded: &Loaded,
+    ) -> (Transaction, CallOutcome) {
         let options = loaded.options;
         // The contract's own deadline, within its caller's.
         let own = Instant::now() + Duration::from_millis(options.timeout_ms);
@@ -623,14 +705,14 @@ impl Shared {
         frame.deadline = Some(deadline);
         let variant = match self.variant(&options) {
             Ok(v) => v,
-            Err(e) => return fail(tx, e),
+            Err(e) => return (tx, fail_outcome(e)),
         };
         let mut state = self.host_state(Some(tx), frame, &loaded.abi, &options, req);
         state.shared = Some(Arc::clone(self));
         let mut store = new_store(&variant.engine, state, deadline);
         let fuel_limit = req.fuel_limit.min(options.fuel_limit);
         let mut gas_used = 0;
-        let result = run(&loaded, &mut store, req, fuel_limit, &mut gas_used).map_err(|e| {
+        let result = run(loaded, &mut store, req, fuel_limit, &mut gas_used).map_err(|e| {
             classify(
                 e,
                 store.data(),
@@ -659,6 +741,14 @@ impl Shared {
     }
 }
 
+fn fail_outcome(error: Error) -> CallOutcome {
+    CallOutcome {
+        result: Err(error),
+        gas_used: 0,
+        debug_output: String::new(),
+    }
+}
+
 fn init_seed() -> [u8; 32] {
     Sha256::digest(INIT_SEED).into()
 }
@@ -666,11 +756,15 @@ fn init_seed() -> [u8; 32] {
 fn new_store(engine: &Engine, state: HostState, deadline: Instant) -> Store<HostState> {
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.limiter);
-    let remaining = deadline.saturating_duration_since(Instant::now());
-    let ticks = (remaining.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64) + 1;
-    store.set_epoch_deadline(ticks);
+    store.set_epoch_deadline(ticks_until(deadline));
     store.epoch_deadline_trap();
     store
+}
+
+/// Epoch ticks from now until `deadline`, rounded up.
+pub(crate) fn ticks_until(deadline: Instant) -> u64 {
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    (remaining.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64) + 1
 }
 
 #[allow(clippy::panic)]
@@ -1019,11 +1113,14 @@ fn classify(e: RunError, state: &HostState, timeout_ms: u64, memory_limit: usize
     if let Some(host) = e.downcast_ref::<HostTrap>() {
         return match host {
             HostTrap::OutOfFuel => Error::OutOfFuel,
+            HostTrap::Deadline => Error::DeadlineExceeded { timeout_ms },
             HostTrap::Exit(_) if memory_hit => Error::MemoryLimit {
                 limit: memory_limit,
             },
             HostTrap::Exit(code) => {
-                let output = String::from_utf8_lossy(&state.wasi.output);
+                // What the contract itself wrote to stderr, whatever the log level: the
+                // message is a result a calling contract can read.
+                let output = String::from_utf8_lossy(&state.wasi.stderr_head);
                 let first = output
                     .lines()
                     .find(|l| !l.trim().is_empty())
@@ -1066,7 +1163,7 @@ struct Ticker {
 }
 
 impl Ticker {
-    fn start(engines: Arc<RwLock<Vec<Engine>>>) -> Self {
+    fn start(engines: Arc<RwLock<Vec<Engine>>>) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let handle = std::thread::Builder::new()
@@ -1080,9 +1177,11 @@ impl Ticker {
                         }
                     }
                 }
-            })
-            .ok();
-        Self { stop, handle }
+            })?;
+        Ok(Self {
+            stop,
+            handle: Some(handle),
+        })
     }
 }
 

@@ -110,6 +110,9 @@ pub(crate) enum HostTrap {
     BadPointer { ptr: u32, len: u32 },
     #[error("the contract exited with code {0}")]
     Exit(i32),
+    /// A nested call ran past its deadline: the whole call stops.
+    #[error("deadline exceeded in a nested call")]
+    Deadline,
     #[error("{0}")]
     State(String),
     /// Something the contract may not do, such as using the host during initialization.

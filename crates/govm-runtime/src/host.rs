@@ -4,7 +4,7 @@ use govm_abi::Address;
 use govm_state::{
     AddressBytes, Error as StateError, Event, ObjectIdBytes, Transaction, default_object_id,
 };
-use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
+use wasmtime::{AsContextMut, Caller, Linker, Memory, ResourceLimiter};
 
 use crate::error::HostTrap;
 use crate::gas;
@@ -123,7 +123,7 @@ pub(crate) fn enter(caller: &mut Ctx<'_>, name: &str, amount: u64) -> wasmtime::
     if caller.data().log_level >= crate::LogLevel::Trace {
         let fuel = caller.get_fuel().unwrap_or(0);
         let line = format!("[trace] govm.{name} fuel={fuel}\n");
-        caller.data_mut().wasi.capture(2, line.as_bytes());
+        caller.data_mut().wasi.append(line.as_bytes());
     }
     charge(caller, amount)
 }
@@ -479,7 +479,15 @@ fn call(
         c.data_mut().tx = Some(tx);
         return Err(trap(HostTrap::State("no runtime".into())));
     };
-    let (mut tx, outcome) = shared.call(tx, &request, frame);
+    let (mut tx, outcome, preparation) = shared.call(tx, &request, frame, true);
+    if !preparation.is_zero() {
+        // Preparing the callee's module (after a restart) is not this contract's time.
+        if let Some(deadline) = c.data().frame.deadline.map(|d| d + preparation) {
+            c.data_mut().frame.deadline = Some(deadline);
+            c.as_context_mut()
+                .set_epoch_deadline(crate::engine::ticks_until(deadline));
+        }
+    }
     let failure = outcome.result.as_ref().err().cloned();
     let (code, data) = match outcome.result {
         Ok(results) => (status::OK, results),
@@ -491,9 +499,15 @@ fn call(
     // The transaction goes back before anything else can fail.
     c.data_mut().tx = Some(tx);
     c.set_fuel(fuel.saturating_sub(outcome.gas_used))?;
-    // A failing store is not the callee's failure to hand back: the whole call stops.
-    if let Some(e @ (crate::Error::State(_) | crate::Error::Internal(_))) = failure {
-        return Err(trap(HostTrap::State(e.to_string())));
+    // A failing store is not the callee's failure to hand back: the whole call stops. Nor is
+    // a deadline: wall-clock time differs between nodes, so it must never become a result a
+    // contract can act on.
+    match failure {
+        Some(e @ (crate::Error::State(_) | crate::Error::Internal(_))) => {
+            return Err(trap(HostTrap::State(e.to_string())));
+        }
+        Some(crate::Error::DeadlineExceeded { .. }) => return Err(trap(HostTrap::Deadline)),
+        _ => {}
     }
     c.data_mut().wasi.append(outcome.debug_output.as_bytes());
     Ok(give(&mut c, code, data))

@@ -42,7 +42,8 @@ mod snapshot;
 mod wasi;
 
 pub use engine::{
-    CallOutcome, CallRequest, MAX_RESULT_SIZE, Prepared, Runtime, RuntimeConfig, WarmInstance,
+    CallOutcome, CallRequest, INLINE_STACK_SIZE, MAX_RESULT_SIZE, Prepared, Runtime, RuntimeConfig,
+    WarmInstance,
 };
 pub use error::{Error, Result};
 pub use host::MAX_CALL_DEPTH;

@@ -133,11 +133,9 @@ impl ContractOptions {
         out
     }
 
-    /// Reads the stored form back; empty bytes are the defaults.
+    /// Reads the stored form back. Every contract record carries its options: defaults are
+    /// never implied, so changing a default cannot change a deployed contract's limits.
     pub fn decode(bytes: &[u8]) -> Result<Self> {
-        if bytes.is_empty() {
-            return Ok(Self::default());
-        }
         let bad = || Error::State(format!("contract options of {} bytes", bytes.len()));
         if bytes.len() != ENCODED_LEN || bytes[0] != OPTIONS_ENCODING {
             return Err(bad());

@@ -25,8 +25,14 @@ pub(crate) struct WasiState {
     random_counter: u64,
     pub(crate) output: Vec<u8>,
     pub(crate) output_truncated: bool,
+    /// The first bytes the contract wrote to stderr, kept whatever the log level: a Go fatal
+    /// error's message comes from here, so it must not depend on node settings.
+    pub(crate) stderr_head: Vec<u8>,
     level: crate::LogLevel,
 }
+
+/// Most bytes of stderr kept for error messages.
+const STDERR_HEAD_CAP: usize = 4096;
 
 impl WasiState {
     pub(crate) fn new(block_time: i64, random_seed: [u8; 32], level: crate::LogLevel) -> Self {
@@ -38,6 +44,7 @@ impl WasiState {
             random_counter: 0,
             output: Vec::new(),
             output_truncated: false,
+            stderr_head: Vec::new(),
             level,
         }
     }
@@ -60,6 +67,11 @@ impl WasiState {
 
     /// Keeps what the contract wrote to `fd` (1 or 2), as far as the log level asks.
     pub(crate) fn capture(&mut self, fd: u32, bytes: &[u8]) {
+        if fd == 2 {
+            let room = STDERR_HEAD_CAP.saturating_sub(self.stderr_head.len());
+            self.stderr_head
+                .extend_from_slice(&bytes[..bytes.len().min(room)]);
+        }
         let keep = match self.level {
             crate::LogLevel::Off => false,
             crate::LogLevel::Error => fd == 2,
@@ -282,5 +294,10 @@ mod tests {
         assert_eq!(kept(crate::LogLevel::Off), "");
         assert_eq!(kept(crate::LogLevel::Error), "err");
         assert_eq!(kept(crate::LogLevel::Debug), "out err");
+        // What error messages are built from does not depend on the level.
+        let mut w = WasiState::new(0, [0; 32], crate::LogLevel::Off);
+        w.capture(1, b"out");
+        w.capture(2, b"fatal error: x");
+        assert_eq!(w.stderr_head, b"fatal error: x");
     }
 }

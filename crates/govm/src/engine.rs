@@ -266,14 +266,14 @@ impl Engine {
         let source = prepare_source(code, self.validation.max_source_size)?;
         let valid = self.validate(&source)?;
         let artifact = self.compiler.compile(&source, &valid, file_name)?;
-        self.runtime
-            .prepare(
-                &code_hash(source.as_bytes()),
-                &artifact.wasm,
-                &valid.abi,
-                &self.runtime.config().wasi.contract,
-            )
-            .map_err(Error::Runtime)?;
+        // The runtime's own check, without preparing the module: a build must not put a
+        // module into the runtime's cache that is not the code stored for this source.
+        govm_abi::check_module(
+            &artifact.wasm,
+            &valid.abi,
+            self.runtime.config().wasi.contract.enable_simd,
+        )
+        .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
         Ok((valid.abi, artifact.wasm))
     }
 
@@ -295,22 +295,36 @@ impl Engine {
         let source = prepare_source(code, self.validation.max_source_size)?;
         let valid = self.validate(&source)?;
         let hash = code_hash(source.as_bytes());
-        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let mut tx = self.state.begin();
-        let stored = tx.code(&hash)?;
-        let compiled = stored.is_none();
-        let wasm = match stored {
-            Some(wasm) => wasm,
+        // Compiling and preparing take seconds for new code: done before taking the write
+        // lock, so that other writers wait only for the store.
+        let (wasm, mut compiled) = match self.state.begin().code(&hash)? {
+            Some(wasm) => (wasm, false),
             None => {
                 let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
-                tx.put_code(&hash, &artifact.wasm, &valid.abi.to_json())?;
-                artifact.wasm
+                (artifact.wasm, true)
             }
         };
-        let prepared = self
+        let mut prepared = self
             .runtime
             .prepare(&hash, &wasm, &valid.abi, &limits)
             .map_err(Error::Runtime)?;
+        let _guard = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut tx = self.state.begin();
+        match tx.code(&hash)? {
+            None => {
+                tx.put_code(&hash, &wasm, &valid.abi.to_json())?;
+            }
+            // Stored meanwhile by another deploy: the stored bytes are the contract's code.
+            Some(stored) => {
+                if stored != wasm {
+                    prepared = self
+                        .runtime
+                        .prepare(&hash, &stored, &valid.abi, &limits)
+                        .map_err(Error::Runtime)?;
+                }
+                compiled = false;
+            }
+        }
         let nonce = tx.next_deploy_nonce(&options.deployer.0)?;
         let address = contract_address(&options.deployer.0, nonce, &hash);
         tx.register_contract(&ContractRecord {

@@ -757,3 +757,106 @@ fn the_module_cache_is_bounded_and_calls_run_concurrently() {
         }
     });
 }
+
+/// Recurses as deep as its first argument says, then calls the next contract of its argument
+/// list with the rest of the list; a failed callee fails the caller.
+const CHAIN: &str = r#"
+(module
+  (import "govm" "call" (func $call (param i32 i32 i32 i32 i32) (result i64)))
+  (memory (export "memory") 1)
+  (data (i32.const 100) "Chain")
+  (func (export "_initialize"))
+  (func (export "govm_alloc") (param i32) (result i32) (i32.const 1024))
+  (func $down (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (call $next))
+      (else (i32.add (call $down (i32.sub (local.get $n) (i32.const 1))) (i32.const 1)))))
+  ;; Arguments at 1024: depth u32, count u32, then count addresses of 20 bytes.
+  (func $next (result i32)
+    (local $rest i32)
+    (if (i32.eqz (i32.load (i32.const 1028))) (then (return (i32.const 0))))
+    (local.set $rest (i32.sub (i32.load (i32.const 1028)) (i32.const 1)))
+    (i32.store (i32.const 4096) (i32.load (i32.const 1024)))
+    (i32.store (i32.const 4100) (local.get $rest))
+    (memory.copy (i32.const 4104) (i32.const 1052) (i32.mul (local.get $rest) (i32.const 20)))
+    (if (i64.ne (i64.shr_u (call $call (i32.const 1032) (i32.const 100) (i32.const 5) (i32.const 4096)
+                   (i32.add (i32.const 8) (i32.mul (local.get $rest) (i32.const 20)))) (i64.const 32))
+                (i64.const 0))
+      (then unreachable))
+    (i32.const 0))
+  (func (export "Chain") (param i32 i32) (result i64)
+    (drop (call $down (i32.load (i32.const 1024))))
+    (i32.store8 (i32.const 2048) (i32.const 0))
+    (i64.const 0x80000000001))
+)
+"#;
+
+/// The deepest chain of calls, each contract with the largest wasm stack and filling most of
+/// it before calling the next: every nested call gets a native stack of its own, so this is
+/// a result, not a crash of the host.
+#[test]
+fn nested_calls_with_full_wasm_stacks_do_not_overflow_the_host() {
+    let wasm = wat::parse_str(CHAIN).unwrap();
+    let abi = ContractAbi::new(
+        "chain",
+        vec![Function {
+            name: "Chain".into(),
+            context: false,
+            params: vec![],
+            results: vec![],
+            error: false,
+        }],
+    );
+    let options = ContractOptions {
+        stack_size: govm_runtime::STACK_SIZE_RANGE.1,
+        ..ContractOptions::default()
+    };
+    let state = State::in_memory();
+    let contracts: Vec<Address> = (0..=govm_runtime::MAX_CALL_DEPTH as u8)
+        .map(|i| Address([0x70 + i; 20]))
+        .collect();
+    let mut tx = state.begin();
+    tx.put_code(&[0xee; 32], &wasm, &abi.to_json()).unwrap();
+    for c in &contracts {
+        tx.register_contract(&ContractRecord {
+            address: c.0,
+            code_hash: [0xee; 32],
+            deployer: SENDER.0,
+            deploy_height: 0,
+            options: options.encode(),
+        })
+        .unwrap();
+    }
+    state.commit(tx).unwrap();
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let call = |depth: u32, chain: &[Address]| {
+        let mut args = depth.to_le_bytes().to_vec();
+        args.extend_from_slice(&(chain.len() as u32 - 1).to_le_bytes());
+        for c in &chain[1..] {
+            args.extend_from_slice(&c.0);
+        }
+        let request = CallRequest {
+            contract: chain[0],
+            function: "Chain",
+            args: &args,
+            sender: SENDER,
+            block_height: 1,
+            block_time: 0,
+            fuel_limit: 1_000_000_000,
+        };
+        runtime.call(state.begin(), &request).1.result
+    };
+    // The deepest recursion one contract survives alone.
+    let (mut ok, mut overflow) = (1u32, 1u32 << 22);
+    while overflow - ok > 1 {
+        let mid = ok + (overflow - ok) / 2;
+        match call(mid, &contracts[..1]) {
+            Ok(_) => ok = mid,
+            Err(Error::StackOverflow) => overflow = mid,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(ok > 10_000, "{ok}");
+    // Nine contracts, each at 90% of that, nested: 9 x ~3.6 MiB of wasm stack.
+    assert_eq!(call(ok / 10 * 9, &contracts), Ok(vec![]));
+}

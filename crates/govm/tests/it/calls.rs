@@ -55,6 +55,40 @@ fn a_failed_callee_is_rolled_back_and_the_caller_may_handle_it() {
         }) => {}
         other => panic!("{other:?}"),
     }
+    // A callee that runs out of time stops the whole call: wall-clock time differs between
+    // nodes, so a caller must never see it as a result it could act on.
+    let unlimited = |name: &str, timeout_ms| {
+        engine
+            .deploy_with_options(
+                &crate::contract(&format!("{name}/{name}.go")),
+                &govm::DeployOptions {
+                    deployer: crate::DEPLOYER,
+                    options: Some(govm::ContractOptions {
+                        timeout_ms,
+                        fuel_limit: u64::MAX / 2,
+                        ..engine.default_options()
+                    }),
+                    ..govm::DeployOptions::default()
+                },
+            )
+            .unwrap()
+            .address
+    };
+    let slow = unlimited("hostile", 200);
+    let patient = unlimited("caller", 5_000);
+    let plenty = CallContext {
+        fuel_limit: u64::MAX / 2,
+        ..ctx
+    };
+    let timed_out =
+        engine.execute_with_args(&plenty, patient, "TryFail", &[slow.into(), "Loop".into()]);
+    match timed_out {
+        Err(Error::Call {
+            error: CallError::DeadlineExceeded { .. },
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
     let missing = engine
         .execute_with_args(
             &ctx,

@@ -283,7 +283,7 @@ fn engine_transcript(scenario: &Json) -> (Json, Vec<String>) {
 }
 
 /// Builds the Go runner once (`go test -c`) and runs it per scenario.
-fn native_runner(dir: &Path) -> impl Fn(&Path) -> Json {
+fn native_runner(dir: &Path) -> impl Fn(&Path) -> (Json, Option<String>) {
     let go = ToolchainConfig::default()
         .discover_go()
         .unwrap_or_else(|e| panic!("{e} (run `cargo xtask setup`)"));
@@ -326,7 +326,14 @@ fn native_runner(dir: &Path) -> impl Fn(&Path) -> Json {
             )
         });
         std::fs::remove_file(&out).unwrap();
-        serde_json::from_str(&text).unwrap()
+        // An unmet expectation fails the runner but still writes the transcript.
+        let failed = (!run.status.success()).then(|| {
+            format!(
+                "the native runner failed:\n{}",
+                String::from_utf8_lossy(&run.stdout)
+            )
+        });
+        (serde_json::from_str(&text).unwrap(), failed)
     }
 }
 
@@ -350,7 +357,8 @@ fn every_scenario_gives_the_same_transcript_natively_and_on_the_engine() {
                 .into_iter()
                 .map(|u| format!("{}: {u}", path.display())),
         );
-        let native = native(path);
+        let (native, native_failure) = native(path);
+        failures.extend(native_failure.map(|f| format!("{}: {f}", path.display())));
         if engine != native {
             failures.push(format!(
                 "{}: the transcripts differ\n{}",
