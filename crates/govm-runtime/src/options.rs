@@ -246,7 +246,8 @@ mod tests {
             enable_bulk_memory: true,
         };
         assert_eq!(ContractOptions::decode(&o.encode()), Ok(o));
-        assert_eq!(ContractOptions::decode(&[]), Ok(ContractOptions::default()));
+        // Every record carries its options: nothing is implied.
+        assert!(ContractOptions::decode(&[]).is_err());
         assert!(ContractOptions::decode(&[1, 2, 3]).is_err());
         let mut flags = o.encode();
         *flags.last_mut().unwrap_or(&mut 0) = 0xff;
