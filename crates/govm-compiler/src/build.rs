@@ -137,18 +137,9 @@ impl Compiler {
             a
         }] {
             let mut cmd = Command::new(&go.path);
-            cmd.args(&args)
-                .current_dir(dir)
-                .env("GOCACHE", cache.join("go-build"))
-                .env("GOMODCACHE", cache.join("go-mod"))
-                .env("GOPROXY", "off")
-                .env("GOSUMDB", "off")
-                .env("GOFLAGS", "-mod=mod")
-                .env("GOTOOLCHAIN", "local")
-                .env("GOWORK", "off")
-                .env("GOTELEMETRY", "off")
-                // The user's `go env -w` settings (a GOOS of wasip1, say) stay out.
-                .env("GOENV", "off")
+            cmd.args(&args).current_dir(dir);
+            // The user's `go env -w` settings (a GOOS of wasip1, say) stay out too.
+            offline_go_env(&mut cmd, cache)
                 .env_remove("GOOS")
                 .env_remove("GOARCH")
                 .stdin(Stdio::null());
@@ -290,19 +281,11 @@ impl Compiler {
             .env_clear()
             .env("PATH", path_var)
             .env("HOME", &home)
-            .env("GOCACHE", cache.join("go-build"))
-            .env("GOMODCACHE", cache.join("go-mod"))
             .env("GOPATH", cache.join("go-path"))
             .env("GOOS", "wasip1")
             .env("GOARCH", "wasm")
-            .env("GOPROXY", "off")
-            .env("GOSUMDB", "off")
-            .env("GOFLAGS", "-mod=mod")
-            .env("GOTOOLCHAIN", "local")
-            .env("GOWORK", "off")
-            .env("GOENV", "off")
-            .env("GOTELEMETRY", "off")
-            .env("CGO_ENABLED", "0")
+            .env("CGO_ENABLED", "0");
+        offline_go_env(&mut cmd, cache)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -375,6 +358,20 @@ fn wasm_opt_version(path: &Path) -> Result<String> {
 }
 
 const CONTRACT_FILE: &str = "contract.go";
+
+/// What every Go run of govm's gets: caches under govm's cache folder, no network, no
+/// workspace, no user `go env` file, the local toolchain only.
+fn offline_go_env<'a>(cmd: &'a mut Command, cache: &Path) -> &'a mut Command {
+    cmd.env("GOCACHE", cache.join("go-build"))
+        .env("GOMODCACHE", cache.join("go-mod"))
+        .env("GOPROXY", "off")
+        .env("GOSUMDB", "off")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOWORK", "off")
+        .env("GOENV", "off")
+        .env("GOTELEMETRY", "off")
+}
 
 fn cache_key(source: &str, wrapper: &str, toolchain: &Toolchain) -> String {
     let mut h = Sha256::new();

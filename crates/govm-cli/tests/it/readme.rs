@@ -3,20 +3,23 @@
 use std::path::Path;
 use std::process::Command;
 
+/// The shell block after `marker`.
+fn walkthrough<'a>(readme: &'a str, marker: &str) -> &'a str {
+    let start = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("README has no {marker}"));
+    readme[start..]
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap()
+}
+
 #[test]
 fn every_command_the_readme_shows_runs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let start = readme
-        .find("<!-- walkthrough -->")
-        .expect("README has a walkthrough");
-    let end = readme.find("<!-- /walkthrough -->").unwrap();
-    let block = &readme[start..end];
-    let script = block
-        .split("```sh\n")
-        .nth(1)
-        .and_then(|b| b.split("```").next())
-        .unwrap();
+    let script = walkthrough(&readme, "<!-- walkthrough -->");
     assert!(
         script.lines().filter(|l| l.contains("govm ")).count() >= 9,
         "{script}"
@@ -54,14 +57,7 @@ fn every_command_the_readme_shows_runs() {
 
     // The contract authors' walk through runs in an empty folder, with the home each new
     // contract folder gets (`./.govm`), its cache linked to the shared one.
-    let start = readme
-        .find("<!-- walkthrough:new -->")
-        .expect("README has an authors' walkthrough");
-    let script = readme[start..]
-        .split("```sh\n")
-        .nth(1)
-        .and_then(|b| b.split("```").next())
-        .unwrap();
+    let script = walkthrough(&readme, "<!-- walkthrough:new -->");
     let work = tempfile::tempdir().unwrap();
     let out = Command::new("bash")
         .args(["-euo", "pipefail", "-c", script])

@@ -102,18 +102,30 @@ fn deploy(state: &State, wasm: &[u8]) {
 }
 
 fn deploy_with(state: &State, wasm: &[u8], options: &ContractOptions) {
-    let code_hash = [0xcc; 32];
-    let abi = abi();
+    store_contract(state, [0xcc; 32], wasm, &abi(), options, &[CONTRACT]);
+}
+
+/// Stores code and registers it at each address, as a deploy would (without preparing it).
+fn store_contract(
+    state: &State,
+    code_hash: [u8; 32],
+    wasm: &[u8],
+    abi: &ContractAbi,
+    options: &ContractOptions,
+    addresses: &[Address],
+) {
     let mut tx = state.begin();
     tx.put_code(&code_hash, wasm, &abi.to_json()).unwrap();
-    tx.register_contract(&ContractRecord {
-        address: CONTRACT.0,
-        code_hash,
-        deployer: SENDER.0,
-        deploy_height: 0,
-        options: options.encode(),
-    })
-    .unwrap();
+    for address in addresses {
+        tx.register_contract(&ContractRecord {
+            address: address.0,
+            code_hash,
+            deployer: SENDER.0,
+            deploy_height: 0,
+            options: options.encode(),
+        })
+        .unwrap();
+    }
     state.commit(tx).unwrap();
 }
 
@@ -420,19 +432,7 @@ fn init_abi() -> ContractAbi {
 fn init_state(options: &ContractOptions) -> State {
     let state = State::in_memory();
     let wasm = wat::parse_str(INIT_MODULE).unwrap();
-    let code_hash = [0xdd; 32];
-    let mut tx = state.begin();
-    tx.put_code(&code_hash, &wasm, &init_abi().to_json())
-        .unwrap();
-    tx.register_contract(&ContractRecord {
-        address: CONTRACT.0,
-        code_hash,
-        deployer: SENDER.0,
-        deploy_height: 0,
-        options: options.encode(),
-    })
-    .unwrap();
-    state.commit(tx).unwrap();
+    store_contract(&state, [0xdd; 32], &wasm, &init_abi(), options, &[CONTRACT]);
     state
 }
 
@@ -574,17 +574,7 @@ fn simd_runs_only_when_the_contract_enables_it() {
     ));
     runtime.prepare(&[1; 32], &simd, &abi, &on).unwrap();
     let state = State::in_memory();
-    let mut tx = state.begin();
-    tx.put_code(&[1; 32], &simd, &abi.to_json()).unwrap();
-    tx.register_contract(&ContractRecord {
-        address: CONTRACT.0,
-        code_hash: [1; 32],
-        deployer: SENDER.0,
-        deploy_height: 0,
-        options: on.encode(),
-    })
-    .unwrap();
-    state.commit(tx).unwrap();
+    store_contract(&state, [1; 32], &simd, &abi, &on, &[CONTRACT]);
     assert_eq!(
         call_on(&runtime, &state, "Ok", &[], 1_000_000).result,
         Ok(vec![])
@@ -815,19 +805,7 @@ fn nested_calls_with_full_wasm_stacks_do_not_overflow_the_host() {
     let contracts: Vec<Address> = (0..=govm_runtime::MAX_CALL_DEPTH as u8)
         .map(|i| Address([0x70 + i; 20]))
         .collect();
-    let mut tx = state.begin();
-    tx.put_code(&[0xee; 32], &wasm, &abi.to_json()).unwrap();
-    for c in &contracts {
-        tx.register_contract(&ContractRecord {
-            address: c.0,
-            code_hash: [0xee; 32],
-            deployer: SENDER.0,
-            deploy_height: 0,
-            options: options.encode(),
-        })
-        .unwrap();
-    }
-    state.commit(tx).unwrap();
+    store_contract(&state, [0xee; 32], &wasm, &abi, &options, &contracts);
     let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
     let call = |depth: u32, chain: &[Address]| {
         let mut args = depth.to_le_bytes().to_vec();
