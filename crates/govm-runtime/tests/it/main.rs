@@ -838,3 +838,12 @@ fn nested_calls_with_full_wasm_stacks_do_not_overflow_the_host() {
     // Nine contracts, each at 90% of that, nested: 9 x ~3.6 MiB of wasm stack.
     assert_eq!(call(ok / 10 * 9, &contracts), Ok(vec![]));
 }
+
+/// The runtime and the store it runs on are shared between threads.
+#[test]
+fn runtime_and_state_are_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Runtime>();
+    shared::<State>();
+    shared::<govm_state::Transaction>();
+}

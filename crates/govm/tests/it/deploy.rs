@@ -176,3 +176,33 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// An engine is shared between threads: calls and queries from several at once.
+#[test]
+fn the_engine_is_send_and_sync_and_serves_threads_at_once() {
+    fn shared<T: Send + Sync>() {}
+    shared::<govm::Engine>();
+    let engine = crate::engine();
+    let counter = crate::deploy(&engine, "counter");
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let ctx = govm::CallContext::new(crate::ALICE);
+                for _ in 0..5 {
+                    engine
+                        .execute_with_args(&ctx, counter, "Add", &[1u64.into()])
+                        .unwrap();
+                }
+            });
+        }
+    });
+    let total = engine
+        .query(
+            &govm::CallContext::new(crate::ALICE),
+            counter,
+            "Add",
+            &[0u64.into()],
+        )
+        .unwrap();
+    assert_eq!(total.result::<u64>().unwrap(), 20);
+}
