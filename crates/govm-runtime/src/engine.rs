@@ -67,6 +67,8 @@ const HOST_STACK_HEADROOM: usize = 2 << 20;
 
 /// How much of a pooled instance's memory (and table) stays mapped between instances.
 const KEEP_RESIDENT: usize = 16 << 20;
+/// Idle pool slots that keep their resident pages (and their module's image) warm.
+const WARM_SLOTS: u32 = 32;
 
 /// How often the epoch advances; deadlines are rounded up to whole ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -156,8 +158,11 @@ pub(crate) struct Shared {
     compiled: AtomicU64,
 }
 
-/// Version of the module cache keys.
-const MODULE_CACHE_VERSION: &str = "govm-module-2";
+/// Version of the module cache keys, and the engine settings wasmtime's compatibility hash
+/// does not cover (it ignores, for one, whether address maps were generated): change it with
+/// any setting in `Variant::new`.
+const MODULE_CACHE_VERSION: &str =
+    "govm-module-3/fuel/epoch/nan-canonicalization/no-address-map/no-backtraces";
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -281,7 +286,11 @@ impl Variant {
             .max_wasm_stack(stack_size as usize)
             // Unused (no async calls), but wasmtime requires it to cover the wasm stack.
             .async_stack_size((stack_size as usize).max(2 << 20))
-            .memory_init_cow(true);
+            .memory_init_cow(true)
+            // Errors are classified, never shown as wasm backtraces: no address maps (a
+            // smaller compiled module to load and verify) and no backtrace capture on traps.
+            .generate_address_map(false)
+            .wasm_backtrace_max_frames(None);
         if let Some(slots) = pool {
             let mut pooling = wasmtime::PoolingAllocationConfig::new();
             pooling
@@ -300,9 +309,13 @@ impl Variant {
             if wasmtime::PoolingAllocationConfig::is_pagemap_scan_available() {
                 // Without it, wasmtime would `memset` the whole kept region on every reset:
                 // slower than unmapping.
+                // Kept pages stay resident: at most WARM_SLOTS idle slots keep theirs, which
+                // bounds the memory this costs (the pages a call touches, typically a few
+                // MiB, at most KEEP_RESIDENT each).
                 pooling
                     .linear_memory_keep_resident(KEEP_RESIDENT)
-                    .table_keep_resident(KEEP_RESIDENT);
+                    .table_keep_resident(KEEP_RESIDENT)
+                    .max_unused_warm_slots(WARM_SLOTS);
             }
             wt.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pooling));
         }
