@@ -1,8 +1,9 @@
 //! `govm`: deploy, call and inspect Go contracts on a local state home.
 //!
-//! Exit codes: 0 success, 1 the contract failed (its call was reverted), 2 usage or input
-//! error (bad arguments, a rejected or non-compiling contract, an unknown contract or
-//! function), 3 a resource limit (fuel, time, memory, stack), 4 an internal or environment
+//! Exit codes: 0 success, 1 the contract failed (its call was reverted; for `govm test`, a
+//! test failed), 2 usage or input error (bad arguments, a rejected or non-compiling contract,
+//! invalid deploy options, an unknown contract or function), 3 a resource limit (fuel, time,
+//! memory, stack; at deploy too, in package initialisation), 4 an internal or environment
 //! error (for example no toolchain, or the home in use by another govm process).
 
 use std::path::{Path, PathBuf};
@@ -255,7 +256,7 @@ fn run(cli: &Cli) -> Result<u8, Failure> {
             if cli.json {
                 println!(
                     "{}",
-                    json!({ "address": deployment.address.to_string(), "code_hash": deployment.code_hash.to_string(), "functions": functions, "init_gas": deployment.init_gas })
+                    json!({ "address": deployment.address.to_string(), "code_hash": deployment.code_hash.to_string(), "functions": functions, "init_gas": deployment.init_gas, "snapshot_hash": deployment.snapshot_hash.map(|h| h.to_string()) })
                 );
             } else {
                 println!("{}", deployment.address);
