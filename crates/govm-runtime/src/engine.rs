@@ -150,13 +150,18 @@ pub(crate) struct Shared {
     engines: Arc<RwLock<Vec<Engine>>>,
     /// Whether the default engine got its pool.
     pooled: bool,
-    modules: DashMap<[u8; 32], Arc<Loaded>>,
+    /// Prepared modules by code hash and options (how instances start is the runtime's, one
+    /// setting for all).
+    modules: DashMap<ModuleKey, Arc<Loaded>>,
     disk: Option<DiskCache>,
     permits: Permits,
     use_clock: AtomicU64,
     /// Modules compiled by Cranelift (not loaded from the disk cache), for tests and stats.
     compiled: AtomicU64,
 }
+
+/// What a prepared module is kept under in memory.
+type ModuleKey = (HashBytes, ContractOptions);
 
 /// Version of the module cache keys, and the engine settings wasmtime's compatibility hash
 /// does not cover (it ignores, for one, whether address maps were generated): change it with
@@ -345,25 +350,26 @@ impl Shared {
         Ok(Arc::clone(&entry))
     }
 
-    /// The key of a prepared module: the code, every option, and how instances start.
-    fn module_key(&self, code_hash: &HashBytes, options: &ContractOptions) -> [u8; 32] {
-        Sha256::new()
-            .chain_update(code_hash)
-            .chain_update(options.encode())
-            .chain_update([u8::from(self.config.snapshots)])
-            .finalize()
-            .into()
+    /// A prepared module kept in memory, marked as just used.
+    fn cached(&self, key: &ModuleKey) -> Option<Arc<Loaded>> {
+        let loaded = self.modules.get(key)?;
+        let now = self.use_clock.fetch_add(1, Ordering::Relaxed);
+        loaded.last_used.store(now, Ordering::Relaxed);
+        Some(Arc::clone(&loaded))
     }
 
-    /// The disk cache key: the module key, the module's bytes, the engine's configuration and
-    /// wasmtime's version (its compatibility hash), and the gas schedule.
-    fn disk_key(&self, engine: &Engine, module_key: &[u8; 32], wasm: &[u8]) -> [u8; 32] {
+    /// The disk cache key: the code hash, every option, how instances start, the module's
+    /// bytes, the engine's configuration and wasmtime's version (its compatibility hash), and
+    /// the gas schedule.
+    fn disk_key(&self, engine: &Engine, (code_hash, options): &ModuleKey, wasm: &[u8]) -> [u8; 32] {
         use std::hash::{Hash as _, Hasher};
         let mut compat = std::collections::hash_map::DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut compat);
         Sha256::new()
             .chain_update(MODULE_CACHE_VERSION)
-            .chain_update(module_key)
+            .chain_update(code_hash)
+            .chain_update(options.encode())
+            .chain_update([u8::from(self.config.snapshots)])
             // The source hash in the module key is cryptographic; this only tells apart the
             // bytes different toolchains make from one source, so a fast hash is enough.
             .chain_update(xxhash_rust::xxh3::xxh3_128(wasm).to_le_bytes())
@@ -380,9 +386,9 @@ impl Shared {
         abi: &ContractAbi,
         options: &ContractOptions,
     ) -> Result<Arc<Loaded>> {
-        let key = self.module_key(code_hash, options);
-        if let Some(l) = self.modules.get(&key) {
-            return Ok(Arc::clone(&l));
+        let key = (*code_hash, *options);
+        if let Some(l) = self.cached(&key) {
+            return Ok(l);
         }
         let variant = self.variant(options)?;
         // The disk key names the module bytes too: a code hash is the hash of the source, and
@@ -437,7 +443,7 @@ impl Shared {
     }
 
     /// Keeps a prepared module, evicting the least recently used beyond the capacity.
-    fn remember(&self, key: [u8; 32], loaded: Arc<Loaded>) {
+    fn remember(&self, key: ModuleKey, loaded: Arc<Loaded>) {
         while self.modules.len() >= self.config.module_cache_capacity.max(1) {
             let oldest = self
                 .modules
@@ -544,9 +550,8 @@ impl Shared {
         new_store(&variant.engine, state, deadline)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn host_state(
-        self: &Shared,
+        &self,
         tx: Option<Transaction>,
         frame: Frame,
         abi: &Arc<ContractAbi>,
@@ -587,13 +592,8 @@ impl Shared {
             Err(e) => return Err(Error::State(e.to_string())),
         };
         let options = ContractOptions::decode(&record.options)?;
-        let key = self.module_key(&record.code_hash, &options);
-        if let Some(l) = self.modules.get(&key) {
-            l.last_used.store(
-                self.use_clock.fetch_add(1, Ordering::Relaxed),
-                Ordering::Relaxed,
-            );
-            return Ok(Arc::clone(&l));
+        if let Some(l) = self.cached(&(record.code_hash, options)) {
+            return Ok(l);
         }
         let stored = tx
             .code(&record.code_hash)
@@ -629,34 +629,18 @@ impl Shared {
         mut frame: Frame,
         own_thread: bool,
     ) -> (Transaction, CallOutcome, Duration) {
-        let fail = |tx, error| {
-            (
-                tx,
-                CallOutcome {
-                    result: Err(error),
-                    gas_used: 0,
-                    debug_output: String::new(),
-                },
-            )
-        };
         let started = Instant::now();
         let loaded = self.loaded_for(&tx, &req.contract);
         let preparation = started.elapsed();
         let loaded = match loaded {
             Ok(l) => l,
-            Err(e) => {
-                let (tx, out) = fail(tx, e);
-                return (tx, out, preparation);
-            }
+            Err(e) => return (tx, fail_outcome(e), preparation),
         };
         if loaded.abi.function(req.function).is_none() {
-            let (tx, out) = fail(
-                tx,
-                Error::UnknownFunction {
-                    name: req.function.to_owned(),
-                },
-            );
-            return (tx, out, preparation);
+            let unknown = Error::UnknownFunction {
+                name: req.function.to_owned(),
+            };
+            return (tx, fail_outcome(unknown), preparation);
         }
         frame.deadline = frame.deadline.map(|d| d + preparation);
         let stack = loaded.options.stack_size as usize;

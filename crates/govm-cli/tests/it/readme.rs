@@ -36,19 +36,24 @@ fn every_command_the_readme_shows_runs() {
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
     .unwrap();
-    let out = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", script])
-        .current_dir(&root)
-        .env("PATH", &path)
-        .env("GOVM_HOME", home.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the walkthrough failed:\n{stdout}\n{stderr}"
-    );
+    // Runs a script with `govm` first on PATH and the test home as GOVM_HOME.
+    let run = |script: &str, dir: &Path| {
+        let out = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", script])
+            .current_dir(dir)
+            .env("PATH", &path)
+            .env("GOVM_HOME", home.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "the walkthrough failed:\n{stdout}\n{stderr}"
+        );
+        stdout
+    };
+    let stdout = run(script, &root);
     assert!(stdout.contains("result  5\n"), "{stdout}");
     assert!(stdout.contains("\"result\":7"), "{stdout}");
     assert!(stdout.contains("result  107\n"), "{stdout}");
@@ -59,19 +64,7 @@ fn every_command_the_readme_shows_runs() {
     // contract folder gets (`./.govm`), its cache linked to the shared one.
     let script = walkthrough(&readme, "<!-- walkthrough:new -->");
     let work = tempfile::tempdir().unwrap();
-    let out = Command::new("bash")
-        .args(["-euo", "pipefail", "-c", script])
-        .current_dir(work.path())
-        .env("PATH", &path)
-        .env("GOVM_HOME", home.path())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the authors' walkthrough failed:\n{stdout}\n{stderr}"
-    );
+    let stdout = run(script, work.path());
     assert!(stdout.contains("created piggy/"), "{stdout}");
     assert!(stdout.contains("ok  \tpiggy"), "{stdout}");
     assert!(
