@@ -682,7 +682,9 @@ fn failure(e: Error, file: Option<(&Path, &str)>) -> Failure {
                     d.column
                 ));
                 if let Some(line) = lines.get(d.line.wrapping_sub(1)) {
-                    let caret = " ".repeat(line[..(d.column - 1).min(line.len())].chars().count());
+                    // A column inside a multi-byte character (or past the line) must not panic.
+                    let before = line.get(..d.column.saturating_sub(1)).unwrap_or(line);
+                    let caret = " ".repeat(before.chars().count());
                     out.push_str(&format!("  |\n  | {line}\n  | {caret}^\n"));
                 }
             }
