@@ -33,6 +33,8 @@ fn fail(what: &str, e: impl std::fmt::Display) -> ! {
 /// A deployed token with the deployer holding the supply, and the engine around it.
 struct Fixture {
     engine: Engine,
+    /// The engine's state: benchmarks run calls in transactions they never commit.
+    state: govm::State,
     token: Address,
     args: Vec<u8>,
     cache: PathBuf,
@@ -50,11 +52,13 @@ fn bench_cache() -> PathBuf {
 impl Fixture {
     fn new() -> Self {
         let cache = bench_cache();
-        let engine = Engine::new(Config {
+        let state = govm::State::in_memory();
+        let config = Config {
             cache_dir: cache.clone(),
             ..Config::default()
-        })
-        .unwrap_or_else(|e| fail("engine", e));
+        };
+        let engine =
+            Engine::with_state(config, state.clone()).unwrap_or_else(|e| fail("engine", e));
         let source = include_bytes!("../testdata/contracts/token/token.go");
         let options = DeployOptions {
             deployer: DEPLOYER,
@@ -82,6 +86,7 @@ impl Fixture {
             .unwrap_or_else(|e| fail("encode", e));
         Self {
             engine,
+            state,
             token,
             args,
             cache,
@@ -190,7 +195,7 @@ const KERNEL: &str = r#"
 fn runtime_bench(c: &mut Criterion) {
     let fx = Fixture::new();
     let runtime = fx.engine.runtime();
-    let state = fx.engine.state();
+    let state = &fx.state;
     let mut extra = Extra::default();
 
     // Gas of one Transfer, and its agreement across the three ways of running it.
@@ -350,7 +355,11 @@ fn deploy_and_sizes(fx: &Fixture, extra: &mut Extra) {
             let (_, wasm) = engine
                 .build(source, "token.go")
                 .unwrap_or_else(|e| fail("build with wasm-opt", e));
-            extra.info("token_wasm_size_wasm_opt", wasm.len() as f64, "bytes");
+            extra.info(
+                "token_wasm_size_wasm_opt",
+                wasm.bytes().len() as f64,
+                "bytes",
+            );
         }
         None => extra.note(
             "token_wasm_size_wasm_opt",
@@ -363,7 +372,7 @@ fn deploy_and_sizes(fx: &Fixture, extra: &mut Extra) {
                 .engine
                 .build(source, "token.go")
                 .unwrap_or_else(|e| fail("build with TinyGo", e));
-            extra.info("token_wasm_size_tinygo", wasm.len() as f64, "bytes");
+            extra.info("token_wasm_size_tinygo", wasm.bytes().len() as f64, "bytes");
         }
         _ => extra.note(
             "token_wasm_size_tinygo",
@@ -410,7 +419,7 @@ fn metering(c: &mut Criterion, _extra: &mut Extra) {
 
 fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Extra) {
     let runtime = fx.engine.runtime();
-    let state = fx.engine.state();
+    let state = &fx.state;
     let cache_dir = fx.cache.join("modules");
     let cwasm = std::fs::read_dir(&cache_dir)
         .unwrap_or_else(|e| fail("module cache", e))
@@ -438,11 +447,18 @@ fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Extra) {
         b.iter(|| {
             runtime.forget_modules();
             runtime
-                .prepare(&info.code_hash.0, &wasm, &info.abi, &info.options)
+                .prepare(
+                    &info.code_hash.0,
+                    govm_runtime::ModuleSource::Unchecked(&wasm),
+                    &info.abi,
+                    &info.options,
+                )
                 .unwrap_or_else(|e| fail("prepare", e))
         })
     });
-    let engine = runtime.default_engine();
+    let engine = runtime
+        .default_engine()
+        .unwrap_or_else(|e| fail("engine", e));
     group.bench_function("baseline_wasmtime_deserialize_file", |b| {
         b.iter(|| deserialize_file(&engine, &cwasm))
     });

@@ -15,7 +15,7 @@ require (
 )
 
 replace (
-	github.com/govm-net/vm => ../../crates/govm-abi/go/vm
+	github.com/govm-net/vm => ../../crates/govm-sdk/go/vm
 	govm.test/contracts/caller => ../contracts/caller
 	govm.test/contracts/counter => ../contracts/counter
 	govm.test/contracts/escrow => ../contracts/escrow

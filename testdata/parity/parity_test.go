@@ -9,7 +9,6 @@ package parity
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/govm-net/vm/vmtest"
@@ -68,12 +67,12 @@ func TestParity(t *testing.T) {
 		transcript(t, scenario, out)
 		return
 	}
-	files, err := filepath.Glob("*.json")
+	files, err := filepath.Glob("../contracts/*/parity.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, file := range files {
-		t.Run(strings.TrimSuffix(file, ".json"), func(t *testing.T) {
+		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
 			transcript(t, file, "")
 		})
 	}
@@ -116,7 +115,7 @@ func TestEveryContractHasAScenario(t *testing.T) {
 		if _, ok := contracts[name]; !ok {
 			t.Errorf("contract %s is not registered in parity_test.go", name)
 		}
-		if _, err := os.Stat(name + ".json"); err != nil {
+		if _, err := os.Stat(filepath.Join("..", "contracts", name, "parity.json")); err != nil {
 			t.Errorf("contract %s has no scenario: %v", name, err)
 		}
 	}

@@ -305,7 +305,7 @@ fn go_sdk_checks() -> Result<()> {
         cmd
     };
     // The SDK (with vmtest), every contract's native tests, and the native parity runner.
-    let mut modules = vec![root().join("crates/govm-abi/go/vm")];
+    let mut modules = vec![root().join("crates/govm-sdk/go/vm")];
     let mut contracts: Vec<PathBuf> = std::fs::read_dir(root().join("testdata/contracts"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.join("go.mod").is_file())

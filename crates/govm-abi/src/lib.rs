@@ -9,7 +9,8 @@
 //! - [`ContractAbi`]: what a contract exports (functions, structs, events), with a stable
 //!   JSON form.
 //! - [`Envelope`]: the status and payload an entry point returns.
-//! - [`generate_wrapper`] and [`SDK_FILES`]: the Go side, generated and embedded.
+//! - The module interface ([`check_module`], [`HOST_FUNCTIONS`]): the wasm features, imports
+//!   and exports a contract module has. The Go side (SDK and wrapper) is `govm-sdk`'s.
 //!
 //! The byte-level specification is `docs/abi.md`.
 //!
@@ -30,10 +31,8 @@ mod error;
 mod json;
 mod model;
 mod module;
-mod sdk;
 mod types;
 mod value;
-mod wrapper;
 
 pub use codec::{Codec, decode_values, encode_values};
 pub use envelope::Envelope;
@@ -43,10 +42,17 @@ pub use model::{
     Param, StructDef, Type,
 };
 pub use module::{
-    HOST_FUNCTIONS, HOST_MODULE, ModuleError, ModuleInfo, WASI_FUNCTIONS, WASI_MODULE,
-    WasmFeatures, check_module, consensus_features,
+    ALLOC_EXPORT, CheckedModule, HOST_FUNCTIONS, HOST_MODULE, HostFunction, INITIALIZE_EXPORT,
+    MEMORY_EXPORT, ModuleError, ModuleInfo, WASI_FUNCTIONS, WASI_MODULE, WasmFeatures, WasmType,
+    check_module, consensus_features, describe, host_fn, module_info, provided, wasi_fn,
 };
-pub use sdk::{SDK_FILES, SDK_IMPORT_PATH, SDK_TEST_FILES, write_sdk};
+
+/// The Go import path of the SDK contracts import.
+pub const SDK_IMPORT_PATH: &str = "github.com/govm-net/vm";
+
+/// Prefix of every identifier the generated wrapper declares at package level; contracts may
+/// not use it. The wrapper also declares the methods `GovmType`, `GovmEncode` and
+/// `GovmDecode` on the contract's structs.
+pub const RESERVED_PREFIX: &str = "govm_";
 pub use types::{Address, Hash, ObjectId};
 pub use value::{FromValue, Value};
-pub use wrapper::{ALLOC_EXPORT, RESERVED_PREFIX, generate_wrapper};

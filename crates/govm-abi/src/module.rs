@@ -5,58 +5,153 @@
 use std::fmt;
 
 use crate::model::ContractAbi;
-use crate::wrapper::ALLOC_EXPORT;
 
 pub use wasmparser::WasmFeatures;
 
 /// The import module of the govm host functions (docs/abi.md §8).
 pub const HOST_MODULE: &str = "govm";
 
-/// The govm host functions.
-pub const HOST_FUNCTIONS: &[&str] = &[
-    "sender",
-    "contract_address",
-    "block_height",
-    "block_time",
-    "object_create",
-    "object_get",
-    "object_with_owner",
-    "object_delete",
-    "object_owner",
-    "object_set_owner",
-    "object_contract",
-    "field_get",
-    "field_set",
-    "field_delete",
-    "emit_event",
-    "read_return",
-    "balance",
-    "transfer",
-    "call",
-];
-
 /// The import module of WASI preview 1.
 pub const WASI_MODULE: &str = "wasi_snapshot_preview1";
 
+/// The export Go's reactor initialises the package with (run once, at deploy).
+pub const INITIALIZE_EXPORT: &str = "_initialize";
+/// The contract's linear memory.
+pub const MEMORY_EXPORT: &str = "memory";
+/// The export the host allocates argument buffers with: `govm_alloc(size i32) -> ptr i32`.
+pub const ALLOC_EXPORT: &str = "govm_alloc";
+
+/// A wasm value type of the host interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WasmType {
+    /// `i32`: pointers, lengths, status codes.
+    I32,
+    /// `i64`: heights, times, balances, packed results.
+    I64,
+}
+
+/// One function the host provides: its name and signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostFunction {
+    /// The import name.
+    pub name: &'static str,
+    /// Parameter types.
+    pub params: &'static [WasmType],
+    /// Result types.
+    pub results: &'static [WasmType],
+}
+
+/// The names of the govm host functions, for the runtime that defines them.
+pub mod host_fn {
+    #![allow(missing_docs)]
+    pub const SENDER: &str = "sender";
+    pub const CONTRACT_ADDRESS: &str = "contract_address";
+    pub const BLOCK_HEIGHT: &str = "block_height";
+    pub const BLOCK_TIME: &str = "block_time";
+    pub const OBJECT_CREATE: &str = "object_create";
+    pub const OBJECT_GET: &str = "object_get";
+    pub const OBJECT_WITH_OWNER: &str = "object_with_owner";
+    pub const OBJECT_DELETE: &str = "object_delete";
+    pub const OBJECT_OWNER: &str = "object_owner";
+    pub const OBJECT_SET_OWNER: &str = "object_set_owner";
+    pub const OBJECT_CONTRACT: &str = "object_contract";
+    pub const FIELD_GET: &str = "field_get";
+    pub const FIELD_SET: &str = "field_set";
+    pub const FIELD_DELETE: &str = "field_delete";
+    pub const EMIT_EVENT: &str = "emit_event";
+    pub const READ_RETURN: &str = "read_return";
+    pub const BALANCE: &str = "balance";
+    pub const TRANSFER: &str = "transfer";
+    pub const CALL: &str = "call";
+}
+
+/// The names of the WASI preview 1 functions govm provides, for the runtime that defines them.
+pub mod wasi_fn {
+    #![allow(missing_docs)]
+    pub const ARGS_GET: &str = "args_get";
+    pub const ARGS_SIZES_GET: &str = "args_sizes_get";
+    pub const ENVIRON_GET: &str = "environ_get";
+    pub const ENVIRON_SIZES_GET: &str = "environ_sizes_get";
+    pub const CLOCK_TIME_GET: &str = "clock_time_get";
+    pub const RANDOM_GET: &str = "random_get";
+    pub const FD_WRITE: &str = "fd_write";
+    pub const FD_CLOSE: &str = "fd_close";
+    pub const FD_FDSTAT_GET: &str = "fd_fdstat_get";
+    pub const FD_FDSTAT_SET_FLAGS: &str = "fd_fdstat_set_flags";
+    pub const FD_PRESTAT_GET: &str = "fd_prestat_get";
+    pub const FD_PRESTAT_DIR_NAME: &str = "fd_prestat_dir_name";
+    pub const SCHED_YIELD: &str = "sched_yield";
+    pub const POLL_ONEOFF: &str = "poll_oneoff";
+    pub const PROC_EXIT: &str = "proc_exit";
+}
+
+use WasmType::{I32, I64};
+
+const fn f(
+    name: &'static str,
+    params: &'static [WasmType],
+    results: &'static [WasmType],
+) -> HostFunction {
+    HostFunction {
+        name,
+        params,
+        results,
+    }
+}
+
+/// The govm host functions (docs/abi.md §8). The runtime's linker defines exactly these and
+/// the Go SDK imports exactly these, with these signatures (checked by the `tidy` tests).
+pub const HOST_FUNCTIONS: &[HostFunction] = &[
+    f(host_fn::SENDER, &[I32], &[]),
+    f(host_fn::CONTRACT_ADDRESS, &[I32], &[]),
+    f(host_fn::BLOCK_HEIGHT, &[], &[I64]),
+    f(host_fn::BLOCK_TIME, &[], &[I64]),
+    f(host_fn::OBJECT_CREATE, &[I32], &[I32]),
+    f(host_fn::OBJECT_GET, &[I32, I32], &[I32]),
+    f(host_fn::OBJECT_WITH_OWNER, &[I32, I32], &[I32]),
+    f(host_fn::OBJECT_DELETE, &[I32], &[I32]),
+    f(host_fn::OBJECT_OWNER, &[I32, I32], &[I32]),
+    f(host_fn::OBJECT_SET_OWNER, &[I32, I32], &[I32]),
+    f(host_fn::OBJECT_CONTRACT, &[I32, I32], &[I32]),
+    f(host_fn::FIELD_GET, &[I32, I32, I32], &[I64]),
+    f(host_fn::FIELD_SET, &[I32, I32, I32, I32, I32], &[I32]),
+    f(host_fn::FIELD_DELETE, &[I32, I32, I32], &[I32]),
+    f(host_fn::EMIT_EVENT, &[I32, I32], &[I32]),
+    f(host_fn::READ_RETURN, &[I32], &[]),
+    f(host_fn::BALANCE, &[I32], &[I64]),
+    f(host_fn::TRANSFER, &[I32, I64], &[I32]),
+    f(host_fn::CALL, &[I32, I32, I32, I32, I32], &[I64]),
+];
+
 /// The WASI functions govm provides, deterministically (docs/abi.md §9): exactly those Go's
 /// `wasip1` runtime imports.
-pub const WASI_FUNCTIONS: &[&str] = &[
-    "args_get",
-    "args_sizes_get",
-    "environ_get",
-    "environ_sizes_get",
-    "clock_time_get",
-    "random_get",
-    "fd_write",
-    "fd_close",
-    "fd_fdstat_get",
-    "fd_fdstat_set_flags",
-    "fd_prestat_get",
-    "fd_prestat_dir_name",
-    "sched_yield",
-    "poll_oneoff",
-    "proc_exit",
+pub const WASI_FUNCTIONS: &[HostFunction] = &[
+    f(wasi_fn::ARGS_GET, &[I32, I32], &[I32]),
+    f(wasi_fn::ARGS_SIZES_GET, &[I32, I32], &[I32]),
+    f(wasi_fn::ENVIRON_GET, &[I32, I32], &[I32]),
+    f(wasi_fn::ENVIRON_SIZES_GET, &[I32, I32], &[I32]),
+    f(wasi_fn::CLOCK_TIME_GET, &[I32, I64, I32], &[I32]),
+    f(wasi_fn::RANDOM_GET, &[I32, I32], &[I32]),
+    f(wasi_fn::FD_WRITE, &[I32, I32, I32, I32], &[I32]),
+    f(wasi_fn::FD_CLOSE, &[I32], &[I32]),
+    f(wasi_fn::FD_FDSTAT_GET, &[I32, I32], &[I32]),
+    f(wasi_fn::FD_FDSTAT_SET_FLAGS, &[I32, I32], &[I32]),
+    f(wasi_fn::FD_PRESTAT_GET, &[I32, I32], &[I32]),
+    f(wasi_fn::FD_PRESTAT_DIR_NAME, &[I32, I32, I32], &[I32]),
+    f(wasi_fn::SCHED_YIELD, &[], &[I32]),
+    f(wasi_fn::POLL_ONEOFF, &[I32, I32, I32, I32], &[I32]),
+    f(wasi_fn::PROC_EXIT, &[I32], &[]),
 ];
+
+/// The function `module::name` imports, if govm provides it.
+pub fn provided(module: &str, name: &str) -> Option<&'static HostFunction> {
+    let list = match module {
+        HOST_MODULE => HOST_FUNCTIONS,
+        WASI_MODULE => WASI_FUNCTIONS,
+        _ => return None,
+    };
+    list.iter().find(|f| f.name == name)
+}
 
 /// The wasm features a contract may use: "lime1" (the MVP with mutable globals, multi-value,
 /// sign extension, saturating conversions, `memory.copy`/`memory.fill`, extended constants),
@@ -97,9 +192,40 @@ pub struct ModuleInfo {
     pub imports: Vec<String>,
 }
 
+type Signature = (Vec<wasmparser::ValType>, Vec<wasmparser::ValType>);
+
+fn signature(f: &HostFunction) -> Option<Signature> {
+    let ty = |t: &WasmType| match t {
+        I32 => wasmparser::ValType::I32,
+        I64 => wasmparser::ValType::I64,
+    };
+    Some((
+        f.params.iter().map(ty).collect(),
+        f.results.iter().map(ty).collect(),
+    ))
+}
+
+/// `(i32, i64) -> i32`, as docs/abi.md writes signatures.
+pub fn describe(f: &HostFunction) -> String {
+    let list = |ts: &[WasmType]| {
+        ts.iter()
+            .map(|t| match t {
+                I32 => "i32",
+                I64 => "i64",
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match f.results {
+        [] => format!("({})", list(f.params)),
+        [one] => format!("({}) -> {}", list(f.params), list(&[*one])),
+        many => format!("({}) -> ({})", list(f.params), list(many)),
+    }
+}
+
 /// Checks a module: the wasm header, full validation under [`consensus_features`], imports
-/// only from the govm host module and the WASI subset, and the exports `_initialize`,
-/// `memory`, `govm_alloc` and one per entry point of `abi`.
+/// only from the govm host module and the WASI subset, each with its signature, and the
+/// exports `_initialize`, `memory`, `govm_alloc` and one per entry point of `abi`.
 pub fn check_module(wasm: &[u8], abi: &ContractAbi, simd: bool) -> Result<ModuleInfo, ModuleError> {
     if !wasm.starts_with(b"\0asm") {
         return Err(ModuleError("not a wasm module (bad magic number)".into()));
@@ -112,44 +238,61 @@ pub fn check_module(wasm: &[u8], abi: &ContractAbi, simd: bool) -> Result<Module
     wasmparser::Validator::new_with_features(consensus_features(simd))
         .validate_all(wasm)
         .map_err(|e| ModuleError(format!("invalid wasm: {e}")))?;
+    let info = scan(wasm, true)?;
+    let entry_points = abi.functions.iter().map(|f| f.name.as_str());
+    for required in [INITIALIZE_EXPORT, MEMORY_EXPORT, ALLOC_EXPORT]
+        .into_iter()
+        .chain(entry_points)
+    {
+        if !info.exports.iter().any(|e| e == required) {
+            return Err(ModuleError(format!("missing export `{required}`")));
+        }
+    }
+    Ok(info)
+}
+
+/// Lists a module's imports and exports without checking it: for showing a stored module
+/// that was checked when it entered.
+pub fn module_info(wasm: &[u8]) -> Result<ModuleInfo, ModuleError> {
+    scan(wasm, false)
+}
+
+/// Reads the imports and exports; `strict` refuses an import govm does not provide, or one
+/// with another signature.
+fn scan(wasm: &[u8], strict: bool) -> Result<ModuleInfo, ModuleError> {
+    let bad = |e: wasmparser::BinaryReaderError| ModuleError(e.to_string());
     let mut exports = Vec::new();
     let mut imports = Vec::new();
+    let mut types: Vec<Option<Signature>> = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        match payload.map_err(|e| ModuleError(e.to_string()))? {
+        match payload.map_err(bad)? {
+            wasmparser::Payload::TypeSection(reader) => {
+                for group in reader {
+                    for sub in group.map_err(bad)?.into_types() {
+                        types.push(match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => {
+                                Some((f.params().to_vec(), f.results().to_vec()))
+                            }
+                            _ => None,
+                        });
+                    }
+                }
+            }
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
-                    let import = import.map_err(|e| ModuleError(e.to_string()))?;
-                    let allowed = match import.module {
-                        HOST_MODULE => HOST_FUNCTIONS.contains(&import.name),
-                        WASI_MODULE => WASI_FUNCTIONS.contains(&import.name),
-                        _ => false,
-                    };
-                    let is_func = matches!(import.ty, wasmparser::TypeRef::Func(_));
-                    if !allowed || !is_func {
-                        return Err(ModuleError(format!(
-                            "imports {}::{}, which govm does not provide",
-                            import.module, import.name
-                        )));
+                    let import = import.map_err(bad)?;
+                    if strict {
+                        check_import(&import, &types)?;
                     }
                     imports.push(format!("{}::{}", import.module, import.name));
                 }
             }
             wasmparser::Payload::ExportSection(reader) => {
                 for export in reader {
-                    let export = export.map_err(|e| ModuleError(e.to_string()))?;
-                    exports.push(export.name.to_owned());
+                    exports.push(export.map_err(bad)?.name.to_owned());
                 }
             }
             _ => {}
-        }
-    }
-    let entry_points = abi.functions.iter().map(|f| f.name.as_str());
-    for required in ["_initialize", "memory", ALLOC_EXPORT]
-        .into_iter()
-        .chain(entry_points)
-    {
-        if !exports.iter().any(|e| e == required) {
-            return Err(ModuleError(format!("missing export `{required}`")));
         }
     }
     Ok(ModuleInfo {
@@ -157,4 +300,65 @@ pub fn check_module(wasm: &[u8], abi: &ContractAbi, simd: bool) -> Result<Module
         exports,
         imports,
     })
+}
+
+fn check_import(
+    import: &wasmparser::Import<'_>,
+    types: &[Option<Signature>],
+) -> Result<(), ModuleError> {
+    let (Some(expected), wasmparser::TypeRef::Func(ty)) =
+        (provided(import.module, import.name), import.ty)
+    else {
+        return Err(ModuleError(format!(
+            "imports {}::{}, which govm does not provide",
+            import.module, import.name
+        )));
+    };
+    if types.get(ty as usize) != Some(&signature(expected)) {
+        return Err(ModuleError(format!(
+            "imports {}::{} with the wrong signature (expected {})",
+            import.module,
+            import.name,
+            describe(expected)
+        )));
+    }
+    Ok(())
+}
+
+/// A module that passed [`check_module`], with what the check learnt: made only by checking,
+/// so code that takes one needs no second check. Valid under the feature set it was checked
+/// with and every larger one (a module checked without SIMD also runs with SIMD on).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedModule {
+    wasm: Vec<u8>,
+    info: ModuleInfo,
+    simd: bool,
+}
+
+impl CheckedModule {
+    /// Checks `wasm` against `abi` (see [`check_module`]).
+    pub fn check(wasm: Vec<u8>, abi: &ContractAbi, simd: bool) -> Result<Self, ModuleError> {
+        let info = check_module(&wasm, abi, simd)?;
+        Ok(Self { wasm, info, simd })
+    }
+
+    /// The module's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.wasm
+    }
+
+    /// Its size, imports and exports.
+    pub fn info(&self) -> &ModuleInfo {
+        &self.info
+    }
+
+    /// Whether it was checked with SIMD allowed.
+    pub fn simd(&self) -> bool {
+        self.simd
+    }
+
+    /// The module's bytes, taken out.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.wasm
+    }
 }

@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use govm_abi::{SDK_FILES, SDK_IMPORT_PATH, generate_wrapper};
+use govm_abi::{CheckedModule, SDK_IMPORT_PATH};
+use govm_sdk::{CONTRACT_MODULE_PATH, SDK_FILES, generate_wrapper};
 use govm_validate::ValidContract;
 use sha2::{Digest, Sha256};
 
@@ -48,8 +49,8 @@ impl CompilerConfig {
 /// A compiled contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Artifact {
-    /// The wasm module.
-    pub wasm: Vec<u8>,
+    /// The wasm module, checked against the contract's ABI and the module interface.
+    pub module: CheckedModule,
     /// The fingerprint of the toolchain that built it.
     pub toolchain: String,
     /// Whether it came from the artifact cache rather than a toolchain run.
@@ -177,26 +178,29 @@ impl Compiler {
         let key = cache_key(source, &wrapper, &toolchain);
         let artifacts = self.config.cache_dir.join("artifacts");
         let cached_path = artifacts.join(format!("{key}.wasm"));
-        if let Some(wasm) = read_artifact(&cached_path) {
+        // A cached artifact verifies its own bytes; the module check is what it enters with.
+        let cached = read_artifact(&cached_path)
+            .and_then(|wasm| CheckedModule::check(wasm, &contract.abi, false).ok());
+        if let Some(module) = cached {
             return Ok(Artifact {
-                wasm,
+                module,
                 toolchain: toolchain.fingerprint(),
                 cached: true,
             });
         }
-        let mut wasm = self.build(source, contract, &wrapper, &toolchain, file_name)?;
-        let mut info =
-            govm_abi::check_module(&wasm, &contract.abi, false).map_err(|e| Error::Module(e.0))?;
+        let built = self.build(source, contract, &wrapper, &toolchain, file_name)?;
+        let mut module =
+            CheckedModule::check(built, &contract.abi, false).map_err(|e| Error::Module(e.0))?;
         if let Some(opt) = &self.config.wasm_opt {
-            let optimized = self.optimize(opt, &wasm)?;
+            let optimized = self.optimize(opt, module.bytes())?;
             // Keep the optimised module only if it still passes the module check.
-            if let Ok(checked) = govm_abi::check_module(&optimized, &contract.abi, false) {
-                wasm = optimized;
-                info = checked;
+            if let Ok(checked) = CheckedModule::check(optimized, &contract.abi, false) {
+                module = checked;
             }
         }
+        let (wasm, info) = (module.bytes(), module.info());
         std::fs::create_dir_all(&artifacts).map_err(io("create", &artifacts))?;
-        write_artifact(&cached_path, &wasm)?;
+        write_artifact(&cached_path, wasm)?;
         let metadata = format!(
             "{{\n  \"toolchain\": {:?},\n  \"recipe\": {RECIPE_VERSION:?},\n  \"wasm_size\": {},\n  \"wasm_sha256\": \"{}\",\n  \"imports\": {:?},\n  \"abi\": {}\n}}\n",
             toolchain.fingerprint(),
@@ -208,7 +212,7 @@ impl Compiler {
         // The metadata is a record for people and tools; the wasm file verifies itself.
         write_atomically(&artifacts.join(format!("{key}.json")), metadata.as_bytes())?;
         Ok(Artifact {
-            wasm,
+            module,
             toolchain: toolchain.fingerprint(),
             cached: false,
         })
@@ -237,7 +241,7 @@ impl Compiler {
         write(
             "go.mod",
             &format!(
-                "module govm.contract\n\ngo 1.24\n\nrequire {SDK_IMPORT_PATH} v0.0.0\n\nreplace {SDK_IMPORT_PATH} => ./vm\n"
+                "module {CONTRACT_MODULE_PATH}\n\ngo 1.24\n\nrequire {SDK_IMPORT_PATH} v0.0.0\n\nreplace {SDK_IMPORT_PATH} => ./vm\n"
             ),
         )?;
         for (name, text) in SDK_FILES {

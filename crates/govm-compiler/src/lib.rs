@@ -13,7 +13,7 @@
 //! let contract = govm_validate::validate(&source, &Default::default())?;
 //! let compiler = Compiler::new(CompilerConfig::new("/tmp/govm-cache"));
 //! let artifact = compiler.compile(&source, &contract, "token.go")?;
-//! assert!(artifact.wasm.starts_with(b"\0asm"));
+//! assert!(artifact.module.bytes().starts_with(b"\0asm"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]

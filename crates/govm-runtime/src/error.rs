@@ -99,23 +99,3 @@ impl Error {
 
 /// Result alias of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Errors raised inside host functions; they unwind the guest as a trap and are mapped to
-/// [`Error`] in one place ([`crate::engine`]).
-#[derive(Debug, Error)]
-pub(crate) enum HostTrap {
-    #[error("out of fuel")]
-    OutOfFuel,
-    #[error("the contract passed an out-of-bounds pointer ({ptr:#x}, length {len})")]
-    BadPointer { ptr: u32, len: u32 },
-    #[error("the contract exited with code {0}")]
-    Exit(i32),
-    /// A nested call ran past its deadline: the whole call stops.
-    #[error("deadline exceeded in a nested call")]
-    Deadline,
-    #[error("{0}")]
-    State(String),
-    /// Something the contract may not do, such as using the host during initialization.
-    #[error("{0}")]
-    Refused(&'static str),
-}

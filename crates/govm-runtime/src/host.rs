@@ -1,13 +1,16 @@
-//! The per-call host state and the `govm` host functions (docs/abi.md, "Host functions").
+//! The `govm` host functions (docs/abi.md, "Host functions"): what a contract can ask of the
+//! chain. Each one is refused during package initialisation, charged before it works, and
+//! reaches guest memory only through [`crate::memory`].
 
-use govm_abi::Address;
-use govm_state::{
-    AddressBytes, Error as StateError, Event, ObjectIdBytes, Transaction, default_object_id,
-};
-use wasmtime::{AsContextMut, Caller, Linker, Memory, ResourceLimiter};
+use govm_abi::{Address, HOST_MODULE, host_fn};
+use govm_state::{AddressBytes, Error as StateError, Event, ObjectIdBytes, default_object_id};
+use wasmtime::{AsContextMut, Caller, Linker};
 
-use crate::error::HostTrap;
+use crate::LogLevel;
+use crate::env::HostState;
 use crate::gas;
+use crate::memory::{charge, read_array, read_bytes, write_bytes};
+use crate::trap::{HostTrap, trap};
 
 /// Status codes returned by host functions to the contract.
 pub(crate) mod status {
@@ -20,168 +23,23 @@ pub(crate) mod status {
     pub(crate) const CALL_FAILED: u32 = 6;
 }
 
-/// Where a call sits in a chain of cross-contract calls.
-#[derive(Clone, Debug)]
-pub(crate) struct Frame {
-    /// 0 for the outermost call.
-    pub(crate) depth: usize,
-    /// The contracts running below this one, outermost first.
-    pub(crate) callers: Vec<AddressBytes>,
-    /// When this call must be done by: its own contract's timeout, within its callers'.
-    pub(crate) deadline: Option<std::time::Instant>,
-}
-
-/// Everything one call's host functions see.
-pub(crate) struct HostState {
-    /// The transaction; lent to a nested call while it runs (the only time it is `None`, and
-    /// this call's code cannot run then).
-    pub(crate) tx: Option<Transaction>,
-    /// The runtime, for nested calls (none while `_initialize` runs at deploy).
-    pub(crate) shared: Option<std::sync::Arc<crate::engine::Shared>>,
-    pub(crate) frame: Frame,
-    /// Set while Go's `_initialize` runs: the govm host functions refuse to work.
-    pub(crate) initializing: bool,
-    /// The running contract's ABI: its structs give composite field and event values meaning.
-    pub(crate) abi: std::sync::Arc<govm_abi::ContractAbi>,
-    pub(crate) contract: AddressBytes,
-    pub(crate) sender: AddressBytes,
-    pub(crate) block_height: u64,
-    pub(crate) block_time: i64,
-    pub(crate) memory: Option<Memory>,
-    /// Data a host function produced for the contract to fetch with `read_return`.
-    pub(crate) ret: Vec<u8>,
-    pub(crate) limiter: Limiter,
-    pub(crate) wasi: crate::wasi::WasiState,
-    pub(crate) log_level: crate::LogLevel,
-}
-
-/// Enforces the memory and table limits and remembers whether the memory limit was hit, so
-/// that the resulting trap can be reported as a memory limit.
-pub(crate) struct Limiter {
-    pub(crate) memory_limit: usize,
-    pub(crate) table_limit: usize,
-    pub(crate) memory_limit_hit: bool,
-}
-
-impl ResourceLimiter for Limiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _max: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.memory_limit {
-            self.memory_limit_hit = true;
-            return Ok(false);
-        }
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _max: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= self.table_limit)
-    }
-}
-
-impl HostState {
-    pub(crate) fn tx(&self) -> wasmtime::Result<&Transaction> {
-        self.tx.as_ref().ok_or_else(|| {
-            trap(HostTrap::State(
-                "the transaction is lent to a nested call".into(),
-            ))
-        })
-    }
-
-    pub(crate) fn tx_mut(&mut self) -> wasmtime::Result<&mut Transaction> {
-        self.tx.as_mut().ok_or_else(|| {
-            trap(HostTrap::State(
-                "the transaction is lent to a nested call".into(),
-            ))
-        })
-    }
-}
-
 pub(crate) type Ctx<'a> = Caller<'a, HostState>;
 
-pub(crate) fn trap(t: HostTrap) -> wasmtime::Error {
-    wasmtime::Error::new(t)
-}
-
 /// The start of every `govm` host function: refused while Go's `_initialize` runs (package
-/// initialisation runs on every instance with fuel the call does not pay for, so it must not
-/// reach state), then charged.
-pub(crate) fn enter(caller: &mut Ctx<'_>, name: &str, amount: u64) -> wasmtime::Result<()> {
+/// initialisation runs once at deploy, before the contract exists, so it must not reach
+/// state), then charged.
+fn enter(caller: &mut Ctx<'_>, name: &str, amount: u64) -> wasmtime::Result<()> {
     if caller.data().initializing {
         return Err(trap(HostTrap::Refused(
             "govm host functions cannot be used during package initialization (init functions and package-level variables)",
         )));
     }
-    if caller.data().log_level >= crate::LogLevel::Trace {
+    if caller.data().log_level >= LogLevel::Trace {
         let fuel = caller.get_fuel().unwrap_or(0);
         let line = format!("[trace] govm.{name} fuel={fuel}\n");
         caller.data_mut().wasi.append(line.as_bytes());
     }
     charge(caller, amount)
-}
-
-/// Takes `amount` fuel, failing with out-of-fuel when there is not enough.
-pub(crate) fn charge(caller: &mut Ctx<'_>, amount: u64) -> wasmtime::Result<()> {
-    let fuel = caller.get_fuel()?;
-    if fuel < amount {
-        caller.set_fuel(0)?;
-        return Err(trap(HostTrap::OutOfFuel));
-    }
-    caller.set_fuel(fuel - amount)
-}
-
-fn memory(caller: &Ctx<'_>) -> wasmtime::Result<Memory> {
-    caller
-        .data()
-        .memory
-        .ok_or_else(|| wasmtime::Error::msg("the contract exports no memory"))
-}
-
-/// Copies `len` bytes out of the contract's memory, bounds-checked, charging per byte.
-pub(crate) fn read_bytes(caller: &mut Ctx<'_>, ptr: u32, len: u32) -> wasmtime::Result<Vec<u8>> {
-    charge(caller, u64::from(len) * gas::PER_BYTE)?;
-    let mem = memory(caller)?;
-    let start = ptr as usize;
-    mem.data(&caller)
-        .get(start..start + len as usize)
-        .map(<[u8]>::to_vec)
-        .ok_or_else(|| trap(HostTrap::BadPointer { ptr, len }))
-}
-
-/// Reads a fixed-size value such as an address or an ID.
-pub(crate) fn read_array<const N: usize>(
-    caller: &mut Ctx<'_>,
-    ptr: u32,
-) -> wasmtime::Result<[u8; N]> {
-    let bytes = read_bytes(caller, ptr, N as u32)?;
-    let mut out = [0u8; N];
-    out.copy_from_slice(&bytes);
-    Ok(out)
-}
-
-/// Copies bytes into the contract's memory, bounds-checked, charging per byte.
-pub(crate) fn write_bytes(caller: &mut Ctx<'_>, ptr: u32, bytes: &[u8]) -> wasmtime::Result<()> {
-    charge(caller, bytes.len() as u64 * gas::PER_BYTE)?;
-    let mem = memory(caller)?;
-    let start = ptr as usize;
-    let len = bytes.len();
-    mem.data_mut(caller)
-        .get_mut(start..start + len)
-        .ok_or(HostTrap::BadPointer {
-            ptr,
-            len: len as u32,
-        })
-        .map_err(trap)?
-        .copy_from_slice(bytes);
-    Ok(())
 }
 
 fn read_str(caller: &mut Ctx<'_>, ptr: u32, len: u32) -> wasmtime::Result<Result<String, u32>> {
@@ -220,49 +78,61 @@ fn read_id(caller: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<ObjectIdBytes> {
 
 /// Adds the `govm` host module to the linker.
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-    const M: &str = "govm";
-    linker.func_wrap(M, "sender", |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, "sender", gas::HOST_CALL)?;
+    const M: &str = HOST_MODULE;
+    linker.func_wrap(M, host_fn::SENDER, |mut c: Ctx<'_>, out: u32| {
+        enter(&mut c, host_fn::SENDER, gas::HOST_CALL)?;
         let a = c.data().sender;
         write_bytes(&mut c, out, &a)
     })?;
-    linker.func_wrap(M, "contract_address", |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, "contract_address", gas::HOST_CALL)?;
+    linker.func_wrap(M, host_fn::CONTRACT_ADDRESS, |mut c: Ctx<'_>, out: u32| {
+        enter(&mut c, host_fn::CONTRACT_ADDRESS, gas::HOST_CALL)?;
         let a = c.data().contract;
         write_bytes(&mut c, out, &a)
     })?;
-    linker.func_wrap(M, "block_height", |mut c: Ctx<'_>| {
-        enter(&mut c, "block_height", gas::HOST_CALL)?;
+    linker.func_wrap(M, host_fn::BLOCK_HEIGHT, |mut c: Ctx<'_>| {
+        enter(&mut c, host_fn::BLOCK_HEIGHT, gas::HOST_CALL)?;
         Ok(c.data().block_height)
     })?;
-    linker.func_wrap(M, "block_time", |mut c: Ctx<'_>| {
-        enter(&mut c, "block_time", gas::HOST_CALL)?;
+    linker.func_wrap(M, host_fn::BLOCK_TIME, |mut c: Ctx<'_>| {
+        enter(&mut c, host_fn::BLOCK_TIME, gas::HOST_CALL)?;
         Ok(c.data().block_time)
     })?;
-    linker.func_wrap(M, "object_create", |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, "object_create", gas::HOST_CALL + gas::OBJECT_CREATE)?;
+    linker.func_wrap(M, host_fn::OBJECT_CREATE, |mut c: Ctx<'_>, out: u32| {
+        enter(
+            &mut c,
+            host_fn::OBJECT_CREATE,
+            gas::HOST_CALL + gas::OBJECT_CREATE,
+        )?;
         let contract = c.data().contract;
         match c.data_mut().tx_mut()?.create_object(&contract, &contract) {
             Ok(id) => write_bytes(&mut c, out, &id).map(|()| status::OK),
             Err(e) => state_status(e),
         }
     })?;
-    linker.func_wrap(M, "object_get", |mut c: Ctx<'_>, id: u32, out: u32| {
-        enter(&mut c, "object_get", gas::HOST_CALL + gas::OBJECT_READ)?;
-        let id = read_id(&mut c, id)?;
-        match c.data().tx()?.object(&id) {
-            Ok(Some(_)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
-            Ok(None) => Ok(status::NOT_FOUND),
-            Err(e) => state_status(e),
-        }
-    })?;
     linker.func_wrap(
         M,
-        "object_with_owner",
+        host_fn::OBJECT_GET,
+        |mut c: Ctx<'_>, id: u32, out: u32| {
+            enter(
+                &mut c,
+                host_fn::OBJECT_GET,
+                gas::HOST_CALL + gas::OBJECT_READ,
+            )?;
+            let id = read_id(&mut c, id)?;
+            match c.data().tx()?.object(&id) {
+                Ok(Some(_)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
+                Ok(None) => Ok(status::NOT_FOUND),
+                Err(e) => state_status(e),
+            }
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        host_fn::OBJECT_WITH_OWNER,
         |mut c: Ctx<'_>, owner: u32, out: u32| {
             enter(
                 &mut c,
-                "object_with_owner",
+                host_fn::OBJECT_WITH_OWNER,
                 gas::HOST_CALL + gas::OBJECT_READ,
             )?;
             let owner: AddressBytes = read_array(&mut c, owner)?;
@@ -274,8 +144,12 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             }
         },
     )?;
-    linker.func_wrap(M, "object_delete", |mut c: Ctx<'_>, id: u32| {
-        enter(&mut c, "object_delete", gas::HOST_CALL + gas::OBJECT_WRITE)?;
+    linker.func_wrap(M, host_fn::OBJECT_DELETE, |mut c: Ctx<'_>, id: u32| {
+        enter(
+            &mut c,
+            host_fn::OBJECT_DELETE,
+            gas::HOST_CALL + gas::OBJECT_WRITE,
+        )?;
         let id = read_id(&mut c, id)?;
         let contract = c.data().contract;
         if id == default_object_id(&contract) {
@@ -283,31 +157,47 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         }
         done(c.data_mut().tx_mut()?.delete_object(&contract, &id))
     })?;
-    linker.func_wrap(M, "object_owner", |mut c: Ctx<'_>, id: u32, out: u32| {
-        enter(&mut c, "object_owner", gas::HOST_CALL + gas::OBJECT_READ)?;
-        let id = read_id(&mut c, id)?;
-        match c.data().tx()?.object(&id) {
-            Ok(Some(meta)) => write_bytes(&mut c, out, &meta.owner).map(|()| status::OK),
-            Ok(None) => Ok(status::NOT_FOUND),
-            Err(e) => state_status(e),
-        }
-    })?;
-    linker.func_wrap(M, "object_contract", |mut c: Ctx<'_>, id: u32, out: u32| {
-        enter(&mut c, "object_contract", gas::HOST_CALL + gas::OBJECT_READ)?;
-        let id = read_id(&mut c, id)?;
-        match c.data().tx()?.object(&id) {
-            Ok(Some(meta)) => write_bytes(&mut c, out, &meta.contract).map(|()| status::OK),
-            Ok(None) => Ok(status::NOT_FOUND),
-            Err(e) => state_status(e),
-        }
-    })?;
     linker.func_wrap(
         M,
-        "object_set_owner",
+        host_fn::OBJECT_OWNER,
+        |mut c: Ctx<'_>, id: u32, out: u32| {
+            enter(
+                &mut c,
+                host_fn::OBJECT_OWNER,
+                gas::HOST_CALL + gas::OBJECT_READ,
+            )?;
+            let id = read_id(&mut c, id)?;
+            match c.data().tx()?.object(&id) {
+                Ok(Some(meta)) => write_bytes(&mut c, out, &meta.owner).map(|()| status::OK),
+                Ok(None) => Ok(status::NOT_FOUND),
+                Err(e) => state_status(e),
+            }
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        host_fn::OBJECT_CONTRACT,
+        |mut c: Ctx<'_>, id: u32, out: u32| {
+            enter(
+                &mut c,
+                host_fn::OBJECT_CONTRACT,
+                gas::HOST_CALL + gas::OBJECT_READ,
+            )?;
+            let id = read_id(&mut c, id)?;
+            match c.data().tx()?.object(&id) {
+                Ok(Some(meta)) => write_bytes(&mut c, out, &meta.contract).map(|()| status::OK),
+                Ok(None) => Ok(status::NOT_FOUND),
+                Err(e) => state_status(e),
+            }
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        host_fn::OBJECT_SET_OWNER,
         |mut c: Ctx<'_>, id: u32, owner: u32| {
             enter(
                 &mut c,
-                "object_set_owner",
+                host_fn::OBJECT_SET_OWNER,
                 gas::HOST_CALL + gas::OBJECT_WRITE,
             )?;
             let id = read_id(&mut c, id)?;
@@ -318,9 +208,9 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     )?;
     linker.func_wrap(
         M,
-        "field_get",
+        host_fn::FIELD_GET,
         |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-            enter(&mut c, "field_get", gas::HOST_CALL + gas::FIELD_READ)?;
+            enter(&mut c, host_fn::FIELD_GET, gas::HOST_CALL + gas::FIELD_READ)?;
             let id = read_id(&mut c, id)?;
             let key = match read_str(&mut c, key, key_len)? {
                 Ok(k) => k,
@@ -340,12 +230,12 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     )?;
     linker.func_wrap(
         M,
-        "field_set",
+        host_fn::FIELD_SET,
         |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32, val: u32, val_len: u32| {
             let bytes = u64::from(key_len) + u64::from(val_len);
             enter(
                 &mut c,
-                "field_set",
+                host_fn::FIELD_SET,
                 gas::HOST_CALL + gas::FIELD_WRITE + bytes * gas::FIELD_WRITE_PER_BYTE,
             )?;
             let id = read_id(&mut c, id)?;
@@ -368,9 +258,13 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     )?;
     linker.func_wrap(
         M,
-        "field_delete",
+        host_fn::FIELD_DELETE,
         |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-            enter(&mut c, "field_delete", gas::HOST_CALL + gas::FIELD_WRITE)?;
+            enter(
+                &mut c,
+                host_fn::FIELD_DELETE,
+                gas::HOST_CALL + gas::FIELD_WRITE,
+            )?;
             let id = read_id(&mut c, id)?;
             let key = match read_str(&mut c, key, key_len)? {
                 Ok(k) => k,
@@ -380,40 +274,48 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             done(c.data_mut().tx_mut()?.delete_field(&contract, &id, &key))
         },
     )?;
-    linker.func_wrap(M, "emit_event", |mut c: Ctx<'_>, ptr: u32, len: u32| {
-        enter(
-            &mut c,
-            "emit_event",
-            gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE,
-        )?;
-        let bytes = read_bytes(&mut c, ptr, len)?;
-        let Some((name, data)) = split_event(&c.data().abi, &bytes) else {
-            return Ok(status::INVALID_INPUT);
-        };
-        let contract = c.data().contract;
-        done(c.data_mut().tx_mut()?.emit(Event {
-            contract,
-            name,
-            data,
-        }))
-    })?;
-    linker.func_wrap(M, "balance", |mut c: Ctx<'_>, addr: u32| {
-        enter(&mut c, "balance", gas::HOST_CALL + gas::BALANCE_READ)?;
+    linker.func_wrap(
+        M,
+        host_fn::EMIT_EVENT,
+        |mut c: Ctx<'_>, ptr: u32, len: u32| {
+            enter(
+                &mut c,
+                host_fn::EMIT_EVENT,
+                gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE,
+            )?;
+            let bytes = read_bytes(&mut c, ptr, len)?;
+            let Some((name, data)) = split_event(&c.data().abi, &bytes) else {
+                return Ok(status::INVALID_INPUT);
+            };
+            let contract = c.data().contract;
+            done(c.data_mut().tx_mut()?.emit(Event {
+                contract,
+                name,
+                data,
+            }))
+        },
+    )?;
+    linker.func_wrap(M, host_fn::BALANCE, |mut c: Ctx<'_>, addr: u32| {
+        enter(&mut c, host_fn::BALANCE, gas::HOST_CALL + gas::BALANCE_READ)?;
         let addr: AddressBytes = read_array(&mut c, addr)?;
         match c.data().tx()?.balance(&addr) {
             Ok(b) => Ok(b as i64),
             Err(e) => Err(trap(HostTrap::State(e.to_string()))),
         }
     })?;
-    linker.func_wrap(M, "transfer", |mut c: Ctx<'_>, to: u32, amount: u64| {
-        enter(&mut c, "transfer", gas::HOST_CALL + gas::TRANSFER)?;
-        let to: AddressBytes = read_array(&mut c, to)?;
-        let from = c.data().contract;
-        done(c.data_mut().tx_mut()?.transfer(&from, &to, amount))
-    })?;
-    linker.func_wrap(M, "call", call)?;
-    linker.func_wrap(M, "read_return", |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, "read_return", gas::HOST_CALL)?;
+    linker.func_wrap(
+        M,
+        host_fn::TRANSFER,
+        |mut c: Ctx<'_>, to: u32, amount: u64| {
+            enter(&mut c, host_fn::TRANSFER, gas::HOST_CALL + gas::TRANSFER)?;
+            let to: AddressBytes = read_array(&mut c, to)?;
+            let from = c.data().contract;
+            done(c.data_mut().tx_mut()?.transfer(&from, &to, amount))
+        },
+    )?;
+    linker.func_wrap(M, host_fn::CALL, call)?;
+    linker.func_wrap(M, host_fn::READ_RETURN, |mut c: Ctx<'_>, out: u32| {
+        enter(&mut c, host_fn::READ_RETURN, gas::HOST_CALL)?;
         let data = std::mem::take(&mut c.data_mut().ret);
         write_bytes(&mut c, out, &data)
     })?;
@@ -435,7 +337,7 @@ fn call(
     args: u32,
     args_len: u32,
 ) -> wasmtime::Result<u64> {
-    enter(&mut c, "call", gas::HOST_CALL + gas::CALL)?;
+    enter(&mut c, host_fn::CALL, gas::HOST_CALL + gas::CALL)?;
     let callee: AddressBytes = read_array(&mut c, addr)?;
     let function = match read_str(&mut c, f, f_len)? {
         Ok(name) => name,
@@ -475,17 +377,17 @@ fn call(
         block_time: c.data().block_time,
         fuel_limit: fuel,
     };
-    let Some(shared) = c.data().shared.clone() else {
+    let Some(nested) = c.data().nested.clone() else {
         c.data_mut().tx = Some(tx);
         return Err(trap(HostTrap::State("no runtime".into())));
     };
-    let (mut tx, outcome, preparation) = shared.call(tx, &request, frame, true);
+    let (mut tx, outcome, preparation) = nested.call_nested(tx, &request, frame);
     if !preparation.is_zero() {
         // Preparing the callee's module (after a restart) is not this contract's time.
         if let Some(deadline) = c.data().frame.deadline.map(|d| d + preparation) {
             c.data_mut().frame.deadline = Some(deadline);
             c.as_context_mut()
-                .set_epoch_deadline(crate::engine::ticks_until(deadline));
+                .set_epoch_deadline(crate::engines::ticks_until(deadline));
         }
     }
     let failure = outcome.result.as_ref().err().cloned();
@@ -510,6 +412,7 @@ fn call(
         _ => {}
     }
     c.data_mut().wasi.append(outcome.debug_output.as_bytes());
+    c.data_mut().add_ran(&outcome.contracts);
     Ok(give(&mut c, code, data))
 }
 
@@ -530,13 +433,4 @@ fn split_event(abi: &govm_abi::ContractAbi, bytes: &[u8]) -> Option<(String, Vec
     };
     codec.decode_event_fields(input).ok()?;
     Some((name, input.to_vec()))
-}
-
-impl std::fmt::Debug for HostState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostState")
-            .field("contract", &Address(self.contract))
-            .field("sender", &Address(self.sender))
-            .finish_non_exhaustive()
-    }
 }

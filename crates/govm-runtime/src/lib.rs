@@ -32,23 +32,35 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "bench")]
+mod bench;
 mod cache;
-mod engine;
+mod call;
+mod engines;
+mod env;
 mod error;
 pub mod gas;
 mod host;
+mod memory;
+mod modules;
 mod options;
+mod runtime;
 mod snapshot;
+mod trap;
 mod wasi;
 
-pub use engine::{
-    CallOutcome, CallRequest, INLINE_STACK_SIZE, MAX_RESULT_SIZE, Prepared, Runtime, RuntimeConfig,
-    WarmInstance,
-};
+#[cfg(feature = "bench")]
+pub use bench::WarmInstance;
+pub use call::INLINE_STACK_SIZE;
 pub use error::{Error, Result};
 pub use host::MAX_CALL_DEPTH;
+pub use modules::ModuleSource;
 pub use options::{
     ContractOptions, LogLevel, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT,
     STACK_SIZE_RANGE, WasiOptions,
+};
+pub use runtime::{
+    CallOutcome, CallRequest, Contract, Entry, Invocation, MAX_RESULT_SIZE, Prepared, Runtime,
+    RuntimeConfig,
 };
 pub use wasi::DEBUG_OUTPUT_CAP;

@@ -11,10 +11,10 @@ use std::task::{Context, Poll, Waker};
 use wasm_encoder::{ConstExpr, DataSection, RawSection};
 use wasmparser::{DataKind, Operator, Parser, Payload};
 use wasmtime::{Instance, Store, Val};
-use wasmtime_wizer::{InstanceState, SnapshotVal, ValType, Wizer};
+use wasmtime_wizer::{InstanceState, ModuleContext, SnapshotVal, ValType, Wizer};
 
+use crate::env::HostState;
 use crate::error::{Error, Result};
-use crate::host::HostState;
 
 /// The wizer configuration: Go reactors initialise in `_initialize`, which the snapshot no
 /// longer exports.
@@ -24,8 +24,21 @@ pub(crate) fn wizer() -> Wizer {
     w
 }
 
+/// Snapshots `instance` (initialised from the module `wizer` instrumented into `cx`) and
+/// compacts the result.
+pub(crate) fn take(
+    wizer: &Wizer,
+    cx: &ModuleContext<'_>,
+    store: &mut Store<HostState>,
+    instance: Instance,
+) -> Result<Vec<u8>> {
+    let image = complete(wizer.snapshot(cx, &mut Inspect { store, instance }))?
+        .map_err(|e| Error::Internal(format!("snapshot: {e}")))?;
+    compact(&image)
+}
+
 /// Runs a future that never waits (wizer's snapshot over an in-memory instance) to its end.
-pub(crate) fn complete<F: Future>(future: F) -> Result<F::Output> {
+fn complete<F: Future>(future: F) -> Result<F::Output> {
     let mut future = pin!(future);
     match future
         .as_mut()
@@ -39,9 +52,9 @@ pub(crate) fn complete<F: Future>(future: F) -> Result<F::Output> {
 }
 
 /// What wizer reads from the initialised instance: its exported globals and memory.
-pub(crate) struct Inspect<'a> {
-    pub(crate) store: &'a mut Store<HostState>,
-    pub(crate) instance: Instance,
+struct Inspect<'a> {
+    store: &'a mut Store<HostState>,
+    instance: Instance,
 }
 
 impl InstanceState for Inspect<'_> {
@@ -85,7 +98,7 @@ impl InstanceState for Inspect<'_> {
 /// Go's ~30,000 segments that costs more than the copy-on-write instantiation itself. Only
 /// done when the code uses neither instruction and every passive segment is empty; anything
 /// else comes back unchanged.
-pub(crate) fn compact(wasm: &[u8]) -> Result<Vec<u8>> {
+fn compact(wasm: &[u8]) -> Result<Vec<u8>> {
     let parse_error = |e: wasmparser::BinaryReaderError| Error::InvalidModule(e.to_string());
     // First pass: is it safe?
     for payload in Parser::new(0).parse_all(wasm) {

@@ -3,12 +3,16 @@
 //! advance by a fixed step per reading; randomness is a sha256 stream seeded from the call.
 //! Standard output and error are captured, up to a cap, as the call's debug output.
 
+use govm_abi::{WASI_MODULE, wasi_fn};
 use sha2::{Digest, Sha256};
-use wasmtime::Linker;
+use wasmtime::{Caller, Linker};
 
-use crate::error::HostTrap;
+use crate::env::HostState;
 use crate::gas;
-use crate::host::{Ctx, HostState, charge, read_bytes, trap, write_bytes};
+use crate::memory::{charge, read_bytes, write_bytes};
+use crate::trap::{HostTrap, trap};
+
+type Ctx<'a> = Caller<'a, HostState>;
 
 /// Most bytes of stdout and stderr kept per call.
 pub const DEBUG_OUTPUT_CAP: usize = 16 * 1024;
@@ -34,6 +38,11 @@ pub(crate) struct WasiState {
 /// Most bytes of stderr kept for error messages.
 const STDERR_HEAD_CAP: usize = 4096;
 
+/// The clock Go's `_initialize` sees (Unix time 0) and the seed of its randomness: fixed, so
+/// that a snapshot depends on the code and the options only.
+const INIT_BLOCK_TIME: i64 = 0;
+const INIT_SEED: &[u8] = b"govm/initialize";
+
 impl WasiState {
     pub(crate) fn new(block_time: i64, random_seed: [u8; 32], level: crate::LogLevel) -> Self {
         Self {
@@ -47,6 +56,11 @@ impl WasiState {
             stderr_head: Vec::new(),
             level,
         }
+    }
+
+    /// The WASI state Go's package initialisation runs with: the fixed clock and seed.
+    pub(crate) fn for_initialize(level: crate::LogLevel) -> Self {
+        Self::new(INIT_BLOCK_TIME, Sha256::digest(INIT_SEED).into(), level)
     }
 
     fn next_clock(&mut self) -> u64 {
@@ -102,11 +116,11 @@ fn is_stdio(fd: u32) -> bool {
 }
 
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-    const M: &str = "wasi_snapshot_preview1";
+    const M: &str = WASI_MODULE;
     // No arguments and no environment: both lists are empty.
     for (list, sizes) in [
-        ("args_get", "args_sizes_get"),
-        ("environ_get", "environ_sizes_get"),
+        (wasi_fn::ARGS_GET, wasi_fn::ARGS_SIZES_GET),
+        (wasi_fn::ENVIRON_GET, wasi_fn::ENVIRON_SIZES_GET),
     ] {
         linker.func_wrap(M, list, |mut c: Ctx<'_>, _a: u32, _b: u32| {
             charge(&mut c, gas::HOST_CALL)?;
@@ -121,7 +135,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     }
     linker.func_wrap(
         M,
-        "clock_time_get",
+        wasi_fn::CLOCK_TIME_GET,
         |mut c: Ctx<'_>, id: u32, _precision: u64, out: u32| {
             charge(&mut c, gas::HOST_CALL)?;
             if id > 3 {
@@ -132,18 +146,22 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             Ok(ESUCCESS)
         },
     )?;
-    linker.func_wrap(M, "random_get", |mut c: Ctx<'_>, ptr: u32, len: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
-        // Bounds-check (and charge) before allocating, so a bogus length cannot make the host
-        // allocate more than the contract's own memory.
-        let mut buf = read_bytes(&mut c, ptr, len)?;
-        c.data_mut().wasi.fill_random(&mut buf);
-        write_bytes(&mut c, ptr, &buf)?;
-        Ok(ESUCCESS)
-    })?;
     linker.func_wrap(
         M,
-        "fd_write",
+        wasi_fn::RANDOM_GET,
+        |mut c: Ctx<'_>, ptr: u32, len: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            // Bounds-check (and charge) before allocating, so a bogus length cannot make the host
+            // allocate more than the contract's own memory.
+            let mut buf = read_bytes(&mut c, ptr, len)?;
+            c.data_mut().wasi.fill_random(&mut buf);
+            write_bytes(&mut c, ptr, &buf)?;
+            Ok(ESUCCESS)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        wasi_fn::FD_WRITE,
         |mut c: Ctx<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32| {
             charge(&mut c, gas::HOST_CALL)?;
             if !is_stdio(fd) || fd == 0 {
@@ -169,25 +187,29 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             Ok(ESUCCESS)
         },
     )?;
-    linker.func_wrap(M, "fd_close", |mut c: Ctx<'_>, fd: u32| {
+    linker.func_wrap(M, wasi_fn::FD_CLOSE, |mut c: Ctx<'_>, fd: u32| {
         charge(&mut c, gas::HOST_CALL)?;
         Ok(if is_stdio(fd) { ESUCCESS } else { EBADF })
     })?;
-    linker.func_wrap(M, "fd_fdstat_get", |mut c: Ctx<'_>, fd: u32, out: u32| {
-        charge(&mut c, gas::HOST_CALL)?;
-        if !is_stdio(fd) {
-            return Ok(EBADF);
-        }
-        // filetype character_device (2), no flags, rights fd_read|fd_write only.
-        let mut stat = [0u8; 24];
-        stat[0] = 2;
-        stat[8..16].copy_from_slice(&(0x2u64 | 0x40).to_le_bytes());
-        write_bytes(&mut c, out, &stat)?;
-        Ok(ESUCCESS)
-    })?;
     linker.func_wrap(
         M,
-        "fd_fdstat_set_flags",
+        wasi_fn::FD_FDSTAT_GET,
+        |mut c: Ctx<'_>, fd: u32, out: u32| {
+            charge(&mut c, gas::HOST_CALL)?;
+            if !is_stdio(fd) {
+                return Ok(EBADF);
+            }
+            // filetype character_device (2), no flags, rights fd_read|fd_write only.
+            let mut stat = [0u8; 24];
+            stat[0] = 2;
+            stat[8..16].copy_from_slice(&(0x2u64 | 0x40).to_le_bytes());
+            write_bytes(&mut c, out, &stat)?;
+            Ok(ESUCCESS)
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        wasi_fn::FD_FDSTAT_SET_FLAGS,
         |mut c: Ctx<'_>, fd: u32, _flags: u32| {
             charge(&mut c, gas::HOST_CALL)?;
             Ok(if is_stdio(fd) { ESUCCESS } else { EBADF })
@@ -196,7 +218,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     // No preopened directories.
     linker.func_wrap(
         M,
-        "fd_prestat_get",
+        wasi_fn::FD_PRESTAT_GET,
         |mut c: Ctx<'_>, _fd: u32, _out: u32| {
             charge(&mut c, gas::HOST_CALL)?;
             Ok(EBADF)
@@ -204,13 +226,13 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     )?;
     linker.func_wrap(
         M,
-        "fd_prestat_dir_name",
+        wasi_fn::FD_PRESTAT_DIR_NAME,
         |mut c: Ctx<'_>, _fd: u32, _p: u32, _l: u32| {
             charge(&mut c, gas::HOST_CALL)?;
             Ok(EBADF)
         },
     )?;
-    linker.func_wrap(M, "sched_yield", |mut c: Ctx<'_>| {
+    linker.func_wrap(M, wasi_fn::SCHED_YIELD, |mut c: Ctx<'_>| {
         charge(&mut c, gas::HOST_CALL)?;
         Ok(ESUCCESS)
     })?;
@@ -218,7 +240,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     // timeout); descriptor subscriptions fail with EBADF.
     linker.func_wrap(
         M,
-        "poll_oneoff",
+        wasi_fn::POLL_ONEOFF,
         |mut c: Ctx<'_>, subs: u32, events: u32, n: u32, nevents: u32| {
             charge(&mut c, gas::HOST_CALL)?;
             let size = n
@@ -249,7 +271,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     )?;
     linker.func_wrap(
         M,
-        "proc_exit",
+        wasi_fn::PROC_EXIT,
         |_c: Ctx<'_>, code: u32| -> wasmtime::Result<()> { Err(trap(HostTrap::Exit(code as i32))) },
     )?;
     Ok(())

@@ -39,8 +39,13 @@ pub enum Error {
     /// Malformed input, such as an empty field name.
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    /// The storage underneath failed (I/O, a corrupt file, the database held by another
-    /// process).
+    /// The database file is held by another process (one writer per file).
+    #[error("{path} is open in another process")]
+    InUse {
+        /// The database file.
+        path: String,
+    },
+    /// The storage underneath failed (I/O, a corrupt file).
     #[error("storage: {0}")]
     Storage(String),
     /// Stored bytes did not have the expected layout.

@@ -40,9 +40,9 @@ impl RedbBackend {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
         let db = Database::create(&path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => {
-                Error::Storage(format!("{} is open in another process", path.display()))
-            }
+            redb::DatabaseError::DatabaseAlreadyOpen => Error::InUse {
+                path: path.display().to_string(),
+            },
             other => Error::Storage(format!("{}: {other}", path.display())),
         })?;
         let tx = db.begin_write().map_err(storage)?;

@@ -39,6 +39,9 @@ pub fn rejection_reason(path: &str) -> &'static str {
             "randomness differs between nodes; derive values from chain data"
         }
         "sync" | "sync/atomic" => "contracts are single-threaded; goroutines are not allowed",
+        _ if path.split('/').any(|element| element == "internal") => {
+            "internal packages are not for contracts (the SDK's own runs the generated wrapper)"
+        }
         _ => "it is not on the allow-list of deterministic packages",
     }
 }

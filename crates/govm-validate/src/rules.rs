@@ -377,7 +377,9 @@ impl Validator<'_> {
         for import in imports {
             let path = import.path.value.trim_matches(|c| c == '"' || c == '`');
             let pos = import.path.pos;
-            if !config.allowed_imports.iter().any(|a| a == path) {
+            // Internal packages are refused even when configured: the SDK's runs the wrapper.
+            let internal = path.split('/').any(|element| element == "internal");
+            if internal || !config.allowed_imports.iter().any(|a| a == path) {
                 self.report(
                     "import",
                     pos,

@@ -70,28 +70,27 @@
 //! ```
 #![deny(missing_docs)]
 
+mod block;
+mod config;
 mod engine;
 mod error;
+mod records;
 
-pub use engine::{
-    Block, CallContext, Config, ContractInfo, DeployOptions, Deployment, Engine, EventRecord,
-    ObjectRecord, Outcome, StateBackend,
+pub use block::Block;
+pub use config::{
+    CallContext, Config, DeployOptions, Deployment, EventRecord, Outcome, StateBackend,
 };
+pub use engine::Engine;
 pub use error::{Error, Result};
 pub use govm_abi::{
-    Address, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value, write_sdk,
+    Address, CheckedModule, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value,
 };
+pub use govm_sdk::write_sdk;
+pub use records::{ContractInfo, ObjectRecord};
 
-/// Checks a module the way the runtime will before it runs it (see `docs/abi.md`).
-pub fn check_module(
-    wasm: &[u8],
-    abi: &ContractAbi,
-) -> std::result::Result<govm_abi::ModuleInfo, govm_abi::ModuleError> {
-    govm_abi::check_module(wasm, abi, false)
-}
 pub use govm_compiler::{Error as CompileError, ToolchainConfig};
 pub use govm_runtime::{
     ContractOptions, Error as CallError, LogLevel, MAX_RESULT_SIZE, RuntimeConfig, WasiOptions,
 };
-pub use govm_state::State;
+pub use govm_state::{Error as StateError, State};
 pub use govm_validate::{Diagnostic, Rejected};

@@ -9,7 +9,7 @@ require (
 )
 
 replace (
-	github.com/govm-net/vm => ../../../crates/govm-abi/go/vm
+	github.com/govm-net/vm => ../../../crates/govm-sdk/go/vm
 	govm.test/contracts/counter => ../counter
 	govm.test/contracts/hostile => ../hostile
 )

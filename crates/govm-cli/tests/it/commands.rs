@@ -210,19 +210,58 @@ fn a_rejected_contract_shows_the_line_with_a_caret_and_exits_2() {
 }
 
 #[test]
-fn a_home_in_use_by_another_process_is_refused_not_corrupted() {
+fn a_home_in_use_is_waited_for_up_to_the_lock_timeout() {
     let home = Home::new();
     let (_, out, _) = home.run(&["deploy", &contract("counter")]);
     let counter = out.trim().to_owned();
     // Hold the home open from this process, as a second govm would find it.
     let held = govm::State::open(home.path().join("state.redb")).unwrap();
-    let (code, _, err) = home.run(&["call", &counter, "Add", "1"]);
+    let (code, _, err) = home.run(&["--lock-timeout", "300", "call", &counter, "Add", "1"]);
     assert_eq!(code, 4);
-    assert!(err.contains("open in another process"), "{err}");
-    drop(held);
-    let (code, out, _) = home.run(&["call", &counter, "Add", "1"]);
-    assert_eq!(code, 0);
+    assert!(err.contains("waiting for another govm to release"), "{err}");
+    assert!(
+        err.contains("open in another process; waited 300 ms"),
+        "{err}"
+    );
+    // Released while a second govm waits: it goes on.
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        drop(held);
+    });
+    let (code, out, err) = home.run(&["call", &counter, "Add", "1"]);
+    release.join().unwrap();
+    assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("result  1\n"), "{out}");
+}
+
+#[test]
+fn concurrent_commands_on_one_home_all_succeed() {
+    let home = Home::new();
+    let (_, out, _) = home.run(&["deploy", &contract("counter")]);
+    let counter = out.trim().to_owned();
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_govm"))
+                .arg("--home")
+                .arg(home.path())
+                .args(["call", &counter, "Add", "1"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (code, out, _) = home.run(&["query", &counter, "Add", "0"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("result  6\n"), "{out}");
 }
 
 #[test]

@@ -51,7 +51,7 @@ fn every_test_contract_compiles_to_a_checked_module() {
         let artifact = compiler
             .compile(&source, &contract, &format!("{name}.go"))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let info = govm_abi::check_module(&artifact.wasm, &contract.abi, false).unwrap();
+        let info = artifact.module.info().clone();
         assert!(info.exports.iter().any(|e| e == "govm_alloc"), "{name}");
         assert!(artifact.toolchain.starts_with("go1.") || artifact.toolchain.starts_with("tinygo"));
     }
@@ -67,7 +67,7 @@ fn the_same_source_gives_the_same_bytes_from_cold_caches() {
         let artifact = compiler.compile(&source, &contract, "token.go").unwrap();
         assert!(!artifact.cached);
         assert_eq!(compiler.toolchain_runs(), 1);
-        artifact.wasm
+        artifact.module.into_bytes()
     };
     let first = build();
     assert!(first == build(), "two cold builds of token.go differ");
@@ -85,7 +85,7 @@ fn a_cache_hit_runs_no_toolchain_and_a_corrupt_artifact_is_rebuilt() {
     let again = Compiler::new(config.clone());
     let hit = again.compile(&source, &contract, "token.go").unwrap();
     assert!(hit.cached);
-    assert_eq!(hit.wasm, built.wasm);
+    assert_eq!(hit.module, built.module);
     assert_eq!(again.toolchain_runs(), 0);
 
     let artifacts: Vec<PathBuf> = std::fs::read_dir(dir.path().join("artifacts"))
@@ -106,7 +106,7 @@ fn a_cache_hit_runs_no_toolchain_and_a_corrupt_artifact_is_rebuilt() {
         "{meta}"
     );
     assert!(
-        meta.contains(&format!("\"wasm_size\": {}", built.wasm.len())),
+        meta.contains(&format!("\"wasm_size\": {}", built.module.bytes().len())),
         "{meta}"
     );
 
@@ -120,7 +120,7 @@ fn a_cache_hit_runs_no_toolchain_and_a_corrupt_artifact_is_rebuilt() {
     let rebuilt = third.compile(&source, &contract, "token.go").unwrap();
     assert!(!rebuilt.cached);
     assert_eq!(third.toolchain_runs(), 1);
-    assert_eq!(rebuilt.wasm, built.wasm);
+    assert_eq!(rebuilt.module, built.module);
 }
 
 #[test]
@@ -144,7 +144,8 @@ fn concurrent_compiles_of_the_same_and_different_contracts_are_safe() {
                         compiler
                             .compile(&source, &contract, &format!("{name}.go"))
                             .unwrap()
-                            .wasm,
+                            .module
+                            .into_bytes(),
                     )
                 })
             })

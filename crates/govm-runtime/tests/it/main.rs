@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use govm_abi::{Address, ContractAbi, Function};
+use govm_runtime::ModuleSource::Unchecked;
 use govm_runtime::{
     CallOutcome, CallRequest, ContractOptions, Error, LogLevel, Runtime, RuntimeConfig, gas,
 };
@@ -326,7 +327,7 @@ fn modules_that_import_or_export_the_wrong_things_are_refused() {
         let wasm = wat::parse_str(text).unwrap();
         match runtime.prepare(
             &[i as u8; 32],
-            &wasm,
+            Unchecked(&wasm),
             &ContractAbi::new("x", vec![]),
             &ContractOptions::default(),
         ) {
@@ -336,21 +337,36 @@ fn modules_that_import_or_export_the_wrong_things_are_refused() {
     }
     let empty = ContractAbi::new("x", vec![]);
     assert!(matches!(
-        runtime.prepare(&[9; 32], b"not wasm", &empty, &ContractOptions::default()),
+        runtime.prepare(
+            &[9; 32],
+            Unchecked(b"not wasm"),
+            &empty,
+            &ContractOptions::default()
+        ),
         Err(Error::InvalidModule(_))
     ));
     // Every entry point of the ABI must be exported.
     let module = wat::parse_str(MODULE).unwrap();
     let mut missing = abi();
     missing.functions[0].name = "NotThere".into();
-    match runtime.prepare(&[11; 32], &module, &missing, &ContractOptions::default()) {
+    match runtime.prepare(
+        &[11; 32],
+        Unchecked(&module),
+        &missing,
+        &ContractOptions::default(),
+    ) {
         Err(Error::InvalidModule(m)) => assert_eq!(m, "missing export `NotThere`"),
         other => panic!("{other:?}"),
     }
     // SIMD is off for consensus.
     let simd = wat::parse_str(r#"(module (func (result v128) v128.const i64x2 0 0))"#).unwrap();
     assert!(matches!(
-        runtime.prepare(&[10; 32], &simd, &empty, &ContractOptions::default()),
+        runtime.prepare(
+            &[10; 32],
+            Unchecked(&simd),
+            &empty,
+            &ContractOptions::default()
+        ),
         Err(Error::InvalidModule(_))
     ));
 }
@@ -480,17 +496,17 @@ fn calls_start_from_the_snapshot_and_match_a_fresh_initialize() {
     let options = ContractOptions::default();
     let wasm = wat::parse_str(INIT_MODULE).unwrap();
     let p1 = snapshot
-        .prepare(&[0xdd; 32], &wasm, &init_abi(), &options)
+        .prepare(&[0xdd; 32], Unchecked(&wasm), &init_abi(), &options)
         .unwrap();
     let other = Runtime::new(RuntimeConfig::default()).unwrap();
     let p2 = other
-        .prepare(&[0xdd; 32], &wasm, &init_abi(), &options)
+        .prepare(&[0xdd; 32], Unchecked(&wasm), &init_abi(), &options)
         .unwrap();
     assert!(p1.snapshot_hash.is_some());
     assert_eq!(p1, p2);
     assert!(p1.init_fuel > 0);
     let p3 = fresh
-        .prepare(&[0xdd; 32], &wasm, &init_abi(), &options)
+        .prepare(&[0xdd; 32], Unchecked(&wasm), &init_abi(), &options)
         .unwrap();
     assert_eq!(p3.init_fuel, p1.init_fuel);
 }
@@ -569,10 +585,17 @@ fn simd_runs_only_when_the_contract_enables_it() {
         ..ContractOptions::default()
     };
     assert!(matches!(
-        runtime.prepare(&[1; 32], &simd, &abi, &ContractOptions::default()),
+        runtime.prepare(
+            &[1; 32],
+            Unchecked(&simd),
+            &abi,
+            &ContractOptions::default()
+        ),
         Err(Error::InvalidModule(_))
     ));
-    runtime.prepare(&[1; 32], &simd, &abi, &on).unwrap();
+    runtime
+        .prepare(&[1; 32], Unchecked(&simd), &abi, &on)
+        .unwrap();
     let state = State::in_memory();
     store_contract(&state, [1; 32], &simd, &abi, &on, &[CONTRACT]);
     assert_eq!(
@@ -601,7 +624,7 @@ fn threads_and_disabled_bulk_memory_are_refused_with_a_reason() {
             "bulk memory cannot be disabled",
         ),
     ] {
-        match runtime.prepare(&[2; 32], &wasm, &init_abi(), &options) {
+        match runtime.prepare(&[2; 32], Unchecked(&wasm), &init_abi(), &options) {
             Err(Error::InvalidOptions(m)) => assert!(m.contains(expected), "{m}"),
             other => panic!("{other:?}"),
         }
@@ -656,7 +679,7 @@ fn initialization_is_metered_fenced_and_kept_from_the_host() {
         ),
     ];
     for (i, (wasm, options, expected)) in cases.iter().enumerate() {
-        match runtime.prepare(&[100 + i as u8; 32], wasm, &empty, options) {
+        match runtime.prepare(&[100 + i as u8; 32], Unchecked(wasm), &empty, options) {
             Err(Error::Initialization(e)) => {
                 assert!(e.to_string().contains(expected), "case {i}: {e}")
             }
@@ -732,7 +755,12 @@ fn the_module_cache_is_bounded_and_calls_run_concurrently() {
     let wasm = wat::parse_str(INIT_MODULE).unwrap();
     for i in 0..4u8 {
         runtime
-            .prepare(&[i; 32], &wasm, &init_abi(), &ContractOptions::default())
+            .prepare(
+                &[i; 32],
+                Unchecked(&wasm),
+                &init_abi(),
+                &ContractOptions::default(),
+            )
             .unwrap();
     }
     assert_eq!(runtime.cached_modules(), 2);

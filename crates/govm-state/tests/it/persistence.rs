@@ -48,7 +48,7 @@ fn a_second_open_of_the_same_file_is_refused_not_corrupting() {
     let path = dir.path().join("state.redb");
     let first = State::open(&path).unwrap();
     let err = State::open(&path).unwrap_err();
-    assert!(matches!(err, Error::Storage(_)), "{err}");
+    assert!(matches!(err, Error::InUse { .. }), "{err}");
     assert!(err.to_string().contains("open in another process"), "{err}");
     drop(first);
     State::open(&path).unwrap();

@@ -1,5 +1,5 @@
-//! Every file under testdata/contracts/invalid is rejected with exactly the diagnostics in
-//! testdata/golden/invalid/<name>.diagnostics (`rule line:column message`, one per line).
+//! Every `testdata/rejected/<case>.go` is rejected with exactly the diagnostics in
+//! `testdata/rejected/<case>.diagnostics` beside it (`rule line:column message`, one per line).
 //! `GOVM_BLESS=1 cargo test -p govm-validate` rewrites them. A fixture may set a config value
 //! on its first line: `// govm-test: max_source_size=64`.
 
@@ -24,15 +24,14 @@ const RULES: &[&str] = &[
 #[test]
 fn invalid_contracts_are_rejected_with_the_golden_diagnostics() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
-    let mut files: Vec<_> = std::fs::read_dir(root.join("contracts/invalid"))
+    let mut files: Vec<_> = std::fs::read_dir(root.join("rejected"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "go"))
         .collect();
     files.sort();
     assert!(files.len() >= 25, "only {} invalid contracts", files.len());
-    let golden_dir = root.join("golden/invalid");
-    std::fs::create_dir_all(&golden_dir).unwrap();
+    let golden_dir = root.join("rejected");
     let mut seen = BTreeSet::new();
     let mut problems = Vec::new();
     for file in &files {

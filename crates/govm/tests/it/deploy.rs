@@ -109,7 +109,7 @@ fn a_redb_home_keeps_contracts_and_state_across_engines() {
         let out = engine
             .execute_with_args(&ctx, counter, "Add", &[5u64.into()])
             .unwrap();
-        (counter, out.state_hash)
+        (counter, out.state_hash.unwrap())
     };
     // While one engine holds the home, a second cannot open it.
     let engine = govm::Engine::new(config()).unwrap();
@@ -119,7 +119,7 @@ fn a_redb_home_keeps_contracts_and_state_across_engines() {
             .to_string()
             .contains("open in another process")
     );
-    assert_eq!(engine.state().state_hash().map(govm::Hash).unwrap(), hash);
+    assert_eq!(engine.state_hash().unwrap(), hash);
     // The module is rebuilt from the stored wasm: no toolchain run.
     let out = engine
         .execute_with_args(&ctx, counter, "Add", &[1u64.into()])

@@ -47,7 +47,7 @@ fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
     };
     let hostile = deploy(&engine, Some(limits));
     let ctx = CallContext::new(DEPLOYER);
-    let before = engine.state().state_hash().unwrap();
+    let before = engine.state_hash().unwrap();
 
     assert_eq!(
         call_error(&engine, &ctx, hostile, "Panic", &["boom".into()]),
@@ -102,7 +102,7 @@ fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
             message: "vm: Log(\"Spam\"): state limit exceeded".into()
         }
     );
-    assert_eq!(engine.state().state_hash().unwrap(), before);
+    assert_eq!(engine.state_hash().unwrap(), before);
 
     assert_eq!(
         call_error(&engine, &ctx, hostile, "WriteThenFail", &[]),
@@ -110,8 +110,8 @@ fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
             message: "failing after writing".into()
         }
     );
-    assert_eq!(engine.state().state_hash().unwrap(), before);
-    assert!(engine.state().events(None).unwrap().is_empty());
+    assert_eq!(engine.state_hash().unwrap(), before);
+    assert!(engine.events(None).unwrap().is_empty());
     let touched = engine.execute(&ctx, hostile, "Touched").unwrap();
     assert_eq!(touched.results, [Value::Bool(false)]);
 
@@ -142,25 +142,26 @@ fn each_failure_mode_has_its_own_error_and_the_engine_serves_the_next_call() {
 }
 
 #[test]
-fn package_initialization_cannot_reach_the_host() {
+fn contracts_cannot_reach_the_wrappers_internal_package() {
     let engine = Engine::new(Config {
         cache_dir: cache_dir(),
         ..Config::default()
     })
     .unwrap();
-    let source = b"package initcall\n\nimport \"github.com/govm-net/vm\"\n\n\
-        // Runs in _initialize, on every instance, with fuel nobody pays for.\n\
-        var start = vm.WrapperContext().BlockHeight()\n\n\
-        func Height() uint64 { return start }\n";
-    // The deploy runs package initialization, so it is the deploy that fails.
+    // The wrapper's Context, allocator and envelope live in the SDK's internal package: a
+    // contract that tried to reach them (say, to use the host from package initialization,
+    // with fuel nobody pays for) is refused at validation. The host refuses such use too
+    // (the runtime's tests run it with a hand-written module).
+    let source = b"package initcall\n\nimport \"github.com/govm-net/vm/internal/entry\"\n\n\
+        var start = entry.Context\n\n\
+        func Height() bool { return start != nil }\n";
     match engine.deploy(source) {
-        Err(Error::Runtime(CallError::Initialization(inner))) => {
+        Err(Error::Rejected(rejected)) => {
+            let message = &rejected.diagnostics[0].message;
             assert!(
-                inner
-                    .to_string()
-                    .contains("cannot be used during package initialization"),
-                "{inner}"
-            )
+                message.contains("internal packages are not for contracts"),
+                "{message}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -1,5 +1,5 @@
-//! Semantic parity (docs/testing.md §3-§5): every scenario of `testdata/parity` runs through
-//! the real engine here and natively through the Go SDK's vmtest (`go test` in
+//! Semantic parity (docs/testing.md §3-§5): every scenario (`testdata/contracts/*/parity.json`)
+//! runs through the real engine here and natively through the Go SDK's vmtest (the runner in
 //! `testdata/parity`), and the two transcripts must be equal: results, errors, events,
 //! objects, owners, fields and balances (not gas).
 
@@ -339,12 +339,12 @@ fn native_runner(dir: &Path) -> impl Fn(&Path) -> (Json, Option<String>) {
 
 #[test]
 fn every_scenario_gives_the_same_transcript_natively_and_on_the_engine() {
-    let dir = root().join("testdata/parity");
-    let native = native_runner(&dir);
-    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let runner = root().join("testdata/parity");
+    let native = native_runner(&runner);
+    let mut scenarios: Vec<PathBuf> = std::fs::read_dir(root().join("testdata/contracts"))
         .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|e| e.unwrap().path().join("parity.json"))
+        .filter(|p| p.is_file())
         .collect();
     scenarios.sort();
     assert!(scenarios.len() >= 8, "{scenarios:?}");

@@ -1,0 +1,187 @@
+//! What `govm` prints: text for people, `--json` for programs, from the same values.
+
+use std::path::Path;
+
+use govm::{ContractAbi, EventRecord, Outcome, Rejected, Value};
+use serde_json::{Value as Json, json};
+
+/// Where results go: text or JSON on standard output.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Output {
+    pub(crate) json: bool,
+}
+
+impl Output {
+    /// Prints `value` with `--json`, else `text()` (nothing when it is empty).
+    pub(crate) fn print(&self, value: Json, text: impl FnOnce() -> String) {
+        if self.json {
+            println!("{value}");
+            return;
+        }
+        let text = text();
+        if !text.is_empty() {
+            println!("{text}");
+        }
+    }
+
+    /// A successful call: its result, events and gas.
+    pub(crate) fn outcome(&self, outcome: &Outcome) {
+        let result = ContractAbi::results_to_json(&outcome.results);
+        if self.json {
+            let events: Vec<Json> = outcome.events.iter().map(event_json).collect();
+            println!(
+                "{}",
+                json!({ "status": "ok", "result": result, "error": null, "events": events, "gas_used": outcome.gas_used })
+            );
+            return;
+        }
+        if !outcome.debug_output.is_empty() {
+            eprint!("{}", outcome.debug_output);
+        }
+        println!("result  {result}");
+        for e in &outcome.events {
+            println!("event   {}", event_text(e));
+        }
+        println!("gas     {}", outcome.gas_used);
+    }
+
+    /// A failed call: the error, what the contract printed, and the gas it used.
+    pub(crate) fn call_failure(&self, error: &govm::CallError, gas_used: u64, debug_output: &str) {
+        if self.json {
+            println!(
+                "{}",
+                json!({ "status": "error", "result": null, "error": error.to_string(), "events": [], "gas_used": gas_used })
+            );
+        } else {
+            if !debug_output.is_empty() {
+                eprint!("{debug_output}");
+            }
+            eprintln!("error: {error}\ngas used {gas_used}");
+        }
+    }
+
+    /// Events, oldest first.
+    pub(crate) fn events(&self, events: &[EventRecord]) {
+        if self.json {
+            println!("{}", Json::Array(events.iter().map(event_json).collect()));
+        } else {
+            for e in events {
+                println!("{}", event_text(e));
+            }
+        }
+    }
+
+    /// A failure, on standard error (or as `{"status":"error"}` with `--json`).
+    pub(crate) fn failure(&self, message: &str) {
+        if self.json {
+            println!("{}", json!({ "status": "error", "error": message }));
+        } else {
+            eprintln!("{message}");
+        }
+    }
+}
+
+pub(crate) fn fields_json(fields: &[(String, Value)]) -> Json {
+    Json::Object(
+        fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect(),
+    )
+}
+
+fn event_json(e: &EventRecord) -> Json {
+    json!({ "contract": e.contract.to_string(), "name": e.name, "fields": fields_json(&e.fields) })
+}
+
+fn event_text(e: &EventRecord) -> String {
+    let fields: Vec<String> = e.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    format!("{} {{ {} }} from {}", e.name, fields.join(", "), e.contract)
+}
+
+/// A contract's ABI in Go syntax.
+pub(crate) fn abi_text(abi: &ContractAbi) -> String {
+    let mut out = format!("package {}", abi.package);
+    for f in &abi.functions {
+        let mut params: Vec<String> = Vec::new();
+        if f.context {
+            params.push("ctx vm.Context".into());
+        }
+        params.extend(f.params.iter().map(|p| format!("{} {}", p.name, p.ty)));
+        let mut results: Vec<String> = f.results.iter().map(ToString::to_string).collect();
+        if f.error {
+            results.push("error".into());
+        }
+        let results = match results.as_slice() {
+            [] => String::new(),
+            [one] => format!(" {one}"),
+            many => format!(" ({})", many.join(", ")),
+        };
+        out.push_str(&format!(
+            "\n  func {}({}){results}",
+            f.name,
+            params.join(", ")
+        ));
+    }
+    for s in &abi.structs {
+        let fields: Vec<String> = s
+            .fields
+            .iter()
+            .map(|f| format!("{} {}", f.name, f.ty))
+            .collect();
+        out.push_str(&format!(
+            "\n  type {} struct {{ {} }}",
+            s.name,
+            fields.join("; ")
+        ));
+    }
+    for e in &abi.events {
+        out.push_str(&format!("\n  event {}({})", e.name, e.keys.join(", ")));
+    }
+    out
+}
+
+/// Validation diagnostics, each with the source line and a caret under the column.
+pub(crate) fn diagnostics(rejected: &Rejected, file: Option<(&Path, &str)>) -> String {
+    let (path, source) = file.unwrap_or((Path::new("contract.go"), ""));
+    let lines: Vec<&str> = source.lines().collect();
+    let mut out = String::new();
+    for d in &rejected.diagnostics {
+        out.push_str(&format!(
+            "error[{}]: {}\n --> {}:{}:{}\n",
+            d.rule,
+            d.message,
+            path.display(),
+            d.line,
+            d.column
+        ));
+        if let Some(line) = lines.get(d.line.wrapping_sub(1)) {
+            // A column inside a multi-byte character (or past the line) must not panic.
+            let before = line.get(..d.column.saturating_sub(1)).unwrap_or(line);
+            let caret = " ".repeat(before.chars().count());
+            out.push_str(&format!("  |\n  | {line}\n  | {caret}^\n"));
+        }
+    }
+    out.push_str(&format!("{} problem(s) found", rejected.diagnostics.len()));
+    out
+}
+
+/// Runs `work` under a spinner with the elapsed time on standard error, when standard output
+/// is a terminal and the output is not JSON (compiles take seconds; cache hits finish before
+/// the spinner shows).
+pub(crate) fn with_spinner<T>(out: Output, message: &str, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal;
+    if out.json || !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(message.to_owned());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+    let result = work();
+    spinner.finish_and_clear();
+    result
+}

@@ -1,0 +1,119 @@
+//! Hooks for the benchmarks only (the `bench` feature, which no govm crate enables): a reused
+//! instance as the baseline a fresh instance per call is measured against, forgetting the
+//! prepared modules to measure a restart, and the default wasmtime engine to compare with
+//! wasmtime alone. Nothing here is isolated or meant to run contracts.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use govm_abi::Address;
+use govm_state::Transaction;
+use wasmtime::{Engine, Store};
+
+use crate::call::{instantiate, invoke, unreachable_tx};
+use crate::engines::new_store;
+use crate::env::{Frame, HostState, NestedCalls};
+use crate::error::{Error, Result};
+use crate::options::ContractOptions;
+use crate::runtime::{CallOutcome, CallRequest, Runtime};
+use crate::trap::classify;
+
+/// One instance reused for many calls: **no isolation** between them (the contract's Go
+/// heap and globals carry over). Only a benchmark baseline.
+pub struct WarmInstance {
+    store: Store<HostState>,
+    instance: wasmtime::Instance,
+    options: ContractOptions,
+}
+
+impl std::fmt::Debug for WarmInstance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WarmInstance").finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// An instance of `contract` to call again and again (see [`WarmInstance`]).
+    pub fn warm_instance(&self, tx: &Transaction, contract: Address) -> Result<WarmInstance> {
+        let shared = self.shared();
+        let loaded = shared.modules.resolve(&shared.engines, tx, &contract)?;
+        let options = loaded.options;
+        let variant = shared.engines.variant(&options)?;
+        let req = CallRequest {
+            contract,
+            function: "",
+            args: &[],
+            sender: Address::ZERO,
+            block_height: 0,
+            block_time: 0,
+            fuel_limit: 0,
+        };
+        let log_level = shared.config.wasi.log_level;
+        let mut state = HostState::new(
+            None,
+            Frame::outermost(None),
+            &loaded.abi,
+            &options,
+            &req,
+            log_level,
+        );
+        state.nested = Some(Arc::clone(shared) as Arc<dyn NestedCalls>);
+        // No deadline: a benchmark runs for as long as it runs.
+        let mut store = new_store(
+            &variant.engine,
+            state,
+            Instant::now() + Duration::from_secs(3600),
+        );
+        store.set_epoch_deadline(u64::MAX / 2);
+        let instance = instantiate(&loaded, &mut store).map_err(|e| classify(e, store.data()))?;
+        Ok(WarmInstance {
+            store,
+            instance,
+            options,
+        })
+    }
+
+    /// Forgets every prepared module, so that the next call loads from the disk cache (as
+    /// after a restart).
+    pub fn forget_modules(&self) {
+        self.shared().modules.clear();
+    }
+
+    /// The default engine, for benchmarks that compare against wasmtime alone.
+    pub fn default_engine(&self) -> Result<Engine> {
+        self.shared()
+            .engines
+            .default_engine()
+            .ok_or_else(|| Error::Internal("the default engine is made with the runtime".into()))
+    }
+}
+
+impl WarmInstance {
+    /// Calls an entry point on the instance against `tx` (the caller is `req.sender`).
+    pub fn call(&mut self, tx: Transaction, req: &CallRequest<'_>) -> (Transaction, CallOutcome) {
+        self.store.data_mut().tx = Some(tx);
+        let fuel_limit = req.fuel_limit.min(self.options.fuel_limit);
+        let mut gas_used = 0;
+        let result = invoke(
+            &self.instance,
+            &mut self.store,
+            req,
+            fuel_limit,
+            &mut gas_used,
+        )
+        .map_err(|e| classify(e, self.store.data()));
+        let tx = self
+            .store
+            .data_mut()
+            .tx
+            .take()
+            .unwrap_or_else(|| unreachable_tx());
+        let outcome = CallOutcome {
+            result,
+            gas_used,
+            debug_output: String::new(),
+            contracts: Vec::new(),
+        };
+        (tx, outcome)
+    }
+}

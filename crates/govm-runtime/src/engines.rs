@@ -1,0 +1,210 @@
+//! The wasmtime engines configured for consensus (one per stack size and SIMD choice; the
+//! default one pooled), their linkers, the epoch ticker that makes deadlines fire, and stores.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use govm_abi::consensus_features;
+use wasmtime::{Engine, Linker, Store};
+
+use crate::env::HostState;
+use crate::error::{Error, Result};
+use crate::options::{ContractOptions, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE};
+use crate::{host, wasi};
+
+/// How much of a pooled instance's memory (and table) stays mapped between instances.
+const KEEP_RESIDENT: usize = 16 << 20;
+/// Idle pool slots that keep their resident pages (and their module's image) warm.
+const WARM_SLOTS: u32 = 32;
+
+/// How often the epoch advances; deadlines are rounded up to whole ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Version of the module cache keys, and the engine settings wasmtime's compatibility hash
+/// does not cover (it ignores, for one, whether address maps were generated): change it with
+/// any setting in `Variant::new`.
+pub(crate) const MODULE_CACHE_VERSION: &str =
+    "govm-module-3/fuel/epoch/nan-canonicalization/no-address-map/no-backtraces";
+
+/// One wasmtime engine: the consensus configuration for one stack size and SIMD choice.
+pub(crate) struct Variant {
+    pub(crate) engine: Engine,
+    pub(crate) linker: Linker<HostState>,
+}
+
+/// Engines by (stack size, SIMD): the default one is made at start and pooled, the others on
+/// first use, on demand.
+pub(crate) struct Engines {
+    variants: DashMap<(u32, bool), Arc<Variant>>,
+    /// Every engine, for the epoch ticker.
+    all: Arc<RwLock<Vec<Engine>>>,
+    /// Whether the default engine got its pool.
+    pub(crate) pooled: bool,
+    default: (u32, bool),
+    _ticker: Ticker,
+}
+
+impl Engines {
+    /// The default engine for `default` options (pooled with `pool` slots when given and
+    /// possible) and the epoch ticker.
+    pub(crate) fn new(default: &ContractOptions, pool: Option<u32>) -> Result<Self> {
+        let key = (default.stack_size, default.enable_simd);
+        let (variant, pooled) = match pool {
+            Some(slots) => match Variant::new(key, Some(slots)) {
+                Ok(v) => (v, true),
+                Err(_) => (Variant::new(key, None)?, false),
+            },
+            None => (Variant::new(key, None)?, false),
+        };
+        let all = Arc::new(RwLock::new(vec![variant.engine.clone()]));
+        // Without the ticker no deadline would ever fire.
+        let ticker = Ticker::start(Arc::clone(&all))
+            .map_err(|e| Error::Internal(format!("cannot start the epoch thread: {e}")))?;
+        Ok(Self {
+            variants: DashMap::from_iter([(key, Arc::new(variant))]),
+            all,
+            pooled,
+            default: key,
+            _ticker: ticker,
+        })
+    }
+
+    /// The engine for a contract's stack size and SIMD choice.
+    pub(crate) fn variant(&self, options: &ContractOptions) -> Result<Arc<Variant>> {
+        let key = (options.stack_size, options.enable_simd);
+        if let Some(v) = self.variants.get(&key) {
+            return Ok(Arc::clone(&v));
+        }
+        let variant = Arc::new(Variant::new(key, None)?);
+        let entry = self.variants.entry(key).or_insert_with(|| {
+            if let Ok(mut engines) = self.all.write() {
+                engines.push(variant.engine.clone());
+            }
+            Arc::clone(&variant)
+        });
+        Ok(Arc::clone(&entry))
+    }
+
+    /// The default engine (made with the runtime).
+    #[cfg_attr(not(feature = "bench"), allow(dead_code))]
+    pub(crate) fn default_engine(&self) -> Option<Engine> {
+        self.variants.get(&self.default).map(|v| v.engine.clone())
+    }
+}
+
+impl Variant {
+    /// An engine with exactly the consensus features (SIMD only when asked for), fuel,
+    /// epochs and NaN canonicalisation; pooled with `pool` slots when given.
+    fn new((stack_size, simd): (u32, bool), pool: Option<u32>) -> Result<Self> {
+        // Threads, GC and the component model are compiled out (wasmtime features off).
+        let mut wt = wasmtime::Config::new();
+        wt.consume_fuel(true)
+            .epoch_interruption(true)
+            .cranelift_nan_canonicalization(true)
+            .wasm_features(!consensus_features(simd), false)
+            .wasm_features(consensus_features(simd), true)
+            .max_wasm_stack(stack_size as usize)
+            // Unused (no async calls), but wasmtime requires it to cover the wasm stack.
+            .async_stack_size((stack_size as usize).max(2 << 20))
+            .memory_init_cow(true)
+            // Errors are classified, never shown as wasm backtraces: no address maps (a
+            // smaller compiled module to load and verify) and no backtrace capture on traps.
+            .generate_address_map(false)
+            .wasm_backtrace_max_frames(None);
+        if let Some(slots) = pool {
+            wt.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pooling(
+                slots,
+            )));
+        }
+        let engine = Engine::new(&wt).map_err(|e| Error::Internal(format!("engine: {e}")))?;
+        let mut linker = Linker::new(&engine);
+        host::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
+        wasi::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(Self { engine, linker })
+    }
+}
+
+/// The pool: `slots` instances, each with room for the largest memory and table a contract
+/// may have.
+fn pooling(slots: u32) -> wasmtime::PoolingAllocationConfig {
+    let mut pooling = wasmtime::PoolingAllocationConfig::new();
+    pooling
+        .total_core_instances(slots)
+        .total_memories(slots)
+        .total_tables(slots)
+        .max_memory_size(MAX_MEMORY_LIMIT as usize)
+        .table_elements(MAX_TABLE_SIZE as usize)
+        .max_core_instance_size(64 << 20)
+        // Reset a finished instance's memory by copying back only the pages it dirtied
+        // (found with Linux's PAGEMAP_SCAN) instead of unmapping them: the next instance in
+        // the slot then takes no page faults on the pages Go touches on every call. Without
+        // PAGEMAP_SCAN (Linux < 6.7) wasmtime falls back to `madvise`.
+        .pagemap_scan(wasmtime::Enabled::Auto);
+    if wasmtime::PoolingAllocationConfig::is_pagemap_scan_available() {
+        // Without it, wasmtime would `memset` the whole kept region on every reset: slower
+        // than unmapping. Kept pages stay resident: at most WARM_SLOTS idle slots keep
+        // theirs, which bounds the memory this costs (the pages a call touches, typically a
+        // few MiB, at most KEEP_RESIDENT each).
+        pooling
+            .linear_memory_keep_resident(KEEP_RESIDENT)
+            .table_keep_resident(KEEP_RESIDENT)
+            .max_unused_warm_slots(WARM_SLOTS);
+    }
+    pooling
+}
+
+/// A store for one instance: the host state, its limiter, and an epoch deadline.
+pub(crate) fn new_store(engine: &Engine, state: HostState, deadline: Instant) -> Store<HostState> {
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.limiter);
+    store.set_epoch_deadline(ticks_until(deadline));
+    store.epoch_deadline_trap();
+    store
+}
+
+/// Epoch ticks from now until `deadline`, rounded up.
+pub(crate) fn ticks_until(deadline: Instant) -> u64 {
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    (remaining.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64) + 1
+}
+
+/// Advances every engine's epoch every [`EPOCH_TICK`] until dropped.
+struct Ticker {
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(engines: Arc<RwLock<Vec<Engine>>>) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let handle = std::thread::Builder::new()
+            .name("govm-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    if let Ok(engines) = engines.read() {
+                        for engine in engines.iter() {
+                            engine.increment_epoch();
+                        }
+                    }
+                }
+            })?;
+        Ok(Self {
+            stop,
+            handle: Some(handle),
+        })
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! The public face of the crate: [`Runtime`], how it is configured, and what a call takes
+//! and gives.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use govm_abi::{Address, ContractAbi, Function, Hash};
+use govm_state::{HashBytes, Transaction};
+
+use crate::call::{self, Permits};
+use crate::engines::Engines;
+use crate::env::Frame;
+use crate::error::{Error, Result};
+use crate::host::MAX_CALL_DEPTH;
+use crate::modules::{Loaded, ModuleSource, Modules};
+use crate::options::{ContractOptions, WasiOptions};
+
+/// How a [`Runtime`] is built: the node's [`WasiOptions`] and how instances are made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// The default options of deploys and the node's own settings (cache, log level).
+    pub wasi: WasiOptions,
+    /// Start every call from the snapshot taken after Go's `_initialize` (the default).
+    /// Off, every call runs `_initialize` in its fresh instance first: about ten times
+    /// slower, with identical results and gas. For measurements and tests.
+    pub snapshots: bool,
+    /// Make instances from a pool of pre-reserved slots with copy-on-write memory images
+    /// (the default). Falls back to on-demand allocation when the pool's address space
+    /// cannot be reserved.
+    pub pooling: bool,
+    /// Most instances alive at once (the pool's size). Calls beyond
+    /// `max_instances / (MAX_CALL_DEPTH + 1)` at once wait for one to finish. Default 256.
+    pub max_instances: u32,
+    /// Most prepared modules kept in memory; the least recently used goes first. Default 256.
+    pub module_cache_capacity: usize,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        Self {
+            wasi: WasiOptions::default(),
+            snapshots: true,
+            pooling: true,
+            max_instances: 256,
+            module_cache_capacity: 256,
+        }
+    }
+}
+
+/// The largest result envelope a call may return, in bytes (nested calls included).
+pub const MAX_RESULT_SIZE: usize = 1 << 20;
+
+/// One call of an entry point, by the contract's address and the function's name.
+#[derive(Clone, Copy, Debug)]
+pub struct CallRequest<'a> {
+    /// The contract to call.
+    pub contract: Address,
+    /// The entry point.
+    pub function: &'a str,
+    /// The SCALE-encoded arguments.
+    pub args: &'a [u8],
+    /// Who calls.
+    pub sender: Address,
+    /// The block height the call executes in.
+    pub block_height: u64,
+    /// The block time, in Unix seconds.
+    pub block_time: i64,
+    /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
+    pub fuel_limit: u64,
+}
+
+/// A call's inputs beside its entry point: see [`Runtime::call_entry`].
+#[derive(Clone, Copy, Debug)]
+pub struct Invocation<'a> {
+    /// The SCALE-encoded arguments.
+    pub args: &'a [u8],
+    /// Who calls.
+    pub sender: Address,
+    /// The block height the call executes in.
+    pub block_height: u64,
+    /// The block time, in Unix seconds.
+    pub block_time: i64,
+    /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
+    pub fuel_limit: u64,
+}
+
+/// What a call produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallOutcome {
+    /// The SCALE-encoded results, or why the call failed.
+    pub result: Result<Vec<u8>>,
+    /// Fuel used by the call, host costs and nested calls included.
+    pub gas_used: u64,
+    /// What the contract wrote to stdout and stderr (capped; see `LogLevel`).
+    pub debug_output: String,
+    /// Every contract that ran (the called one first, then the ones it called), with the ABI
+    /// it ran with: what the call's events decode against. Empty when the call was refused
+    /// before any contract ran.
+    pub contracts: Vec<(Address, Arc<ContractAbi>)>,
+}
+
+impl CallOutcome {
+    /// The ABI a contract that ran in this call ran with.
+    pub fn abi_of(&self, contract: &Address) -> Option<&Arc<ContractAbi>> {
+        self.contracts
+            .iter()
+            .find(|(a, _)| a == contract)
+            .map(|(_, abi)| abi)
+    }
+}
+
+/// What preparing a module for a contract learnt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    /// Fuel Go's `_initialize` used: what the deploy pays. The same on every machine.
+    pub init_fuel: u64,
+    /// sha256 of the snapshot module calls start from (none when snapshots are off).
+    pub snapshot_hash: Option<Hash>,
+}
+
+/// A deployed contract resolved once: its record read and its module prepared. Cheap to
+/// clone; valid for as long as the contract's code and options do not change (they never do).
+#[derive(Clone)]
+pub struct Contract {
+    address: Address,
+    loaded: Arc<Loaded>,
+}
+
+impl std::fmt::Debug for Contract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Contract")
+            .field("address", &self.address)
+            .field("code_hash", &self.code_hash())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Contract {
+    /// Its address.
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    /// Its ABI.
+    pub fn abi(&self) -> &Arc<ContractAbi> {
+        &self.loaded.abi
+    }
+
+    /// The limits it runs under.
+    pub fn options(&self) -> ContractOptions {
+        self.loaded.options
+    }
+
+    /// sha256 of its source.
+    pub fn code_hash(&self) -> Hash {
+        Hash(self.loaded.code_hash)
+    }
+
+    /// Its entry point `name`: the one lookup of a call.
+    pub fn entry(&self, name: &str) -> Result<Entry<'_>> {
+        self.loaded
+            .abi
+            .functions
+            .iter()
+            .position(|f| f.name == name)
+            .map(|index| Entry {
+                contract: self,
+                index,
+            })
+            .ok_or_else(|| Error::UnknownFunction {
+                name: name.to_owned(),
+            })
+    }
+}
+
+/// An entry point of a resolved [`Contract`].
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    contract: &'a Contract,
+    index: usize,
+}
+
+impl<'a> Entry<'a> {
+    /// Its declaration in the ABI: what its arguments encode and its results decode with.
+    pub fn function(&self) -> &'a Function {
+        &self.contract.loaded.abi.functions[self.index]
+    }
+
+    /// The contract it belongs to.
+    pub fn contract(&self) -> &'a Contract {
+        self.contract
+    }
+}
+
+/// Runs contracts: wasmtime engines, the host functions, and the module caches.
+/// `Send + Sync`: calls may run on many threads at once.
+pub struct Runtime {
+    shared: Arc<Shared>,
+}
+
+/// What every call, nested ones included, runs with.
+pub(crate) struct Shared {
+    pub(crate) config: RuntimeConfig,
+    pub(crate) engines: Engines,
+    pub(crate) modules: Modules,
+    pub(crate) permits: Permits,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("config", &self.shared.config)
+            .field("pooled", &self.shared.engines.pooled)
+            .field("cached_modules", &self.shared.modules.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// Builds the default engine. Fails when the default options are ones govm cannot honour.
+    pub fn new(config: RuntimeConfig) -> Result<Self> {
+        config.wasi.contract.check()?;
+        if config.max_instances <= MAX_CALL_DEPTH as u32 {
+            return Err(Error::InvalidOptions(format!(
+                "max_instances must exceed the call depth limit of {MAX_CALL_DEPTH}"
+            )));
+        }
+        let pool = config.pooling.then_some(config.max_instances);
+        let engines = Engines::new(&config.wasi.contract, pool)?;
+        let permits = (config.max_instances as usize / (MAX_CALL_DEPTH + 1)).max(1);
+        let shared = Shared {
+            engines,
+            modules: Modules::new(&config),
+            permits: Permits::new(permits),
+            config,
+        };
+        Ok(Self {
+            shared: Arc::new(shared),
+        })
+    }
+
+    /// How many modules this runtime compiled with Cranelift (rather than loading them from
+    /// memory or from the disk cache). Preparing a new module compiles two: the instrumented
+    /// module `_initialize` runs in, and the snapshot.
+    pub fn modules_compiled(&self) -> u64 {
+        self.shared.modules.compiled.load(Ordering::Relaxed)
+    }
+
+    /// How many prepared modules are kept in memory.
+    pub fn cached_modules(&self) -> usize {
+        self.shared.modules.len()
+    }
+
+    /// Whether instances come from the pooling allocator.
+    pub fn pooled(&self) -> bool {
+        self.shared.engines.pooled
+    }
+
+    /// How the runtime was built.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.shared.config
+    }
+
+    /// Runs Go's `_initialize` under the options' fuel limit, takes the snapshot calls will
+    /// start from, compiles it and caches it: what a deploy does before it stores a contract
+    /// (a module that cannot initialise is refused). A module not checked yet is checked
+    /// first; a checked one must have been checked against `abi`. Calling it again with the
+    /// same code and options is free.
+    pub fn prepare(
+        &self,
+        code_hash: &HashBytes,
+        module: ModuleSource<'_>,
+        abi: &ContractAbi,
+        options: &ContractOptions,
+    ) -> Result<Prepared> {
+        options.check()?;
+        let _permit = self.shared.permits.acquire();
+        let loaded =
+            self.shared
+                .modules
+                .prepare(&self.shared.engines, code_hash, module, abi, options)?;
+        Ok(loaded.prepared)
+    }
+
+    /// The contract at `contract`, resolved once: its record read and its module prepared
+    /// (from memory, the disk cache, or its stored code).
+    pub fn resolve(&self, tx: &Transaction, contract: Address) -> Result<Contract> {
+        let loaded = self
+            .shared
+            .modules
+            .resolve(&self.shared.engines, tx, &contract)?;
+        Ok(Contract {
+            address: contract,
+            loaded,
+        })
+    }
+
+    /// The ABI of a deployed contract, without preparing its module: for showing stored
+    /// objects and events.
+    pub fn abi(&self, tx: &Transaction, contract: Address) -> Result<Arc<ContractAbi>> {
+        self.shared.modules.abi(tx, &contract)
+    }
+
+    /// Runs one call in a fresh instance against `tx`, and hands the transaction back with
+    /// the call's writes and events in it. On failure the caller must discard (or roll back)
+    /// those writes. Cross-contract calls it makes run nested, each on a thread of its own.
+    pub fn call(&self, tx: Transaction, req: &CallRequest<'_>) -> (Transaction, CallOutcome) {
+        let _permit = self.shared.permits.acquire();
+        let (tx, outcome, _) = call::call(&self.shared, tx, req, Frame::outermost(None), false);
+        (tx, outcome)
+    }
+
+    /// Runs an entry point of a contract resolved before (see [`Runtime::call`]): no second
+    /// record read or function lookup.
+    pub fn call_entry(
+        &self,
+        tx: Transaction,
+        entry: Entry<'_>,
+        invocation: &Invocation<'_>,
+    ) -> (Transaction, CallOutcome) {
+        let _permit = self.shared.permits.acquire();
+        let req = CallRequest {
+            contract: entry.contract.address,
+            function: &entry.function().name,
+            args: invocation.args,
+            sender: invocation.sender,
+            block_height: invocation.block_height,
+            block_time: invocation.block_time,
+            fuel_limit: invocation.fuel_limit,
+        };
+        call::run(
+            &self.shared,
+            tx,
+            &req,
+            &entry.contract.loaded,
+            Frame::outermost(None),
+            false,
+        )
+    }
+
+    /// Internals for the benchmarks (the `bench` feature).
+    #[cfg(feature = "bench")]
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+}

@@ -1,0 +1,177 @@
+//! What the facade takes and gives: how an [`Engine`](crate::Engine) is built, deploy
+//! options, call contexts, and what deploys and calls return.
+
+use std::path::PathBuf;
+
+use govm_abi::{Address, ContractAbi, Hash, Value};
+use govm_compiler::ToolchainConfig;
+use govm_runtime::{ContractOptions, RuntimeConfig};
+
+use crate::error::{Error, Result};
+
+/// How an [`Engine`] is built.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Holds compiled artifacts and the Go build cache. Default: `$GOVM_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/govm`, else `$HOME/.cache/govm`, else a `govm` folder in the temporary
+    /// directory.
+    pub cache_dir: PathBuf,
+    /// Where to find TinyGo and Go.
+    pub toolchain: ToolchainConfig,
+    /// The runtime: the default [`ContractOptions`] of deploys and the node's `WASIOptions`
+    /// (`config.runtime.wasi`), snapshots, pooling and the module cache.
+    pub runtime: RuntimeConfig,
+    /// What source the validator accepts.
+    pub validation: govm_validate::Config,
+    /// Where state lives. Default: in memory.
+    pub state: StateBackend,
+    /// Binaryen's `wasm-opt` to shrink modules with (`-Oz`). Default: none. A chain must make
+    /// the same choice, with the same version, on every node: the module bytes are state.
+    pub wasm_opt: Option<PathBuf>,
+}
+
+/// Where an engine keeps its state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum StateBackend {
+    /// In memory: gone with the engine. The library default, and what tests use.
+    #[default]
+    Memory,
+    /// A redb database file (created when missing): every commit is durable.
+    Redb(PathBuf),
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            cache_dir: default_cache_dir(),
+            toolchain: ToolchainConfig::default(),
+            runtime: RuntimeConfig::default(),
+            validation: govm_validate::Config::default(),
+            state: StateBackend::Memory,
+            wasm_opt: None,
+        }
+    }
+}
+
+fn default_cache_dir() -> PathBuf {
+    let env = |k| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    env("GOVM_CACHE_DIR")
+        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("govm")))
+        .or_else(|| env("HOME").map(|d| d.join(".cache").join("govm")))
+        .unwrap_or_else(|| std::env::temp_dir().join("govm"))
+}
+
+/// Options of one deployment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployOptions {
+    /// Who deploys: the contract's address derives from it and its deployment count.
+    pub deployer: Address,
+    /// The block height recorded with the contract.
+    pub block_height: u64,
+    /// The file name compiler messages use. Default `contract.go`.
+    pub file_name: String,
+    /// The limits the contract runs under (stored with it). Default: the runtime's
+    /// (`config.runtime.wasi.contract`).
+    pub options: Option<ContractOptions>,
+}
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        Self {
+            deployer: Address::ZERO,
+            block_height: 0,
+            file_name: "contract.go".into(),
+            options: None,
+        }
+    }
+}
+
+/// A deployed contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deployment {
+    /// Its address.
+    pub address: Address,
+    /// sha256 of its source.
+    pub code_hash: Hash,
+    /// Its ABI.
+    pub abi: ContractAbi,
+    /// Whether the code was compiled now (false when the same source was deployed before).
+    pub compiled: bool,
+    /// The limits it runs under.
+    pub options: ContractOptions,
+    /// Fuel Go's package initialization used: the deploy's gas, the same on every machine.
+    pub init_gas: u64,
+    /// sha256 of the snapshot its calls start from (none when snapshots are off).
+    pub snapshot_hash: Option<Hash>,
+}
+
+/// Who calls, when, and with how much fuel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallContext {
+    /// The caller's address.
+    pub sender: Address,
+    /// The block height.
+    pub block_height: u64,
+    /// The block time, in Unix seconds.
+    pub block_time: i64,
+    /// The most fuel the call may use. Default 50,000,000.
+    pub fuel_limit: u64,
+}
+
+impl CallContext {
+    /// A context for `sender` at height 1, time 1,700,000,000, with the default fuel.
+    pub fn new(sender: Address) -> Self {
+        Self {
+            sender,
+            block_height: 1,
+            block_time: 1_700_000_000,
+            fuel_limit: 50_000_000,
+        }
+    }
+}
+
+/// An event a call emitted, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    /// The contract that emitted it.
+    pub contract: Address,
+    /// Its name.
+    pub name: String,
+    /// Its fields, in order.
+    pub fields: Vec<(String, Value)>,
+}
+
+/// What a successful call returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The results, without the trailing `error`.
+    pub results: Vec<Value>,
+    /// Events, in order.
+    pub events: Vec<EventRecord>,
+    /// Gas (fuel) used, host costs included.
+    pub gas_used: u64,
+    /// What the contract printed.
+    pub debug_output: String,
+    /// The state hash after the call: after its commit, or for a query the unchanged hash.
+    /// `None` for a call in a [`Block`](crate::Block): the hash is known only when the
+    /// block commits ([`Block::commit`](crate::Block::commit) returns it).
+    pub state_hash: Option<Hash>,
+}
+
+impl Outcome {
+    /// The single result, converted: `outcome.result::<u64>()`.
+    pub fn result<T: govm_abi::FromValue>(&self) -> Result<T> {
+        match self.results.as_slice() {
+            [one] => Ok(T::from_value(one)?),
+            other => Err(Error::Abi(govm_abi::Error::Arity {
+                what: "results".into(),
+                expected: 1,
+                got: other.len(),
+            })),
+        }
+    }
+}
