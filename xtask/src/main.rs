@@ -281,6 +281,7 @@ fn test() -> Result<()> {
         .args(["doc", "--workspace", "--no-deps", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
     layering()?;
+    file_sizes()?;
     eprintln!("xtask test: all checks passed");
     Ok(())
 }
@@ -391,7 +392,12 @@ fn layering() -> Result<()> {
         ("govm-abi", &[], false),
         ("govm-state", &[], false),
         ("govm-validate", &["govm-abi"], false),
-        ("govm-compiler", &["govm-abi", "govm-validate"], false),
+        ("govm-sdk", &["govm-abi"], false),
+        (
+            "govm-compiler",
+            &["govm-abi", "govm-validate", "govm-sdk"],
+            false,
+        ),
         ("govm-runtime", &["govm-abi", "govm-state"], true),
     ];
     for (krate, allowed, wasmtime) in rules {
@@ -438,6 +444,38 @@ fn layering() -> Result<()> {
         }
     }
     eprintln!("layering: ok");
+    Ok(())
+}
+
+/// Most lines of code (blank lines, comments and the `#[cfg(test)]` tail aside) in one source
+/// file: a module past it holds more than one concept (ARCHITECTURE.md).
+const MAX_CODE_LINES: usize = 700;
+
+fn file_sizes() -> Result<()> {
+    let mut too_long = Vec::new();
+    for entry in std::fs::read_dir(root().join("crates"))? {
+        for file in rust_files(&entry?.path().join("src"))? {
+            let text = std::fs::read_to_string(&file)?;
+            let code = text
+                .lines()
+                .take_while(|l| !l.starts_with("#[cfg(test)]"))
+                .filter(|l| {
+                    let l = l.trim();
+                    !l.is_empty() && !l.starts_with("//")
+                })
+                .count();
+            if code > MAX_CODE_LINES {
+                too_long.push(format!("{} ({code} lines of code)", file.display()));
+            }
+        }
+    }
+    if !too_long.is_empty() {
+        bail!(
+            "file sizes: over {MAX_CODE_LINES} lines of code, split by concept: {}",
+            too_long.join(", ")
+        );
+    }
+    eprintln!("file sizes: ok");
     Ok(())
 }
 

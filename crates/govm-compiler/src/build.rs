@@ -205,7 +205,7 @@ impl Compiler {
             "{{\n  \"toolchain\": {:?},\n  \"recipe\": {RECIPE_VERSION:?},\n  \"wasm_size\": {},\n  \"wasm_sha256\": \"{}\",\n  \"imports\": {:?},\n  \"abi\": {}\n}}\n",
             toolchain.fingerprint(),
             wasm.len(),
-            hex::encode(Sha256::digest(&wasm)),
+            hex::encode(Sha256::digest(wasm)),
             info.imports,
             contract.abi.to_json().replace('\n', "\n  "),
         );

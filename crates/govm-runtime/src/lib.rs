@@ -46,6 +46,8 @@ mod modules;
 mod options;
 mod runtime;
 mod snapshot;
+#[cfg(test)]
+mod tidy;
 mod trap;
 mod wasi;
 

@@ -24,9 +24,11 @@
 //! ```
 #![deny(missing_docs)]
 
+mod constructs;
 mod diagnostic;
 mod imports;
 mod rules;
+mod syntax;
 mod walk;
 
 pub use diagnostic::{Diagnostic, Rejected};

@@ -3,16 +3,17 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use gosyn::ast::{Declaration, Expression, Field, FuncDecl, Statement};
-use gosyn::token::{LitKind, Operator};
+use gosyn::ast::{Declaration, Expression, Field, FuncDecl};
+use gosyn::token::LitKind;
 use govm_abi::{
-    ABI_VERSION, ContractAbi, EventDef, Function, MAX_ARRAY_LEN, MAX_TYPE_DEPTH, Param,
-    RESERVED_PREFIX, SDK_IMPORT_PATH, StructDef, Type,
+    ABI_VERSION, ContractAbi, Function, MAX_ARRAY_LEN, MAX_TYPE_DEPTH, Param, RESERVED_PREFIX,
+    SDK_IMPORT_PATH, StructDef, Type,
 };
 
+use crate::constructs::{Constructs, walk_declaration};
 use crate::diagnostic::{Diagnostic, LineIndex, Rejected};
 use crate::imports::{DEFAULT_ALLOWED_IMPORTS, rejection_reason};
-use crate::walk;
+use crate::syntax::syntax_error;
 
 /// What the validator accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,186 +131,6 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
         },
         package_name: start..start + file.pkg_name.name.len(),
     })
-}
-
-fn syntax_error(err: &anyhow::Error, source: &str, lines: &LineIndex) -> Rejected {
-    let (pos, message) = match err.downcast_ref::<gosyn::Error>() {
-        Some(gosyn::Error::UnexpectedToken {
-            location,
-            expect,
-            actual,
-            ..
-        }) => {
-            let expected = expect
-                .iter()
-                .map(|k| format!("{k:?}"))
-                .collect::<Vec<_>>()
-                .join(" or ");
-            let found = match actual {
-                Some(tok) => format!("{tok:?}"),
-                None => "end of file".into(),
-            };
-            let pos = gosyn_position(source, *location, actual.is_none(), false);
-            (
-                pos,
-                format!("syntax error: expected {expected}, found {found}"),
-            )
-        }
-        Some(gosyn::Error::Else {
-            location, reason, ..
-        }) => {
-            let mut pos = gosyn_position(source, *location, false, true);
-            // The scanner stops at the end of an unterminated literal or comment; Go points at
-            // its start.
-            let opener = [
-                ("raw string", "`"),
-                ("string", "\""),
-                ("rune", "'"),
-                ("comment", "/*"),
-            ]
-            .into_iter()
-            .find(|(what, _)| reason.contains(what) && reason.contains("not terminated"));
-            if let Some((_, open)) = opener {
-                let byte = source
-                    .char_indices()
-                    .nth(pos)
-                    .map_or(source.len(), |(b, _)| b);
-                if let Some(found) = source[..byte].rfind(open) {
-                    pos = source[..found].chars().count();
-                }
-            }
-            (pos, format!("syntax error: {reason}"))
-        }
-        _ => (0, format!("syntax error: {err}")),
-    };
-    let (line, column) = lines.line_col(pos);
-    Rejected {
-        diagnostics: vec![Diagnostic {
-            rule: "syntax",
-            line,
-            column,
-            message,
-        }],
-    }
-}
-
-/// The char offset gosyn meant by an error location. gosyn's lines are off by one (its line
-/// table starts at the second line, so every line after the first is reported one too low,
-/// and the first two lines share the number 1) and its columns count chars from 0; this
-/// inverts that mapping. Errors other than unexpected tokens are raised with the scanner
-/// already past the offending token: with `snap`, a position that is not a token's start
-/// snaps back to the start of the token before it, which is where Go reports the error.
-/// Char offsets where tokens start, and where Go inserts semicolons at line ends.
-fn token_starts(source: &str) -> (Vec<usize>, Vec<usize>) {
-    let Ok(tokens) = gosyn::tokenize_source(source) else {
-        return (Vec::new(), Vec::new());
-    };
-    let chars: Vec<char> = source.chars().collect();
-    let text = |t: &gosyn::LexicalToken| {
-        chars[t.start..t.end.min(chars.len())]
-            .iter()
-            .collect::<String>()
-    };
-    let starts: Vec<usize> = tokens.iter().map(|t| t.start).collect();
-    // The next newline at or after each char, computed once (lines can be very long).
-    let mut next_newline = vec![None; chars.len() + 1];
-    for i in (0..chars.len()).rev() {
-        next_newline[i] = if chars[i] == '\n' {
-            Some(i)
-        } else {
-            next_newline[i + 1]
-        };
-    }
-    let mut out = Vec::new();
-    for (i, t) in tokens.iter().enumerate() {
-        let this = text(t);
-        if this.starts_with("//") || this.starts_with("/*") {
-            continue;
-        }
-        // Go inserts a semicolon at the newline after an identifier, a literal, one of the
-        // keywords break, continue, fallthrough and return, or one of ++ -- ) ] }.
-        let Some(newline) = next_newline.get(t.end).copied().flatten() else {
-            continue;
-        };
-        let next_on_line = tokens
-            .get(i + 1)
-            .is_some_and(|n| n.start < newline && !text(n).starts_with("//"));
-        if next_on_line {
-            continue;
-        }
-        let first = this.chars().next().unwrap_or(' ');
-        let keyword = matches!(
-            this.as_str(),
-            "break"
-                | "case"
-                | "chan"
-                | "const"
-                | "continue"
-                | "default"
-                | "defer"
-                | "else"
-                | "fallthrough"
-                | "for"
-                | "func"
-                | "go"
-                | "goto"
-                | "if"
-                | "import"
-                | "interface"
-                | "map"
-                | "package"
-                | "range"
-                | "return"
-                | "select"
-                | "struct"
-                | "switch"
-                | "type"
-                | "var"
-        );
-        let inserts = (first.is_alphabetic() || first == '_')
-            && (!keyword
-                || matches!(
-                    this.as_str(),
-                    "break" | "continue" | "fallthrough" | "return"
-                ))
-            || first.is_ascii_digit()
-            || matches!(first, '"' | '`' | '\'')
-            || matches!(this.as_str(), "++" | "--" | ")" | "]" | "}");
-        if inserts {
-            out.push(newline);
-        }
-    }
-    (starts, out)
-}
-
-fn gosyn_position(source: &str, (line, col): (usize, usize), at_eof: bool, snap: bool) -> usize {
-    let mut line_starts = vec![0usize];
-    let mut chars = 0usize;
-    for c in source.chars() {
-        chars += 1;
-        if c == '\n' {
-            line_starts.push(chars);
-        }
-    }
-    if at_eof {
-        return chars;
-    }
-    let (tokens, semicolons) = token_starts(source);
-    let second_line = line_starts.get(line.max(1)).map(|start| start + col);
-    let pos = match (line <= 1, second_line) {
-        // Line 1 or line 2: line 1 only when the error sits on a token there and not on line 2.
-        (true, Some(second)) if tokens.contains(&col) && !tokens.contains(&second) => col,
-        (true, None) => col,
-        (_, Some(pos)) => pos,
-        (false, None) => col,
-    };
-    if snap && !tokens.contains(&pos) {
-        let before = |list: &[usize]| list.iter().rev().copied().find(|&t| t < pos);
-        if let Some(start) = before(&tokens).max(before(&semicolons)) {
-            return start;
-        }
-    }
-    pos.min(chars)
 }
 
 /// A type declared at package level.
@@ -768,145 +589,6 @@ impl Validator<'_> {
     }
 }
 
-/// Walks a whole declaration for forbidden constructs and events.
-fn walk_declaration(c: &mut Constructs, decl: &Declaration) {
-    match decl {
-        Declaration::Function(f) => {
-            if let Some(recv) = &f.recv {
-                walk::field_list(c, recv);
-            }
-            walk::expr(c, &Expression::TypeFunction(f.typ.clone()));
-            if let Some(body) = &f.body {
-                walk::block(c, body);
-            }
-        }
-        Declaration::Type(d) => d.specs.iter().for_each(|s| walk::expr(c, &s.typ)),
-        Declaration::Const(d) => d
-            .specs
-            .iter()
-            .for_each(|s| s.typ.iter().chain(&s.values).for_each(|e| walk::expr(c, e))),
-        Declaration::Variable(d) => d
-            .specs
-            .iter()
-            .for_each(|s| s.typ.iter().chain(&s.values).for_each(|e| walk::expr(c, e))),
-    }
-}
-
-/// Collects forbidden constructs and `Log` calls with literal event names.
-#[derive(Default)]
-struct Constructs {
-    found: Vec<(&'static str, usize, &'static str)>,
-    events: Vec<EventDef>,
-}
-
-impl walk::Visitor for Constructs {
-    fn stmt(&mut self, s: &Statement) {
-        match s {
-            Statement::Go(g) => self.found.push((
-                "goroutine",
-                g.pos,
-                "`go` statements are not allowed: a contract runs on one thread, and goroutine scheduling is not part of consensus",
-            )),
-            Statement::Select(sel) => self.found.push((
-                "select",
-                sel.pos,
-                "`select` is not allowed: it waits on channels, and contracts have no concurrency",
-            )),
-            Statement::Send(send) => self.found.push((
-                "channel",
-                expr_pos(&send.chan).unwrap_or(send.pos),
-                "channel operations are not allowed: contracts have no concurrency",
-            )),
-            _ => {}
-        }
-    }
-
-    fn expr(&mut self, e: &Expression) {
-        match e {
-            Expression::TypeChannel(c) => self.found.push((
-                "channel",
-                c.pos.0,
-                "channel types are not allowed: contracts have no concurrency",
-            )),
-            Expression::Operation(op) if op.op == Operator::Arrow && op.y.is_none() => {
-                self.found.push((
-                    "channel",
-                    op.pos,
-                    "channel operations are not allowed: contracts have no concurrency",
-                ))
-            }
-            Expression::Call(call) => {
-                if let Expression::Ident(id) = &*call.func
-                    && id.name == "recover"
-                {
-                    self.found.push((
-                        "recover",
-                        id.pos,
-                        "`recover` is not allowed: a panic must end the call and roll it back",
-                    ));
-                }
-                self.event(call);
-            }
-            _ => {}
-        }
-    }
-}
-
-impl Constructs {
-    fn event(&mut self, call: &gosyn::ast::Call) {
-        let Expression::Selector(sel) = &*call.func else {
-            return;
-        };
-        if sel.sel.name != "Log" {
-            return;
-        }
-        let literal = |e: &Expression| match e {
-            Expression::BasicLit(lit) if lit.kind == LitKind::String => unquote(&lit.value),
-            _ => None,
-        };
-        let Some(name) = call.args.first().and_then(literal) else {
-            return;
-        };
-        let keys: Vec<String> = call
-            .args
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .filter_map(literal)
-            .collect();
-        let event = EventDef { name, keys };
-        if !self.events.contains(&event) {
-            self.events.push(event);
-        }
-    }
-}
-
-/// The value of a Go string literal (interpreted or raw); None for escapes it does not know.
-fn unquote(lit: &str) -> Option<String> {
-    if let Some(raw) = lit.strip_prefix('`').and_then(|s| s.strip_suffix('`')) {
-        return Some(raw.to_owned());
-    }
-    let inner = lit.strip_prefix('"')?.strip_suffix('"')?;
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        out.push(match chars.next()? {
-            'n' => '\n',
-            't' => '\t',
-            'r' => '\r',
-            '\\' => '\\',
-            '"' => '"',
-            '\'' => '\'',
-            _ => return None,
-        });
-    }
-    Some(out)
-}
-
 fn names_or_blank(field: &Field) -> Vec<Option<&gosyn::ast::Ident>> {
     if field.name.is_empty() {
         vec![None]
@@ -915,7 +597,7 @@ fn names_or_blank(field: &Field) -> Vec<Option<&gosyn::ast::Ident>> {
     }
 }
 
-fn expr_pos(e: &Expression) -> Option<usize> {
+pub(crate) fn expr_pos(e: &Expression) -> Option<usize> {
     Some(match e {
         Expression::Ident(id) => id.pos,
         Expression::Selector(s) => return expr_pos(&s.x),
@@ -940,6 +622,7 @@ fn expr_pos(e: &Expression) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use govm_abi::EventDef;
 
     fn diagnostics(source: &str) -> Vec<(String, usize, usize)> {
         match validate(source, &Config::default()) {

@@ -1,6 +1,7 @@
 //! The wrapper generated from each test contract's golden ABI
 //! (`testdata/contracts/<name>/abi.json`), checked against `wrapper.go.golden` beside it.
 //! `GOVM_BLESS=1 cargo test -p govm-sdk` rewrites them.
+#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 

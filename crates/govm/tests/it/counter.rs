@@ -74,6 +74,8 @@ fn a_block_commits_its_successful_calls_at_once() {
         .unwrap();
     assert_eq!(second.result::<u64>().unwrap(), 5);
     assert_eq!(second.events.len(), 1, "only this call's events");
+    // Inside a block the state hash is not known until the block commits.
+    assert_eq!((first.state_hash, second.state_hash), (None, None));
     let hash = block.commit().unwrap();
     assert_ne!(hash, before);
     assert_eq!(engine.state_hash().unwrap(), hash);

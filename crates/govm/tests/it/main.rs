@@ -7,6 +7,7 @@ mod deploy;
 mod hostile;
 mod market;
 mod parity;
+mod sdk;
 mod token;
 mod vote;
 

@@ -304,7 +304,12 @@ func TestOnlyTheCreatingContractMayChangeAnObject(t *testing.T) {
 	chain.Call(alice, other, "Remove", id).Fails(t, "permission denied")
 	chain.Call(alice, other, "Remove", vmtest.DefaultObject(mine)).Fails(t, "permission denied")
 	// Reading another contract's object is allowed.
-	chain.Call(alice, other, "Read", vmtest.DefaultObject(mine), "n").Fails(t, `field "n": not found`)
+	r = chain.Call(alice, other, "Read", vmtest.DefaultObject(mine), "n")
+	r.Fails(t, `field "n": not found`)
+	// A missing field's error names it and wraps ErrNotFound.
+	if !errors.Is(r.Err, vm.ErrNotFound) {
+		t.Fatalf("errors.Is(%v, vm.ErrNotFound) is false", r.Err)
+	}
 	chain.Call(alice, mine, "Poke", id).OK(t)
 	if obj, _ := chain.Object(id); obj.Fields["poked"] != true || obj.Owner != alice || obj.Contract != mine {
 		t.Fatalf("object %+v", obj)
