@@ -59,6 +59,19 @@ fn state_status(e: StateError) -> wasmtime::Result<u32> {
     })
 }
 
+/// Writes what a lookup found to `out` (status 0), or its status.
+fn found<const N: usize>(
+    c: &mut Ctx<'_>,
+    out: u32,
+    result: Result<Option<[u8; N]>, StateError>,
+) -> wasmtime::Result<u32> {
+    match result {
+        Ok(Some(bytes)) => write_bytes(c, out, &bytes).map(|()| status::OK),
+        Ok(None) => Ok(status::NOT_FOUND),
+        Err(e) => state_status(e),
+    }
+}
+
 fn done(result: Result<(), StateError>) -> wasmtime::Result<u32> {
     match result {
         Ok(()) => Ok(status::OK),
@@ -119,11 +132,8 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 gas::HOST_CALL + gas::OBJECT_READ,
             )?;
             let id = read_id(&mut c, id)?;
-            match c.data().tx()?.object(&id) {
-                Ok(Some(_)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
-                Ok(None) => Ok(status::NOT_FOUND),
-                Err(e) => state_status(e),
-            }
+            let exists = c.data().tx()?.object(&id).map(|m| m.map(|_| id));
+            found(&mut c, out, exists)
         },
     )?;
     linker.func_wrap(
@@ -137,11 +147,8 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             )?;
             let owner: AddressBytes = read_array(&mut c, owner)?;
             let contract = c.data().contract;
-            match c.data().tx()?.object_with_owner(&contract, &owner) {
-                Ok(Some(id)) => write_bytes(&mut c, out, &id).map(|()| status::OK),
-                Ok(None) => Ok(status::NOT_FOUND),
-                Err(e) => state_status(e),
-            }
+            let id = c.data().tx()?.object_with_owner(&contract, &owner);
+            found(&mut c, out, id)
         },
     )?;
     linker.func_wrap(M, host_fn::OBJECT_DELETE, |mut c: Ctx<'_>, id: u32| {
@@ -167,11 +174,8 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 gas::HOST_CALL + gas::OBJECT_READ,
             )?;
             let id = read_id(&mut c, id)?;
-            match c.data().tx()?.object(&id) {
-                Ok(Some(meta)) => write_bytes(&mut c, out, &meta.owner).map(|()| status::OK),
-                Ok(None) => Ok(status::NOT_FOUND),
-                Err(e) => state_status(e),
-            }
+            let owner = c.data().tx()?.object(&id).map(|m| m.map(|m| m.owner));
+            found(&mut c, out, owner)
         },
     )?;
     linker.func_wrap(
@@ -184,11 +188,8 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
                 gas::HOST_CALL + gas::OBJECT_READ,
             )?;
             let id = read_id(&mut c, id)?;
-            match c.data().tx()?.object(&id) {
-                Ok(Some(meta)) => write_bytes(&mut c, out, &meta.contract).map(|()| status::OK),
-                Ok(None) => Ok(status::NOT_FOUND),
-                Err(e) => state_status(e),
-            }
+            let contract = c.data().tx()?.object(&id).map(|m| m.map(|m| m.contract));
+            found(&mut c, out, contract)
         },
     )?;
     linker.func_wrap(

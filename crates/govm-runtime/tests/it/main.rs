@@ -71,31 +71,38 @@ const MODULE: &str = r#"
 )
 "#;
 
-/// The entry points of MODULE (their wire types do not matter to the runtime).
-fn abi() -> ContractAbi {
-    let names = [
-        "Ok",
-        "Echo",
-        "Sender",
-        "BadPointer",
-        "BadLength",
-        "BadTag",
-        "Spin",
-        "Grow",
-        "Recurse",
-        "BadEnvelope",
-        "Unreachable",
-        "BadIovec",
-        "BadRandom",
-    ];
-    let function = |name: &str| Function {
-        name: name.into(),
+/// An ABI with these entry points (their wire types do not matter to the runtime).
+fn abi_of(package: &str, names: &[&str]) -> ContractAbi {
+    let function = |name: &&str| Function {
+        name: (*name).into(),
         context: false,
         params: vec![],
         results: vec![],
         error: false,
     };
-    ContractAbi::new("wat", names.iter().map(|n| function(n)).collect())
+    ContractAbi::new(package, names.iter().map(function).collect())
+}
+
+/// The entry points of MODULE.
+fn abi() -> ContractAbi {
+    abi_of(
+        "wat",
+        &[
+            "Ok",
+            "Echo",
+            "Sender",
+            "BadPointer",
+            "BadLength",
+            "BadTag",
+            "Spin",
+            "Grow",
+            "Recurse",
+            "BadEnvelope",
+            "Unreachable",
+            "BadIovec",
+            "BadRandom",
+        ],
+    )
 }
 
 fn deploy(state: &State, wasm: &[u8]) {
@@ -150,17 +157,8 @@ impl Fixture {
     }
 
     fn call_with(&self, function: &str, args: &[u8], fuel_limit: u64) -> CallOutcome {
-        let request = CallRequest {
-            contract: CONTRACT,
-            function,
-            args,
-            sender: SENDER,
-            block_height: 1,
-            block_time: 1_700_000_000,
-            fuel_limit,
-        };
         let before = self.state.state_hash().unwrap();
-        let (tx, outcome) = self.runtime.call(self.state.begin(), &request);
+        let (tx, outcome) = call_in(&self.runtime, &self.state, function, args, fuel_limit);
         if outcome.result.is_ok() {
             self.state.commit(tx).unwrap();
         } else {
@@ -431,17 +429,7 @@ const INIT_MODULE: &str = r#"
 "#;
 
 fn init_abi() -> ContractAbi {
-    let function = |name: &str| Function {
-        name: name.into(),
-        context: false,
-        params: vec![],
-        results: vec![],
-        error: false,
-    };
-    ContractAbi::new(
-        "init",
-        ["Read", "Print", "Depth", "Spin"].map(function).to_vec(),
-    )
+    abi_of("init", &["Read", "Print", "Depth", "Spin"])
 }
 
 /// A state with INIT_MODULE deployed at CONTRACT under `options`.
@@ -452,13 +440,14 @@ fn init_state(options: &ContractOptions) -> State {
     state
 }
 
-fn call_on(
+/// Calls CONTRACT in a transaction over `state` and hands the transaction back.
+fn call_in(
     runtime: &Runtime,
     state: &State,
     function: &str,
     args: &[u8],
     fuel: u64,
-) -> CallOutcome {
+) -> (govm_state::Transaction, CallOutcome) {
     let request = CallRequest {
         contract: CONTRACT,
         function,
@@ -468,7 +457,17 @@ fn call_on(
         block_time: 1_700_000_000,
         fuel_limit: fuel,
     };
-    runtime.call(state.begin(), &request).1
+    runtime.call(state.begin(), &request)
+}
+
+fn call_on(
+    runtime: &Runtime,
+    state: &State,
+    function: &str,
+    args: &[u8],
+    fuel: u64,
+) -> CallOutcome {
+    call_in(runtime, state, function, args, fuel).1
 }
 
 #[test]
