@@ -11,6 +11,6 @@ fuzz_target!(|data: &[u8]| {
         let json = valid.abi.to_json();
         let back = govm_abi::ContractAbi::from_json(&json).expect("the ABI JSON reads back");
         assert_eq!(back, valid.abi);
-        let _ = govm_abi::generate_wrapper(&valid.abi);
+        let _ = govm_sdk::generate_wrapper(&valid.abi);
     }
 });

@@ -15,7 +15,8 @@ use crate::engines::new_store;
 use crate::env::{Frame, HostState, NestedCalls};
 use crate::error::{Error, Result};
 use crate::options::ContractOptions;
-use crate::runtime::{CallOutcome, CallRequest, Runtime};
+use crate::request::{CallOutcome, CallRequest};
+use crate::runtime::Runtime;
 use crate::trap::classify;
 
 /// One instance reused for many calls: **no isolation** between them (the contract's Go
@@ -48,7 +49,7 @@ impl Runtime {
             block_time: 0,
             fuel_limit: 0,
         };
-        let log_level = shared.config.wasi.log_level;
+        let log_level = shared.log_level;
         let mut state = HostState::new(
             None,
             Frame::outermost(None),
@@ -65,7 +66,8 @@ impl Runtime {
             Instant::now() + Duration::from_secs(3600),
         );
         store.set_epoch_deadline(u64::MAX / 2);
-        let instance = instantiate(&loaded, &mut store).map_err(|e| classify(e, store.data()))?;
+        let instance =
+            instantiate(&loaded, &mut store).map_err(|e| classify(e, store.data().seen()))?;
         Ok(WarmInstance {
             store,
             instance,
@@ -101,7 +103,7 @@ impl WarmInstance {
             fuel_limit,
             &mut gas_used,
         )
-        .map_err(|e| classify(e, self.store.data()));
+        .map_err(|e| classify(e, self.store.data().seen()));
         let tx = self
             .store
             .data_mut()

@@ -11,15 +11,17 @@ use govm_state::Transaction;
 use sha2::{Digest, Sha256};
 use wasmtime::Store;
 
+use crate::engines::Engines;
 use crate::engines::new_store;
 use crate::env::{Frame, HostState, NestedCalls};
 use crate::error::Error;
 use crate::gas;
 use crate::memory::{charge, read_bytes, write};
+use crate::modules::Modules;
 use crate::modules::{Loaded, instantiate_memory, run_initialize};
-use crate::runtime::{CallOutcome, CallRequest, MAX_RESULT_SIZE, Shared};
+use crate::request::{CallOutcome, CallRequest, MAX_RESULT_SIZE};
 use crate::trap::{RunError, classify};
-use crate::wasi::WasiState;
+use crate::wasi_state::WasiState;
 
 /// The largest wasm stack a call runs with on its caller's thread; a contract with a larger
 /// `StackSize` runs on a thread of its own. A thread that calls the runtime needs this much
@@ -28,6 +30,15 @@ pub const INLINE_STACK_SIZE: usize = 512 << 10;
 /// Native stack a call thread gets beyond its contract's wasm stack: the host's frames, and
 /// a module preparation (`_initialize`) when a call finds its module not yet prepared.
 const HOST_STACK_HEADROOM: usize = 2 << 20;
+
+/// What every call, nested ones included, runs with.
+pub(crate) struct Shared {
+    /// The node's log level: what a call's debug output keeps.
+    pub(crate) log_level: crate::LogLevel,
+    pub(crate) engines: Engines,
+    pub(crate) modules: Modules,
+    pub(crate) permits: Permits,
+}
 
 impl NestedCalls for Shared {
     fn call_nested(
@@ -140,7 +151,7 @@ fn run_here(
         Ok(v) => v,
         Err(e) => return (tx, failed(e)),
     };
-    let log_level = shared.config.wasi.log_level;
+    let log_level = shared.log_level;
     let mut state = HostState::new(Some(tx), frame, &loaded.abi, &options, req, log_level);
     state.nested = Some(Arc::clone(shared) as Arc<dyn NestedCalls>);
     let mut store = new_store(&variant.engine, state, deadline);
@@ -148,7 +159,7 @@ fn run_here(
     let mut gas_used = 0;
     let result = instantiate(loaded, &mut store)
         .and_then(|instance| invoke(&instance, &mut store, req, fuel_limit, &mut gas_used))
-        .map_err(|e| classify(e, store.data()));
+        .map_err(|e| classify(e, store.data().seen()));
     let data = store.into_data();
     let mut debug_output = String::from_utf8_lossy(&data.wasi.output).into_owned();
     if data.wasi.output_truncated {

@@ -4,13 +4,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use dashmap::DashMap;
 use govm_abi::consensus_features;
 use wasmtime::{Engine, Linker, Store};
 
-use crate::env::HostState;
+use crate::env::{EPOCH_TICK, HostState, ticks_until};
 use crate::error::{Error, Result};
 use crate::options::{ContractOptions, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE};
 use crate::{host, wasi};
@@ -19,9 +19,6 @@ use crate::{host, wasi};
 const KEEP_RESIDENT: usize = 16 << 20;
 /// Idle pool slots that keep their resident pages (and their module's image) warm.
 const WARM_SLOTS: u32 = 32;
-
-/// How often the epoch advances; deadlines are rounded up to whole ticks.
-const EPOCH_TICK: Duration = Duration::from_millis(10);
 
 /// Version of the module cache keys, and the engine settings wasmtime's compatibility hash
 /// does not cover (it ignores, for one, whether address maps were generated): change it with
@@ -163,12 +160,6 @@ pub(crate) fn new_store(engine: &Engine, state: HostState, deadline: Instant) ->
     store.set_epoch_deadline(ticks_until(deadline));
     store.epoch_deadline_trap();
     store
-}
-
-/// Epoch ticks from now until `deadline`, rounded up.
-pub(crate) fn ticks_until(deadline: Instant) -> u64 {
-    let remaining = deadline.saturating_duration_since(Instant::now());
-    (remaining.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64) + 1
 }
 
 /// Advances every engine's epoch every [`EPOCH_TICK`] until dropped.

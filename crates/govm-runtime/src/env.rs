@@ -10,9 +10,18 @@ use wasmtime::{Memory, ResourceLimiter};
 
 use crate::LogLevel;
 use crate::options::ContractOptions;
-use crate::runtime::{CallOutcome, CallRequest};
-use crate::trap::{HostTrap, trap};
-use crate::wasi::WasiState;
+use crate::request::{CallOutcome, CallRequest};
+use crate::trap::{HostTrap, Seen, trap};
+use crate::wasi_state::WasiState;
+
+/// How often the engines' epoch advances; deadlines are rounded up to whole ticks.
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// Epoch ticks from now until `deadline`, rounded up.
+pub(crate) fn ticks_until(deadline: Instant) -> u64 {
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    (remaining.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64) + 1
+}
 
 /// Where a call sits in a chain of cross-contract calls.
 #[derive(Clone, Debug)]
@@ -122,6 +131,16 @@ impl HostState {
 
     pub(crate) fn tx_mut(&mut self) -> wasmtime::Result<&mut Transaction> {
         self.tx.as_mut().ok_or_else(lent)
+    }
+
+    /// What a failure is classified with.
+    pub(crate) fn seen(&self) -> Seen<'_> {
+        Seen {
+            timeout_ms: self.timeout_ms,
+            memory_limit: self.limiter.memory_limit,
+            memory_limit_hit: self.limiter.memory_limit_hit,
+            stderr_head: &self.wasi.stderr_head,
+        }
     }
 
     /// Remembers the contracts a nested call ran (each once).

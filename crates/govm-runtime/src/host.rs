@@ -369,7 +369,7 @@ fn call(
         .take()
         .ok_or_else(|| trap(HostTrap::State("no transaction".into())))?;
     let savepoint = tx.savepoint();
-    let request = crate::CallRequest {
+    let request = crate::request::CallRequest {
         contract: Address(callee),
         function: &function,
         args: &args,
@@ -388,7 +388,7 @@ fn call(
         if let Some(deadline) = c.data().frame.deadline.map(|d| d + preparation) {
             c.data_mut().frame.deadline = Some(deadline);
             c.as_context_mut()
-                .set_epoch_deadline(crate::engines::ticks_until(deadline));
+                .set_epoch_deadline(crate::env::ticks_until(deadline));
         }
     }
     let failure = outcome.result.as_ref().err().cloned();

@@ -44,25 +44,25 @@ mod host;
 mod memory;
 mod modules;
 mod options;
+mod request;
 mod runtime;
 mod snapshot;
 #[cfg(test)]
 mod tidy;
 mod trap;
 mod wasi;
+mod wasi_state;
 
 #[cfg(feature = "bench")]
 pub use bench::WarmInstance;
 pub use call::INLINE_STACK_SIZE;
 pub use error::{Error, Result};
 pub use host::MAX_CALL_DEPTH;
-pub use modules::ModuleSource;
+pub use modules::{ModuleSource, Prepared};
 pub use options::{
     ContractOptions, LogLevel, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT,
     STACK_SIZE_RANGE, WasiOptions,
 };
-pub use runtime::{
-    CallOutcome, CallRequest, Contract, Entry, Invocation, MAX_RESULT_SIZE, Prepared, Runtime,
-    RuntimeConfig,
-};
-pub use wasi::DEBUG_OUTPUT_CAP;
+pub use request::{CallOutcome, CallRequest, Invocation, MAX_RESULT_SIZE};
+pub use runtime::{Contract, Entry, Runtime, RuntimeConfig};
+pub use wasi_state::DEBUG_OUTPUT_CAP;

@@ -22,8 +22,17 @@ use crate::engines::{Engines, MODULE_CACHE_VERSION, Variant, new_store};
 use crate::env::{Frame, HostState};
 use crate::error::{Error, Result};
 use crate::options::ContractOptions;
-use crate::runtime::{CallRequest, Prepared, RuntimeConfig};
+use crate::request::CallRequest;
 use crate::trap::{RunError, classify};
+
+/// What preparing a module for a contract learnt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    /// Fuel Go's `_initialize` used: what the deploy pays. The same on every machine.
+    pub init_fuel: u64,
+    /// sha256 of the snapshot module calls start from (none when snapshots are off).
+    pub snapshot_hash: Option<Hash>,
+}
 
 /// A module ready to instantiate for one (code, options) pair.
 pub(crate) struct Loaded {
@@ -85,18 +94,21 @@ pub(crate) struct Modules {
 }
 
 impl Modules {
-    pub(crate) fn new(config: &RuntimeConfig) -> Self {
-        let disk = match (&config.wasi.cache_dir, config.wasi.precompiled_cache) {
-            (Some(dir), true) => Some(DiskCache::new(dir.clone())),
-            _ => None,
-        };
+    /// At most `capacity` prepared modules in memory, behind a disk cache in `disk`; calls
+    /// start from snapshots when `snapshots` is set.
+    pub(crate) fn new(
+        capacity: usize,
+        disk: Option<std::path::PathBuf>,
+        snapshots: bool,
+        log_level: LogLevel,
+    ) -> Self {
         Self {
             map: DashMap::new(),
             clock: AtomicU64::new(0),
-            capacity: config.module_cache_capacity.max(1),
-            disk,
-            snapshots: config.snapshots,
-            log_level: config.wasi.log_level,
+            capacity: capacity.max(1),
+            disk: disk.map(DiskCache::new),
+            snapshots,
+            log_level,
             compiled: AtomicU64::new(0),
         }
     }
@@ -390,7 +402,7 @@ pub(crate) fn run_initialize(
         let used = fuel_limit - store.get_fuel().unwrap_or(0);
         Ok((instance, used))
     };
-    init().map_err(|e| Error::Initialization(Box::new(classify(e, store.data()))))
+    init().map_err(|e| Error::Initialization(Box::new(classify(e, store.data().seen()))))
 }
 
 /// Instantiates `pre` and gives the host its memory.

@@ -7,13 +7,14 @@ use std::sync::atomic::Ordering;
 use govm_abi::{Address, ContractAbi, Function, Hash};
 use govm_state::{HashBytes, Transaction};
 
-use crate::call::{self, Permits};
+use crate::call::{self, Permits, Shared};
 use crate::engines::Engines;
 use crate::env::Frame;
 use crate::error::{Error, Result};
 use crate::host::MAX_CALL_DEPTH;
-use crate::modules::{Loaded, ModuleSource, Modules};
+use crate::modules::{Loaded, ModuleSource, Modules, Prepared};
 use crate::options::{ContractOptions, WasiOptions};
+use crate::request::{CallOutcome, CallRequest, Invocation};
 
 /// How a [`Runtime`] is built: the node's [`WasiOptions`] and how instances are made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,77 +46,6 @@ impl Default for RuntimeConfig {
             module_cache_capacity: 256,
         }
     }
-}
-
-/// The largest result envelope a call may return, in bytes (nested calls included).
-pub const MAX_RESULT_SIZE: usize = 1 << 20;
-
-/// One call of an entry point, by the contract's address and the function's name.
-#[derive(Clone, Copy, Debug)]
-pub struct CallRequest<'a> {
-    /// The contract to call.
-    pub contract: Address,
-    /// The entry point.
-    pub function: &'a str,
-    /// The SCALE-encoded arguments.
-    pub args: &'a [u8],
-    /// Who calls.
-    pub sender: Address,
-    /// The block height the call executes in.
-    pub block_height: u64,
-    /// The block time, in Unix seconds.
-    pub block_time: i64,
-    /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
-    pub fuel_limit: u64,
-}
-
-/// A call's inputs beside its entry point: see [`Runtime::call_entry`].
-#[derive(Clone, Copy, Debug)]
-pub struct Invocation<'a> {
-    /// The SCALE-encoded arguments.
-    pub args: &'a [u8],
-    /// Who calls.
-    pub sender: Address,
-    /// The block height the call executes in.
-    pub block_height: u64,
-    /// The block time, in Unix seconds.
-    pub block_time: i64,
-    /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
-    pub fuel_limit: u64,
-}
-
-/// What a call produced.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CallOutcome {
-    /// The SCALE-encoded results, or why the call failed.
-    pub result: Result<Vec<u8>>,
-    /// Fuel used by the call, host costs and nested calls included.
-    pub gas_used: u64,
-    /// What the contract wrote to stdout and stderr (capped; see `LogLevel`).
-    pub debug_output: String,
-    /// Every contract that ran (the called one first, then the ones it called), with the ABI
-    /// it ran with: what the call's events decode against. Empty when the call was refused
-    /// before any contract ran.
-    pub contracts: Vec<(Address, Arc<ContractAbi>)>,
-}
-
-impl CallOutcome {
-    /// The ABI a contract that ran in this call ran with.
-    pub fn abi_of(&self, contract: &Address) -> Option<&Arc<ContractAbi>> {
-        self.contracts
-            .iter()
-            .find(|(a, _)| a == contract)
-            .map(|(_, abi)| abi)
-    }
-}
-
-/// What preparing a module for a contract learnt.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Prepared {
-    /// Fuel Go's `_initialize` used: what the deploy pays. The same on every machine.
-    pub init_fuel: u64,
-    /// sha256 of the snapshot module calls start from (none when snapshots are off).
-    pub snapshot_hash: Option<Hash>,
 }
 
 /// A deployed contract resolved once: its record read and its module prepared. Cheap to
@@ -195,21 +125,14 @@ impl<'a> Entry<'a> {
 /// Runs contracts: wasmtime engines, the host functions, and the module caches.
 /// `Send + Sync`: calls may run on many threads at once.
 pub struct Runtime {
+    config: RuntimeConfig,
     shared: Arc<Shared>,
-}
-
-/// What every call, nested ones included, runs with.
-pub(crate) struct Shared {
-    pub(crate) config: RuntimeConfig,
-    pub(crate) engines: Engines,
-    pub(crate) modules: Modules,
-    pub(crate) permits: Permits,
 }
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime")
-            .field("config", &self.shared.config)
+            .field("config", &self.config)
             .field("pooled", &self.shared.engines.pooled)
             .field("cached_modules", &self.shared.modules.len())
             .finish_non_exhaustive()
@@ -228,13 +151,24 @@ impl Runtime {
         let pool = config.pooling.then_some(config.max_instances);
         let engines = Engines::new(&config.wasi.contract, pool)?;
         let permits = (config.max_instances as usize / (MAX_CALL_DEPTH + 1)).max(1);
+        let disk = match (&config.wasi.cache_dir, config.wasi.precompiled_cache) {
+            (Some(dir), true) => Some(dir.clone()),
+            _ => None,
+        };
+        let modules = Modules::new(
+            config.module_cache_capacity,
+            disk,
+            config.snapshots,
+            config.wasi.log_level,
+        );
         let shared = Shared {
+            log_level: config.wasi.log_level,
             engines,
-            modules: Modules::new(&config),
+            modules,
             permits: Permits::new(permits),
-            config,
         };
         Ok(Self {
+            config,
             shared: Arc::new(shared),
         })
     }
@@ -258,7 +192,7 @@ impl Runtime {
 
     /// How the runtime was built.
     pub fn config(&self) -> &RuntimeConfig {
-        &self.shared.config
+        &self.config
     }
 
     /// Runs Go's `_initialize` under the options' fuel limit, takes the snapshot calls will

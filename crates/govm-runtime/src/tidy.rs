@@ -12,7 +12,7 @@ use wasmtime::{Engine, Extern, Linker, Store, ValType};
 use crate::env::{Frame, HostState};
 use crate::host::status;
 use crate::options::ContractOptions;
-use crate::runtime::CallRequest;
+use crate::request::CallRequest;
 
 type Signature = (Vec<WasmType>, Vec<WasmType>);
 

@@ -4,7 +4,6 @@
 use thiserror::Error;
 use wasmtime::Trap;
 
-use crate::env::HostState;
 use crate::error::Error;
 
 /// Errors raised inside host functions; they unwind the guest as a trap and are mapped to
@@ -52,17 +51,28 @@ impl From<Error> for RunError {
     }
 }
 
-/// Maps a failure of the call whose host state is `state` to one [`Error`]: the one place
+/// What a failed call's host state tells about its failure.
+pub(crate) struct Seen<'a> {
+    /// The contract's wall-clock limit.
+    pub(crate) timeout_ms: u64,
+    /// Its memory limit, and whether the call tried to grow past it.
+    pub(crate) memory_limit: usize,
+    pub(crate) memory_limit_hit: bool,
+    /// What the contract wrote to stderr first.
+    pub(crate) stderr_head: &'a [u8],
+}
+
+/// Maps a failure of a call to one [`Error`], with what its host state saw: the one place
 /// traps are interpreted.
-pub(crate) fn classify(e: RunError, state: &HostState) -> Error {
+pub(crate) fn classify(e: RunError, seen: Seen<'_>) -> Error {
     let e = match e {
         RunError::Contract(err) => return err,
         RunError::Wasm(e) => e,
     };
-    let timeout_ms = state.timeout_ms;
-    let memory_hit = state.limiter.memory_limit_hit;
+    let timeout_ms = seen.timeout_ms;
+    let memory_hit = seen.memory_limit_hit;
     let memory_limit = || Error::MemoryLimit {
-        limit: state.limiter.memory_limit,
+        limit: seen.memory_limit,
     };
     if let Some(trap) = e.downcast_ref::<Trap>() {
         return match trap {
@@ -79,7 +89,7 @@ pub(crate) fn classify(e: RunError, state: &HostState) -> Error {
             HostTrap::Deadline => Error::DeadlineExceeded { timeout_ms },
             HostTrap::Exit(_) if memory_hit => memory_limit(),
             HostTrap::Exit(code) => Error::Panic {
-                message: exit_message(state, *code),
+                message: exit_message(seen.stderr_head, *code),
             },
             HostTrap::State(s) => Error::State(s.clone()),
             other @ (HostTrap::BadPointer { .. } | HostTrap::Refused(_)) => {
@@ -92,8 +102,8 @@ pub(crate) fn classify(e: RunError, state: &HostState) -> Error {
 
 /// What the contract itself wrote to stderr before it exited, whatever the log level: the
 /// message is a result a calling contract can read.
-fn exit_message(state: &HostState, code: i32) -> String {
-    let output = String::from_utf8_lossy(&state.wasi.stderr_head);
+fn exit_message(stderr_head: &[u8], code: i32) -> String {
+    let output = String::from_utf8_lossy(stderr_head);
     let first = output
         .lines()
         .find(|l| !l.trim().is_empty())

@@ -1,0 +1,69 @@
+//! What a call takes and what it gives.
+
+use std::sync::Arc;
+
+use govm_abi::{Address, ContractAbi};
+
+use crate::error::Result;
+
+/// The largest result envelope a call may return, in bytes (nested calls included).
+pub const MAX_RESULT_SIZE: usize = 1 << 20;
+
+/// One call of an entry point, by the contract's address and the function's name.
+#[derive(Clone, Copy, Debug)]
+pub struct CallRequest<'a> {
+    /// The contract to call.
+    pub contract: Address,
+    /// The entry point.
+    pub function: &'a str,
+    /// The SCALE-encoded arguments.
+    pub args: &'a [u8],
+    /// Who calls.
+    pub sender: Address,
+    /// The block height the call executes in.
+    pub block_height: u64,
+    /// The block time, in Unix seconds.
+    pub block_time: i64,
+    /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
+    pub fuel_limit: u64,
+}
+
+/// A call's inputs beside its entry point: see [`Runtime::call_entry`].
+#[derive(Clone, Copy, Debug)]
+pub struct Invocation<'a> {
+    /// The SCALE-encoded arguments.
+    pub args: &'a [u8],
+    /// Who calls.
+    pub sender: Address,
+    /// The block height the call executes in.
+    pub block_height: u64,
+    /// The block time, in Unix seconds.
+    pub block_time: i64,
+    /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
+    pub fuel_limit: u64,
+}
+
+/// What a call produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallOutcome {
+    /// The SCALE-encoded results, or why the call failed.
+    pub result: Result<Vec<u8>>,
+    /// Fuel used by the call, host costs and nested calls included.
+    pub gas_used: u64,
+    /// What the contract wrote to stdout and stderr (capped; see `LogLevel`).
+    pub debug_output: String,
+    /// Every contract that ran (the called one first, then the ones it called), with the ABI
+    /// it ran with: what the call's events decode against. Empty when the call was refused
+    /// before any contract ran.
+    pub contracts: Vec<(Address, Arc<ContractAbi>)>,
+}
+
+impl CallOutcome {
+    /// The ABI a contract that ran in this call ran with.
+    pub fn abi_of(&self, contract: &Address) -> Option<&Arc<ContractAbi>> {
+        self.contracts
+            .iter()
+            .find(|(a, _)| a == contract)
+            .map(|(_, abi)| abi)
+    }
+}
