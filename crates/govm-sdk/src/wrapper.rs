@@ -39,7 +39,7 @@ pub fn generate_wrapper(abi: &ContractAbi) -> String {
     let _ = writeln!(out, "//go:wasmexport {ALLOC_EXPORT}");
     out.push_str("func govm_alloc(size uint32) uint32 { return govm_entry.Alloc(size) }\n\n");
     out.push_str(
-        "func govm_context() govm_vm.Context { return govm_entry.Context.(govm_vm.Context) }\n",
+        "// The running call's Context, set by the SDK when it initialises (before this package).\nvar govm_context = govm_entry.Context.(govm_vm.Context)\n",
     );
     for function in &abi.functions {
         out.push('\n');
@@ -132,7 +132,7 @@ impl Generator<'_> {
         out.push_str("\t\targs := govm_vm.NewDecoder(in)\n");
         let mut call_args = Vec::new();
         if f.context {
-            call_args.push("govm_context()".to_owned());
+            call_args.push("govm_context".to_owned());
         }
         for (i, param) in f.params.iter().enumerate() {
             let _ = writeln!(out, "\t\tp{i} := {}", self.decode_expr(&param.ty, "args"));
@@ -369,7 +369,7 @@ mod tests {
             go.contains("//go:wasmexport Add\nfunc govm_export_Add(ptr, size uint32) uint64 {")
         );
         assert!(go.contains("\t\tp0 := int(args.Int64())\n\t\tp1 := govm_dec_2(args)\n"));
-        assert!(go.contains("\t\tr0, r1, err := Add(govm_context(), p0, p1)\n"));
+        assert!(go.contains("\t\tr0, r1, err := Add(govm_context, p0, p1)\n"));
         assert!(go.contains("\t\tresults.Uint64(uint64(r0))\n\t\tresults.Str(r1)\n"));
         assert!(go.contains("\t\tPing()\n"));
         assert!(go.contains("// map[vm.Address][]Point\nfunc govm_dec_2(d *govm_vm.Decoder) map[govm_vm.Address][]Point {\n\tn := d.Length(21)\n"));
