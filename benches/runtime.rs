@@ -218,6 +218,17 @@ fn runtime_bench(c: &mut Criterion) {
             tx
         })
     });
+    // The facade's whole call path: resolve the contract, encode, call, decode results and
+    // events (a query: nothing is committed).
+    let ctx = CallContext::new(DEPLOYER);
+    let args = [Value::Address(BOB), Value::U64(1)];
+    group.bench_function("facade_query", |b| {
+        b.iter(|| {
+            fx.engine
+                .query(&ctx, fx.token, "Transfer", &args)
+                .unwrap_or_else(|e| fail("facade Transfer", e))
+        })
+    });
     group.bench_function("native_rust", |b| {
         b.iter(|| {
             let mut tx = state.begin();

@@ -41,6 +41,12 @@ pub(crate) const METRICS: &[Metric] = &[
         goal: Goal::AtMostNanos(25e3),
     },
     Metric {
+        name: "facade_transfer_query",
+        bench: "token_transfer/facade_query",
+        baseline: "token_transfer/isolated_snapshot",
+        goal: Goal::None,
+    },
+    Metric {
         name: "fresh_initialize_transfer",
         bench: "token_transfer/fresh_initialize",
         baseline: "token_transfer/isolated_snapshot",
@@ -313,6 +319,7 @@ mod tests {
             [
                 "isolated_transfer_vs_warm",
                 "isolated_transfer_median",
+                "facade_transfer_query",
                 "fresh_initialize_transfer",
                 "throughput_two_threads",
                 "metering_overhead",
