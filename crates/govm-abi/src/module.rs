@@ -342,6 +342,15 @@ impl CheckedModule {
         Ok(Self { wasm, info, simd })
     }
 
+    /// Bytes that passed [`check_module`] (with `simd` as given) when they were stored, read
+    /// back from a store that verifies its own integrity, such as the compiler's artifact
+    /// cache (each artifact carries its sha256): listed again, not validated again. Bytes of
+    /// any other origin go through [`CheckedModule::check`].
+    pub fn stored(wasm: Vec<u8>, simd: bool) -> Result<Self, ModuleError> {
+        let info = module_info(&wasm)?;
+        Ok(Self { wasm, info, simd })
+    }
+
     /// The module's bytes.
     pub fn bytes(&self) -> &[u8] {
         &self.wasm

@@ -178,9 +178,10 @@ impl Compiler {
         let key = cache_key(source, &wrapper, &toolchain);
         let artifacts = self.config.cache_dir.join("artifacts");
         let cached_path = artifacts.join(format!("{key}.wasm"));
-        // A cached artifact verifies its own bytes; the module check is what it enters with.
+        // A cached artifact verifies its own bytes, and only checked modules are written: it
+        // entered checked, and is not checked again.
         let cached = read_artifact(&cached_path)
-            .and_then(|wasm| CheckedModule::check(wasm, &contract.abi, false).ok());
+            .and_then(|wasm| CheckedModule::stored(wasm, false).ok());
         if let Some(module) = cached {
             return Ok(Artifact {
                 module,
