@@ -180,8 +180,8 @@ impl Compiler {
         let cached_path = artifacts.join(format!("{key}.wasm"));
         // A cached artifact verifies its own bytes, and only checked modules are written: it
         // entered checked, and is not checked again.
-        let cached = read_artifact(&cached_path)
-            .and_then(|wasm| CheckedModule::stored(wasm, false).ok());
+        let cached =
+            read_artifact(&cached_path).and_then(|wasm| CheckedModule::stored(wasm, false).ok());
         if let Some(module) = cached {
             return Ok(Artifact {
                 module,
