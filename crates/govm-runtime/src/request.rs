@@ -28,7 +28,7 @@ pub struct CallRequest<'a> {
     pub fuel_limit: u64,
 }
 
-/// A call's inputs beside its entry point: see [`Runtime::call_entry`].
+/// A call's inputs beside its entry point: see [`Runtime::call_entry`](crate::Runtime::call_entry).
 #[derive(Clone, Copy, Debug)]
 pub struct Invocation<'a> {
     /// The SCALE-encoded arguments.

@@ -9,7 +9,7 @@ use govm_runtime::{ContractOptions, RuntimeConfig};
 
 use crate::error::{Error, Result};
 
-/// How an [`Engine`] is built.
+/// How an [`Engine`](crate::Engine) is built.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Holds compiled artifacts and the Go build cache. Default: `$GOVM_CACHE_DIR`, else
