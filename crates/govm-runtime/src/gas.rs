@@ -2,7 +2,7 @@
 //! Changing any number is a consensus change: bump [`GAS_SCHEDULE_VERSION`].
 
 /// Version of this schedule together with the wasmtime version and its fuel configuration.
-pub const GAS_SCHEDULE_VERSION: &str = "2/wasmtime-48.0.8";
+pub const GAS_SCHEDULE_VERSION: &str = "3/wasmtime-48.0.8";
 
 /// Charged on every host function call, WASI included.
 pub const HOST_CALL: u64 = 100;
@@ -24,6 +24,10 @@ pub const FIELD_WRITE_PER_BYTE: u64 = 20;
 pub const EVENT: u64 = 2_000;
 /// Per byte of event data, on top of [`EVENT`].
 pub const EVENT_PER_BYTE: u64 = 10;
+
+/// Per stored or written entry a state scan visits (an owner lookup walks the owner's index
+/// entries; deleting an object walks its fields), on top of the operation's own cost.
+pub const SCAN_ENTRY: u64 = 500;
 
 /// Reading a native balance.
 pub const BALANCE_READ: u64 = 2_000;

@@ -3,7 +3,9 @@
 //! reaches guest memory only through [`crate::memory`].
 
 use govm_abi::{Address, HOST_MODULE, host_fn};
-use govm_state::{AddressBytes, Error as StateError, Event, ObjectIdBytes, default_object_id};
+use govm_state::{
+    AddressBytes, Error as StateError, Event, ObjectIdBytes, Transaction, default_object_id,
+};
 use wasmtime::{AsContextMut, Caller, Linker};
 
 use crate::LogLevel;
@@ -57,6 +59,20 @@ fn state_status(e: StateError) -> wasmtime::Result<u32> {
         StateError::InsufficientBalance { .. } => status::INSUFFICIENT_BALANCE,
         other => return Err(trap(HostTrap::State(other.to_string()))),
     })
+}
+
+/// Runs a state operation that scans, then charges [`gas::SCAN_ENTRY`] per entry it visited
+/// (the owner index of a lookup, the fields of a deleted object): its cost follows its work.
+fn scanning<T>(
+    c: &mut Ctx<'_>,
+    op: impl FnOnce(&mut Transaction) -> Result<T, StateError>,
+) -> wasmtime::Result<Result<T, StateError>> {
+    let tx = c.data_mut().tx_mut()?;
+    tx.take_scanned();
+    let result = op(tx);
+    let visited = tx.take_scanned();
+    charge(c, visited.saturating_mul(gas::SCAN_ENTRY))?;
+    Ok(result)
 }
 
 /// Writes what a lookup found to `out` (status 0), or its status.
@@ -147,7 +163,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             )?;
             let owner: AddressBytes = read_array(&mut c, owner)?;
             let contract = c.data().contract;
-            let id = c.data().tx()?.object_with_owner(&contract, &owner);
+            let id = scanning(&mut c, |tx| tx.object_with_owner(&contract, &owner))?;
             found(&mut c, out, id)
         },
     )?;
@@ -162,7 +178,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         if id == default_object_id(&contract) {
             return Ok(status::INVALID_INPUT);
         }
-        done(c.data_mut().tx_mut()?.delete_object(&contract, &id))
+        done(scanning(&mut c, |tx| tx.delete_object(&contract, &id))?)
     })?;
     linker.func_wrap(
         M,
@@ -363,7 +379,7 @@ fn call(
     frame.depth += 1;
     frame.callers.push(me);
     let fuel = c.get_fuel()?;
-    let tx = c
+    let mut tx = c
         .data_mut()
         .tx
         .take()

@@ -1,5 +1,6 @@
 //! The object model over a [`Backend`], with transactions.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -92,6 +93,8 @@ impl State {
             backend: Arc::clone(&self.backend),
             limits: self.limits,
             writes: WriteSet::new(),
+            undo: None,
+            scanned: AtomicU64::new(0),
             events: Vec::new(),
             objects_created: 0,
         }
@@ -158,13 +161,18 @@ impl State {
 }
 
 /// A point a transaction can roll back to: everything written and emitted after it is
-/// discarded by [`Transaction::rollback_to`].
+/// discarded by [`Transaction::rollback_to`]. Taking one costs O(1): it marks the
+/// transaction's undo log, which from then on records what each write replaced.
 #[derive(Debug)]
 pub struct Savepoint {
-    writes: WriteSet,
+    undo: usize,
     events: usize,
     objects_created: usize,
 }
+
+/// What one write replaced in the write set: the key, and its earlier entry (`None` when the
+/// write set had none).
+type Undo = (Vec<u8>, Option<Option<Vec<u8>>>);
 
 /// A set of reads and writes that commits atomically or not at all.
 #[derive(Debug)]
@@ -172,6 +180,12 @@ pub struct Transaction {
     backend: Arc<dyn Backend>,
     limits: Limits,
     writes: WriteSet,
+    /// What each write replaced, oldest first; kept from the first savepoint on (a
+    /// transaction that never takes one pays nothing for it).
+    undo: Option<Vec<Undo>>,
+    /// Entries visited by prefix scans since [`Transaction::take_scanned`]: the work a caller
+    /// must charge for.
+    scanned: AtomicU64,
     events: Vec<Event>,
     objects_created: usize,
 }
@@ -185,19 +199,30 @@ impl Transaction {
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let stored = self.backend.scan_prefix(prefix)?;
+        let mut visited = stored.len() as u64;
         let mut merged: std::collections::BTreeMap<Vec<u8>, Vec<u8>> =
-            self.backend.scan_prefix(prefix)?.into_iter().collect();
+            stored.into_iter().collect();
         for (k, v) in self
             .writes
             .range(prefix.to_vec()..)
             .take_while(|(k, _)| k.starts_with(prefix))
         {
+            visited += 1;
             match v {
                 Some(v) => merged.insert(k.clone(), v.clone()),
                 None => merged.remove(k),
             };
         }
+        self.scanned.fetch_add(visited, Ordering::Relaxed);
         Ok(merged.into_iter().collect())
+    }
+
+    /// How many stored and written entries prefix scans visited since the last call (owner
+    /// lookups, deletions of objects with their fields, listings), and starts counting
+    /// again: the host charges per entry, so that a scan's cost follows its work.
+    pub fn take_scanned(&self) -> u64 {
+        self.scanned.swap(0, Ordering::Relaxed)
     }
 
     /// Fails, before anything is written, when `keys` would take the transaction past its
@@ -223,7 +248,10 @@ impl Transaction {
                 limit: self.limits.max_writes_per_tx,
             });
         }
-        self.writes.insert(key, value);
+        let earlier = self.writes.insert(key.clone(), value);
+        if let Some(undo) = &mut self.undo {
+            undo.push((key, earlier));
+        }
         Ok(())
     }
 
@@ -243,18 +271,29 @@ impl Transaction {
         Ok(current)
     }
 
-    /// Marks a point to roll back to (a nested call's frame).
-    pub fn savepoint(&self) -> Savepoint {
+    /// Marks a point to roll back to (a nested call's frame). O(1).
+    pub fn savepoint(&mut self) -> Savepoint {
         Savepoint {
-            writes: self.writes.clone(),
+            undo: self.undo.get_or_insert_with(Vec::new).len(),
             events: self.events.len(),
             objects_created: self.objects_created,
         }
     }
 
-    /// Discards every write and event since `savepoint`.
+    /// Discards every write and event since `savepoint`, in time proportional to the writes
+    /// made since. Savepoints nest: rolling back to one also discards any taken after it.
     pub fn rollback_to(&mut self, savepoint: Savepoint) {
-        self.writes = savepoint.writes;
+        if let Some(undo) = &mut self.undo {
+            while undo.len() > savepoint.undo {
+                let Some((key, earlier)) = undo.pop() else {
+                    break;
+                };
+                match earlier {
+                    Some(value) => self.writes.insert(key, value),
+                    None => self.writes.remove(&key),
+                };
+            }
+        }
         self.events.truncate(savepoint.events);
         self.objects_created = savepoint.objects_created;
     }
@@ -877,6 +916,54 @@ mod tests {
         // The sequence number went back too, so the next object reuses the dropped ID: it was
         // never committed.
         assert_eq!(tx.create_object(&contract, &BOB).unwrap(), dropped);
+    }
+
+    #[test]
+    fn nested_savepoints_restore_what_each_write_replaced() {
+        let state = State::in_memory();
+        let contract = deployed(&state);
+        let mut tx = state.begin();
+        let id = tx.create_object(&contract, &BOB).unwrap();
+        tx.set_field(&contract, &id, "x", &[1]).unwrap();
+        let outer = tx.savepoint();
+        tx.set_field(&contract, &id, "x", &[2]).unwrap();
+        let inner = tx.savepoint();
+        tx.set_field(&contract, &id, "x", &[3]).unwrap();
+        tx.set_field(&contract, &id, "y", &[4]).unwrap();
+        tx.rollback_to(inner);
+        assert_eq!(tx.field(&id, "x").unwrap(), Some(vec![2]));
+        assert_eq!(tx.field(&id, "y").unwrap(), None);
+        tx.set_field(&contract, &id, "x", &[5]).unwrap();
+        tx.rollback_to(outer);
+        assert_eq!(tx.field(&id, "x").unwrap(), Some(vec![1]));
+        // What stayed commits as if no savepoint had been taken.
+        let mut plain = state.begin();
+        let same = plain.create_object(&contract, &BOB).unwrap();
+        plain.set_field(&contract, &same, "x", &[1]).unwrap();
+        assert_eq!(same, id);
+        let with = state.commit(tx).unwrap().state_hash;
+        assert_eq!(with, state.state_hash().unwrap());
+        let other = State::in_memory();
+        let contract2 = deployed(&other);
+        assert_eq!(contract2, contract);
+        let mut again = other.begin();
+        let id2 = again.create_object(&contract, &BOB).unwrap();
+        again.set_field(&contract, &id2, "x", &[1]).unwrap();
+        assert_eq!(other.commit(again).unwrap().state_hash, with);
+    }
+
+    #[test]
+    fn scans_count_the_entries_they_visit() {
+        let state = State::in_memory();
+        let contract = deployed(&state);
+        let mut tx = state.begin();
+        for _ in 0..3 {
+            tx.create_object(&contract, &BOB).unwrap();
+        }
+        tx.take_scanned();
+        tx.object_with_owner(&contract, &BOB).unwrap();
+        assert_eq!(tx.take_scanned(), 3);
+        assert_eq!(tx.take_scanned(), 0);
     }
 
     #[test]

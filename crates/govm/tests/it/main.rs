@@ -4,6 +4,7 @@
 mod calls;
 mod counter;
 mod deploy;
+mod gas;
 mod hostile;
 mod market;
 mod parity;
