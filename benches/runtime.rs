@@ -102,6 +102,7 @@ impl Fixture {
             block_height: 1,
             block_time: 1_700_000_000,
             fuel_limit: 50_000_000,
+            value: 0,
         }
     }
 

@@ -32,7 +32,7 @@ var contracts = map[string]vmtest.Contract{
 		"Add": counter.Add,
 	}},
 	"escrow": {Source: "../contracts/escrow/escrow.go", Functions: map[string]any{
-		"Open": escrow.Open, "Release": escrow.Release, "Refund": escrow.Refund,
+		"Open": escrow.Open, "Fund": escrow.Fund, "Release": escrow.Release, "Refund": escrow.Refund,
 		"Status": escrow.Status,
 	}},
 	"hostile": {Source: "../contracts/hostile/hostile.go", Functions: map[string]any{

@@ -63,6 +63,7 @@ pub mod host_fn {
     pub const BALANCE: &str = "balance";
     pub const TRANSFER: &str = "transfer";
     pub const CALL: &str = "call";
+    pub const VALUE: &str = "value";
 }
 
 /// The names of the WASI preview 1 functions govm provides, for the runtime that defines them.
@@ -121,6 +122,7 @@ pub const HOST_FUNCTIONS: &[HostFunction] = &[
     f(host_fn::BALANCE, &[I32], &[I64]),
     f(host_fn::TRANSFER, &[I32, I64], &[I32]),
     f(host_fn::CALL, &[I32, I32, I32, I32, I32], &[I64]),
+    f(host_fn::VALUE, &[], &[I64]),
 ];
 
 /// The WASI functions govm provides, deterministically (docs/abi.md §9): exactly those Go's

@@ -29,7 +29,8 @@ impl Exit {
             e if e.is_resource_limit() => Exit::Limit,
             CallError::UnknownFunction { .. }
             | CallError::UnknownContract { .. }
-            | CallError::BadArguments { .. } => Exit::Usage,
+            | CallError::BadArguments { .. }
+            | CallError::InsufficientValue { .. } => Exit::Usage,
             CallError::State(_) | CallError::Internal(_) => Exit::Internal,
             _ => Exit::Reverted,
         }

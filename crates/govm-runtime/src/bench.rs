@@ -48,6 +48,7 @@ impl Runtime {
             block_height: 0,
             block_time: 0,
             fuel_limit: 0,
+            value: 0,
         };
         let log_level = shared.log_level;
         let mut state = HostState::new(

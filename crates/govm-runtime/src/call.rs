@@ -90,12 +90,27 @@ pub(crate) fn call(
 /// would add up past any thread's stack.
 pub(crate) fn run(
     shared: &Arc<Shared>,
-    tx: Transaction,
+    mut tx: Transaction,
     req: &CallRequest<'_>,
     loaded: &Arc<Loaded>,
     frame: Frame,
     own_thread: bool,
 ) -> (Transaction, CallOutcome) {
+    // The attached value moves first; a call that fails is discarded with it.
+    if req.value > 0
+        && let Err(e) = tx.transfer(&req.sender.0, &req.contract.0, req.value)
+    {
+        let error = match e {
+            govm_state::Error::InsufficientBalance { balance, amount } => {
+                Error::InsufficientValue {
+                    balance,
+                    value: amount,
+                }
+            }
+            other => Error::State(other.to_string()),
+        };
+        return (tx, failed(error));
+    }
     let stack = loaded.options.stack_size as usize;
     if !own_thread && stack <= INLINE_STACK_SIZE {
         return run_here(shared, tx, req, frame, loaded);
@@ -206,6 +221,7 @@ pub(crate) fn invoke(
     state.sender = req.sender.0;
     state.block_height = req.block_height;
     state.block_time = req.block_time;
+    state.value = req.value;
     let result = call_export(instance, store, req);
     *gas_used = fuel_limit - store.get_fuel().unwrap_or(0);
     match Envelope::parse(&result?).map_err(|e| Error::Trap(e.to_string()))? {

@@ -77,6 +77,8 @@ pub(crate) struct HostState {
     pub(crate) sender: AddressBytes,
     pub(crate) block_height: u64,
     pub(crate) block_time: i64,
+    /// The native value the call carries.
+    pub(crate) value: u64,
     /// The contract's wall-clock limit, for the error a deadline becomes.
     pub(crate) timeout_ms: u64,
     /// The contract's own fuel limit (what package initialisation runs under).
@@ -110,6 +112,7 @@ impl HostState {
             sender: req.sender.0,
             block_height: req.block_height,
             block_time: req.block_time,
+            value: req.value,
             timeout_ms: options.timeout_ms,
             fuel_limit: options.fuel_limit,
             memory: None,

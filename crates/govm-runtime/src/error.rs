@@ -55,6 +55,14 @@ pub enum Error {
         /// The name asked for.
         name: String,
     },
+    /// The sender cannot pay the value the call carries; nothing ran.
+    #[error("the sender's balance of {balance} cannot pay the {value} the call carries")]
+    InsufficientValue {
+        /// The sender's balance.
+        balance: u64,
+        /// The value attached to the call.
+        value: u64,
+    },
     /// No contract at that address.
     #[error("unknown contract {address}")]
     UnknownContract {

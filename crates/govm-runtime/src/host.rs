@@ -330,6 +330,10 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
             done(c.data_mut().tx_mut()?.transfer(&from, &to, amount))
         },
     )?;
+    linker.func_wrap(M, host_fn::VALUE, |mut c: Ctx<'_>| {
+        enter(&mut c, host_fn::VALUE, gas::HOST_CALL)?;
+        Ok(c.data().value as i64)
+    })?;
     linker.func_wrap(M, host_fn::CALL, call)?;
     linker.func_wrap(M, host_fn::READ_RETURN, |mut c: Ctx<'_>, out: u32| {
         enter(&mut c, host_fn::READ_RETURN, gas::HOST_CALL)?;
@@ -393,6 +397,7 @@ fn call(
         block_height: c.data().block_height,
         block_time: c.data().block_time,
         fuel_limit: fuel,
+        value: 0,
     };
     let Some(nested) = c.data().nested.clone() else {
         c.data_mut().tx = Some(tx);

@@ -25,6 +25,7 @@
 //!     block_height: 1,
 //!     block_time: 1_700_000_000,
 //!     fuel_limit: 10_000_000,
+//!     value: 0,
 //! };
 //! let (_tx, outcome) = runtime.call(state.begin(), &request);
 //! println!("{:?} used {} gas", outcome.result, outcome.gas_used);

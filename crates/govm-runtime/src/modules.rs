@@ -354,6 +354,7 @@ impl Modules {
             block_height: 0,
             block_time: 0,
             fuel_limit: options.fuel_limit,
+            value: 0,
         };
         let frame = Frame::outermost(Some(deadline));
         let state = HostState::new(None, frame, abi, options, &request, self.log_level);

@@ -26,6 +26,10 @@ pub struct CallRequest<'a> {
     pub block_time: i64,
     /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
     pub fuel_limit: u64,
+    /// Native value the call carries: moved from the sender to the contract before the entry
+    /// point runs (a failed call's writes, this move included, are discarded by the caller).
+    /// Nested calls carry none.
+    pub value: u64,
 }
 
 /// A call's inputs beside its entry point: see [`Runtime::call_entry`](crate::Runtime::call_entry).
@@ -41,6 +45,8 @@ pub struct Invocation<'a> {
     pub block_time: i64,
     /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
     pub fuel_limit: u64,
+    /// Native value the call carries (see [`CallRequest::value`]).
+    pub value: u64,
 }
 
 /// What a call produced.

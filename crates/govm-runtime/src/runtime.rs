@@ -261,6 +261,7 @@ impl Runtime {
             block_height: invocation.block_height,
             block_time: invocation.block_time,
             fuel_limit: invocation.fuel_limit,
+            value: invocation.value,
         };
         call::run(
             &self.shared,

@@ -53,6 +53,7 @@ fn linker_definitions() -> BTreeMap<String, BTreeMap<String, Signature>> {
         block_height: 0,
         block_time: 0,
         fuel_limit: 0,
+        value: 0,
     };
     let options = ContractOptions::default();
     let state = HostState::new(

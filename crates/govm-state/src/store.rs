@@ -201,8 +201,7 @@ impl Transaction {
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let stored = self.backend.scan_prefix(prefix)?;
         let mut visited = stored.len() as u64;
-        let mut merged: std::collections::BTreeMap<Vec<u8>, Vec<u8>> =
-            stored.into_iter().collect();
+        let mut merged: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = stored.into_iter().collect();
         for (k, v) in self
             .writes
             .range(prefix.to_vec()..)

@@ -54,6 +54,7 @@ impl Block<'_> {
             block_height: self.height,
             block_time: self.time,
             fuel_limit,
+            value: 0,
         };
         let savepoint = self.tx.savepoint();
         let tx = std::mem::replace(&mut self.tx, self.engine.state.begin());

@@ -109,7 +109,7 @@ pub struct Deployment {
     pub snapshot_hash: Option<Hash>,
 }
 
-/// Who calls, when, and with how much fuel.
+/// Who calls, when, with how much fuel, and what value the call carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CallContext {
     /// The caller's address.
@@ -120,6 +120,9 @@ pub struct CallContext {
     pub block_time: i64,
     /// The most fuel the call may use. Default 50,000,000.
     pub fuel_limit: u64,
+    /// Native value the call carries, moved from the sender to the contract before the entry
+    /// point runs (`ctx.Value()` in Go) and back when the call fails. Default 0.
+    pub value: u64,
 }
 
 impl CallContext {
@@ -130,6 +133,7 @@ impl CallContext {
             block_height: 1,
             block_time: 1_700_000_000,
             fuel_limit: 50_000_000,
+            value: 0,
         }
     }
 }

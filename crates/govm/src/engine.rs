@@ -321,6 +321,7 @@ impl Engine {
             block_height: ctx.block_height,
             block_time: ctx.block_time,
             fuel_limit: ctx.fuel_limit,
+            value: ctx.value,
         };
         let (tx, out) = self.runtime.call_entry(tx, entry, &invocation);
         let outcome = (|| {

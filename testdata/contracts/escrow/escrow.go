@@ -55,6 +55,15 @@ func Open(ctx vm.Context, seller vm.Address, arbiter vm.Address, amount uint64) 
 	return obj.ID(), nil
 }
 
+// Fund opens a deal paid with the value the call carries: the host moved it to this
+// contract before Fund ran, and moves it back when Fund fails.
+func Fund(ctx vm.Context, seller vm.Address, arbiter vm.Address) (vm.ObjectID, error) {
+	if seller == ctx.Sender() {
+		return vm.ObjectID{}, errors.New("a buyer cannot be its own seller")
+	}
+	return Open(ctx, seller, arbiter, ctx.Value())
+}
+
 // Release pays the seller; only the buyer may release.
 func Release(ctx vm.Context, id vm.ObjectID) error {
 	return settle(ctx, id, released)

@@ -11,6 +11,7 @@ var escrowContract = vmtest.Contract{
 	Source: "escrow.go",
 	Functions: map[string]any{
 		"Open":    Open,
+		"Fund":    Fund,
 		"Release": Release,
 		"Refund":  Refund,
 		"Status":  Status,
@@ -61,6 +62,24 @@ func TestOpenNeedsUnallocatedBalance(t *testing.T) {
 	// 60 of the 100 are allocated now.
 	chain.Call(buyer, escrow, "Open", seller, arbiter, 41).Fails(t, "escrow holds 40 unallocated, need 41")
 	openDeal(t, chain, escrow, 40)
+}
+
+func TestAFundedDealIsPaidWithTheCallsValue(t *testing.T) {
+	chain, escrow := funded(t, 0)
+	if err := chain.Mint(buyer, 50); err != nil {
+		t.Fatal(err)
+	}
+	id := vmtest.Result[vm.ObjectID](t, chain.CallWithValue(buyer, 30, escrow, "Fund", seller, arbiter))
+	if got := status(t, chain, escrow, id); got.Amount != 30 || got.Buyer != buyer {
+		t.Fatalf("deal %+v", got)
+	}
+	// A failed call gives its value back; one the sender cannot pay does not run.
+	chain.CallWithValue(buyer, 10, escrow, "Fund", buyer, arbiter).Fails(t, "a buyer cannot be its own seller")
+	chain.CallWithValue(buyer, 0, escrow, "Fund", seller, arbiter).Fails(t, "nothing to escrow")
+	chain.CallWithValue(buyer, 21, escrow, "Fund", seller, arbiter).Fails(t, "the sender's balance of 20 cannot pay the 21 the call carries")
+	if b, e := chain.Balance(buyer), chain.Balance(escrow); b != 20 || e != 30 {
+		t.Fatalf("balances: buyer %d, escrow %d", b, e)
+	}
 }
 
 func TestTheBuyerReleasesToTheSeller(t *testing.T) {

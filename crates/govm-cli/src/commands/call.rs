@@ -32,6 +32,9 @@ pub(crate) struct CallArgs {
     /// The block time, Unix seconds.
     #[arg(long, default_value_t = 1_700_000_000)]
     time: i64,
+    /// Native value the call carries, paid by the sender to the contract (back if it fails).
+    #[arg(long, default_value_t = 0)]
+    value: u64,
 }
 
 /// Runs the call; `commit` keeps its writes (`call`), else they are discarded (`query`).
@@ -53,6 +56,7 @@ pub(crate) fn run(env: &Env, args: &CallArgs, commit: bool) -> Result<Exit, Fail
         block_height: args.height,
         block_time: args.time,
         fuel_limit: args.fuel,
+        value: args.value,
     };
     let engine = env.engine()?;
     let outcome = if commit {

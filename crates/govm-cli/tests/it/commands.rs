@@ -235,6 +235,33 @@ fn a_home_in_use_is_waited_for_up_to_the_lock_timeout() {
 }
 
 #[test]
+fn a_call_carries_value_and_gives_it_back_when_it_fails() {
+    let home = Home::new();
+    let (_, out, _) = home.run(&["deploy", &contract("escrow")]);
+    let escrow = out.trim().to_owned();
+    home.run(&["mint", ALICE, "50"]);
+    let fund = |value: &str, seller: &str| {
+        home.run(&[
+            "call", &escrow, "Fund", seller, DEPLOYER, "--sender", ALICE, "--value", value,
+        ])
+    };
+    let (code, out, err) = fund("30", DEPLOYER);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("event   Opened"), "{out}");
+    let (code, _, err) = fund("10", ALICE);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("a buyer cannot be its own seller"), "{err}");
+    let (code, _, err) = fund("21", DEPLOYER);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("balance of 20 cannot pay the 21"), "{err}");
+    let balance = |a: &str| home.run(&["balance", a]).1.trim().to_owned();
+    assert_eq!(
+        (balance(ALICE), balance(&escrow)),
+        ("20".into(), "30".into())
+    );
+}
+
+#[test]
 fn concurrent_commands_on_one_home_all_succeed() {
     let home = Home::new();
     let (_, out, _) = home.run(&["deploy", &contract("counter")]);

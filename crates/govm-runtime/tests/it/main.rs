@@ -299,6 +299,7 @@ fn only_exported_entry_points_can_be_called() {
         block_height: 1,
         block_time: 0,
         fuel_limit: 1000,
+        value: 0,
     };
     let (_, outcome) = f.runtime.call(f.state.begin(), &request);
     assert!(matches!(outcome.result, Err(Error::UnknownContract { .. })));
@@ -456,6 +457,7 @@ fn call_in(
         block_height: 1,
         block_time: 1_700_000_000,
         fuel_limit: fuel,
+        value: 0,
     };
     runtime.call(state.begin(), &request)
 }
@@ -705,6 +707,7 @@ fn compiled_modules_are_cached_on_disk_and_bad_cache_files_rebuilt() {
             block_height: 1,
             block_time: 0,
             fuel_limit: 1_000_000,
+            value: 0,
         };
         let (_, outcome) = runtime.call(state.begin(), &request);
         assert_eq!(outcome.result, Ok(b"hi".to_vec()));
@@ -848,6 +851,7 @@ fn nested_calls_with_full_wasm_stacks_do_not_overflow_the_host() {
             block_height: 1,
             block_time: 0,
             fuel_limit: 1_000_000_000,
+            value: 0,
         };
         runtime.call(state.begin(), &request).1.result
     };

@@ -20,6 +20,8 @@ type NativeHost interface {
 	ContractAddress() Address
 	BlockHeight() uint64
 	BlockTime() int64
+	// Value is the native value the call carries (0 in a nested call).
+	Value() uint64
 	// ObjectCreate creates an object of the running contract, owned by the contract.
 	ObjectCreate() (ObjectID, error)
 	// ObjectGet resolves an ID (the zero ID is the running contract's default object).
@@ -60,6 +62,8 @@ func (c nativeContext) ContractAddress() Address { return c.h.ContractAddress() 
 func (c nativeContext) BlockHeight() uint64 { return c.h.BlockHeight() }
 
 func (c nativeContext) BlockTime() int64 { return c.h.BlockTime() }
+
+func (c nativeContext) Value() uint64 { return c.h.Value() }
 
 func (c nativeContext) CreateObject() (Object, error) {
 	id, err := c.h.ObjectCreate()

@@ -30,6 +30,9 @@ func hostBlockHeight() uint64
 //go:wasmimport govm block_time
 func hostBlockTime() int64
 
+//go:wasmimport govm value
+func hostValue() uint64
+
 //go:wasmimport govm object_create
 //go:noescape
 func hostObjectCreate(outID unsafe.Pointer) uint32
@@ -137,6 +140,8 @@ func (hostContext) ContractAddress() (a Address) {
 func (hostContext) BlockHeight() uint64 { return hostBlockHeight() }
 
 func (hostContext) BlockTime() int64 { return hostBlockTime() }
+
+func (hostContext) Value() uint64 { return hostValue() }
 
 func (hostContext) CreateObject() (Object, error) {
 	var id ObjectID

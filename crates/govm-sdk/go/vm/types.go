@@ -154,6 +154,10 @@ type Context interface {
 	BlockHeight() uint64
 	// BlockTime is the block's time in Unix seconds.
 	BlockTime() int64
+	// Value is the native value the call carries: the host moved it from the sender to this
+	// contract before the entry point ran, and moves it back if the call fails. A nested
+	// call carries none.
+	Value() uint64
 	// CreateObject creates an object owned by this contract's address until SetOwner.
 	CreateObject() (Object, error)
 	// GetObject returns an object by ID; the zero ID is this contract's default object.

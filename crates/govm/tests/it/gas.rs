@@ -58,7 +58,10 @@ fn an_owner_lookup_and_a_deletion_cost_per_entry_they_visit() {
         deployer: DEPLOYER,
         ..govm::DeployOptions::default()
     };
-    let scans = engine.deploy_with_options(SOURCE, &options).unwrap().address;
+    let scans = engine
+        .deploy_with_options(SOURCE, &options)
+        .unwrap()
+        .address;
     let ctx = CallContext::new(DEPLOYER);
     let gas = |function: &str, args: &[Value]| {
         engine

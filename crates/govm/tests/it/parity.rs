@@ -166,6 +166,7 @@ impl Run {
             sender,
             block_height: self.height,
             block_time: self.time,
+            value: step["value"].as_u64().unwrap_or(0),
             ..CallContext::new(sender)
         };
         let (result, error, events) = match self

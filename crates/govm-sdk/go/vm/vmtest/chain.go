@@ -158,15 +158,21 @@ func (e Event) Value(key string) any {
 // constants work). The arguments are encoded and decoded back as on chain, and the call
 // commits when it succeeds.
 func (c *Chain) Call(sender, contract vm.Address, function string, args ...any) *Receipt {
-	return c.execute(sender, contract, function, args, true)
+	return c.execute(sender, 0, contract, function, args, true)
+}
+
+// CallWithValue is Call carrying native value: it moves from sender to the contract before
+// the entry point runs (ctx.Value() reports it) and back when the call fails.
+func (c *Chain) CallWithValue(sender vm.Address, value uint64, contract vm.Address, function string, args ...any) *Receipt {
+	return c.execute(sender, value, contract, function, args, true)
 }
 
 // Query is Call that never commits: the call's writes are dropped even when it succeeds.
 func (c *Chain) Query(sender, contract vm.Address, function string, args ...any) *Receipt {
-	return c.execute(sender, contract, function, args, false)
+	return c.execute(sender, 0, contract, function, args, false)
 }
 
-func (c *Chain) execute(sender, contract vm.Address, function string, args []any, commit bool) *Receipt {
+func (c *Chain) execute(sender vm.Address, value uint64, contract vm.Address, function string, args []any, commit bool) *Receipt {
 	tx := c.store.begin()
 	code := c.codes[contract]
 	if code == nil || !tx.hasContract(contract) {
@@ -180,16 +186,26 @@ func (c *Chain) execute(sender, contract vm.Address, function string, args []any
 	if err != nil {
 		return &Receipt{Err: err}
 	}
-	return c.executeValues(tx, sender, contract, e, values, commit)
+	return c.executeValues(tx, sender, value, contract, e, values, commit)
 }
 
 // executeValues runs a call with arguments of the function's parameter types.
-func (c *Chain) executeValues(tx *txn, sender, contract vm.Address, e *entry, args []reflect.Value, commit bool) *Receipt {
+func (c *Chain) executeValues(tx *txn, sender vm.Address, value uint64, contract vm.Address, e *entry, args []reflect.Value, commit bool) *Receipt {
 	var enc vm.Encoder
 	for _, a := range args {
 		encode(&enc, a)
 	}
-	f := &frame{chain: c, tx: tx, contract: contract, sender: sender, height: c.height, time: c.time}
+	// The value moves first; a failed call's transaction, this move included, is dropped.
+	if value > 0 {
+		if balance := tx.balance(sender); balance < value {
+			message := fmt.Sprintf("the sender's balance of %d cannot pay the %d the call carries", balance, value)
+			return &Receipt{Err: &Failure{Kind: InsufficientValue, Message: message}}
+		}
+		if err := tx.transfer(sender, contract, value); err != nil {
+			return &Receipt{Err: fmt.Errorf("vmtest: moving the call's value: %w", err)}
+		}
+	}
+	f := &frame{chain: c, tx: tx, contract: contract, sender: sender, height: c.height, time: c.time, value: value}
 	out, failure := c.run(f, e.name, enc.Bytes())
 	if failure != nil {
 		return &Receipt{Err: failure}

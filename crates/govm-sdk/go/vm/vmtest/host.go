@@ -33,6 +33,8 @@ const (
 	UnknownContract
 	// ResultTooLarge: the encoded results exceed MaxResultSize.
 	ResultTooLarge
+	// InsufficientValue: the sender cannot pay the value the call carries; nothing ran.
+	InsufficientValue
 )
 
 // MaxResultSize is the largest result envelope (a status byte and the encoded results) a
@@ -81,6 +83,7 @@ type frame struct {
 	sender   vm.Address
 	height   uint64
 	time     int64
+	value    uint64
 	// depth is 0 for the outermost call; callers are the contracts running below this one.
 	depth   int
 	callers []vm.Address
@@ -184,6 +187,11 @@ func (f *frame) ContractAddress() vm.Address {
 func (f *frame) BlockHeight() uint64 {
 	f.live()
 	return f.height
+}
+
+func (f *frame) Value() uint64 {
+	f.live()
+	return f.value
 }
 
 func (f *frame) BlockTime() int64 {

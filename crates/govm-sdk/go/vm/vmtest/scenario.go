@@ -35,6 +35,7 @@ type step struct {
 	Expect   *expect           `json:"expect"`
 	To       string            `json:"to"`
 	Amount   *uint64           `json:"amount"`
+	Value    uint64            `json:"value"`
 	Height   *uint64           `json:"height"`
 	Time     *int64            `json:"time"`
 }
@@ -240,7 +241,7 @@ func (r *runner) call(n int, st step) (map[string]any, error) {
 				return nil, err
 			}
 		}
-		receipt = r.chain.executeValues(r.chain.store.begin(), sender, contract, e, args, true)
+		receipt = r.chain.executeValues(r.chain.store.begin(), sender, st.Value, contract, e, args, true)
 		results = e.results
 	}
 	out := map[string]any{
