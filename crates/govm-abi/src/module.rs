@@ -192,6 +192,8 @@ pub struct ModuleInfo {
     pub exports: Vec<String>,
     /// Imports as `module::name`, in module order.
     pub imports: Vec<String>,
+    /// The exported functions, in module order: what a host could call.
+    pub callable: Vec<String>,
 }
 
 type Signature = (Vec<wasmparser::ValType>, Vec<wasmparser::ValType>);
@@ -264,6 +266,7 @@ pub fn module_info(wasm: &[u8]) -> Result<ModuleInfo, ModuleError> {
 fn scan(wasm: &[u8], strict: bool) -> Result<ModuleInfo, ModuleError> {
     let bad = |e: wasmparser::BinaryReaderError| ModuleError(e.to_string());
     let mut exports = Vec::new();
+    let mut callable = Vec::new();
     let mut imports = Vec::new();
     let mut types: Vec<Option<Signature>> = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
@@ -291,7 +294,11 @@ fn scan(wasm: &[u8], strict: bool) -> Result<ModuleInfo, ModuleError> {
             }
             wasmparser::Payload::ExportSection(reader) => {
                 for export in reader {
-                    exports.push(export.map_err(bad)?.name.to_owned());
+                    let export = export.map_err(bad)?;
+                    if export.kind == wasmparser::ExternalKind::Func {
+                        callable.push(export.name.to_owned());
+                    }
+                    exports.push(export.name.to_owned());
                 }
             }
             _ => {}
@@ -301,6 +308,7 @@ fn scan(wasm: &[u8], strict: bool) -> Result<ModuleInfo, ModuleError> {
         size: wasm.len(),
         exports,
         imports,
+        callable,
     })
 }
 
@@ -342,6 +350,29 @@ impl CheckedModule {
     pub fn check(wasm: Vec<u8>, abi: &ContractAbi, simd: bool) -> Result<Self, ModuleError> {
         let info = check_module(&wasm, abi, simd)?;
         Ok(Self { wasm, info, simd })
+    }
+
+    /// Checks a module that comes from outside (a deploy of prebuilt wasm): [`check_module`],
+    /// and no callable export beyond the ABI's entry points and the module interface's own
+    /// (`_initialize`, `govm_alloc`), so that nothing but an entry point can ever be called.
+    pub fn check_prebuilt(
+        wasm: Vec<u8>,
+        abi: &ContractAbi,
+        simd: bool,
+    ) -> Result<Self, ModuleError> {
+        let checked = Self::check(wasm, abi, simd)?;
+        let own = [INITIALIZE_EXPORT, ALLOC_EXPORT];
+        if let Some(extra) = checked
+            .info
+            .callable
+            .iter()
+            .find(|name| !own.contains(&name.as_str()) && abi.function(name).is_none())
+        {
+            return Err(ModuleError(format!(
+                "exports the function `{extra}`, which is neither an entry point of the source nor part of the module interface"
+            )));
+        }
+        Ok(checked)
     }
 
     /// Bytes that passed [`check_module`] (with `simd` as given) when they were stored, read

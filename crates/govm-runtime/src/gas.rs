@@ -29,6 +29,22 @@ pub const EVENT_PER_BYTE: u64 = 10;
 /// entries; deleting an object walks its fields), on top of the operation's own cost.
 pub const SCAN_ENTRY: u64 = 500;
 
+/// A deploy's own cost, on top of what the bytes and the package initialisation cost.
+pub const DEPLOY: u64 = 100_000;
+/// Per byte of source a deploy stores (and the validator reads).
+pub const DEPLOY_PER_SOURCE_BYTE: u64 = 20;
+/// Per byte of wasm a deploy stores, checks, instruments, snapshots and compiles.
+pub const DEPLOY_PER_WASM_BYTE: u64 = 30;
+
+/// What a deploy costs: [`DEPLOY`], the source and wasm bytes, and the fuel of Go's package
+/// initialisation (which runs once, at deploy). docs/gas.md explains it.
+pub fn deploy_gas(source_len: usize, wasm_len: usize, init_fuel: u64) -> u64 {
+    DEPLOY
+        .saturating_add((source_len as u64).saturating_mul(DEPLOY_PER_SOURCE_BYTE))
+        .saturating_add((wasm_len as u64).saturating_mul(DEPLOY_PER_WASM_BYTE))
+        .saturating_add(init_fuel)
+}
+
 /// Reading a native balance.
 pub const BALANCE_READ: u64 = 2_000;
 /// Moving native balance.

@@ -16,6 +16,11 @@ pub(crate) const EVENT: u8 = b'e';
 pub(crate) const EVENT_SEQ: u8 = b'E';
 pub(crate) const STATE_HASH: u8 = b'h';
 pub(crate) const BALANCE: u8 = b'b';
+pub(crate) const ACCOUNT_NONCE: u8 = b'N';
+pub(crate) const TX_RESULT: u8 = b't';
+pub(crate) const CHAIN_RECORD: u8 = b'x';
+/// The height of the last committed block: written with the commit, outside the hash.
+pub(crate) const HEIGHT: u8 = b'H';
 
 pub(crate) fn key(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + parts.iter().map(|p| p.len()).sum::<usize>());

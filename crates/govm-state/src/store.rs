@@ -105,12 +105,37 @@ impl State {
     /// `sha256(previous hash || each write in key order)`, where a write is
     /// `len(key) as u32 BE || key || 0x00` for a delete or
     /// `len(key) as u32 BE || key || 0x01 || len(value) as u32 BE || value` for a put.
-    pub fn commit(&self, mut tx: Transaction) -> Result<CommitInfo> {
+    pub fn commit(&self, tx: Transaction) -> Result<CommitInfo> {
+        self.commit_inner(tx, None)
+    }
+
+    /// [`State::commit`] of a block: the block's height is stored in the same durable write,
+    /// so that after a restart [`State::height`] and [`State::state_hash`] say where the
+    /// state stopped. The height is not part of the state hash.
+    pub fn commit_at(&self, tx: Transaction, height: u64) -> Result<CommitInfo> {
+        self.commit_inner(tx, Some(height))
+    }
+
+    /// The height of the last block committed with [`State::commit_at`], if any.
+    pub fn height(&self) -> Result<Option<u64>> {
+        match self.backend.get(&[keys::HEIGHT])? {
+            None => Ok(None),
+            Some(v) if v.len() == 8 => Ok(Some(u64::from_be_bytes(array(&v)))),
+            Some(_) => Err(Error::Corrupt("block height".into())),
+        }
+    }
+
+    fn commit_inner(&self, mut tx: Transaction, height: Option<u64>) -> Result<CommitInfo> {
         let _guard = self.commit_lock.lock().unwrap_or_else(|e| e.into_inner());
         tx.flush_events()?;
         let previous = self.state_hash()?;
         if tx.writes.is_empty() {
             // Nothing changed, so neither does the hash.
+            if let Some(height) = height {
+                let mut meta = WriteSet::new();
+                meta.insert(vec![keys::HEIGHT], Some(height.to_be_bytes().to_vec()));
+                self.backend.apply(&meta)?;
+            }
             return Ok(CommitInfo {
                 state_hash: previous,
                 writes: 0,
@@ -134,6 +159,10 @@ impl State {
         let writes = tx.writes.len();
         tx.writes
             .insert(vec![keys::STATE_HASH], Some(state_hash.to_vec()));
+        if let Some(height) = height {
+            tx.writes
+                .insert(vec![keys::HEIGHT], Some(height.to_be_bytes().to_vec()));
+        }
         self.backend.apply(&tx.writes)?;
         Ok(CommitInfo { state_hash, writes })
     }
@@ -295,6 +324,41 @@ impl Transaction {
         }
         self.events.truncate(savepoint.events);
         self.objects_created = savepoint.objects_created;
+    }
+
+    // ---- accounts, transaction results, chain records ----
+
+    /// The number of transactions `address` has sent (0 for a new account).
+    pub fn nonce(&self, address: &AddressBytes) -> Result<u64> {
+        self.read_counter(&key(keys::ACCOUNT_NONCE, &[address]))
+    }
+
+    /// Counts one more transaction of `address`.
+    pub fn increment_nonce(&mut self, address: &AddressBytes) -> Result<u64> {
+        self.counter(key(keys::ACCOUNT_NONCE, &[address]))
+    }
+
+    /// Stores the result of the transaction with hash `hash`.
+    pub fn put_tx_result(&mut self, hash: &HashBytes, result: &[u8]) -> Result<()> {
+        self.put(key(keys::TX_RESULT, &[hash]), Some(result.to_vec()))
+    }
+
+    /// The stored result of a transaction.
+    pub fn tx_result(&self, hash: &HashBytes) -> Result<Option<Vec<u8>>> {
+        self.get(&key(keys::TX_RESULT, &[hash]))
+    }
+
+    /// Stores a chain-wide record (a chain's id, its parameters).
+    pub fn set_chain_record(&mut self, name: &str, value: &[u8]) -> Result<()> {
+        self.put(
+            key(keys::CHAIN_RECORD, &[name.as_bytes()]),
+            Some(value.to_vec()),
+        )
+    }
+
+    /// A chain-wide record.
+    pub fn chain_record(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.get(&key(keys::CHAIN_RECORD, &[name.as_bytes()]))
     }
 
     // ---- native balances ----

@@ -5,7 +5,7 @@ use std::sync::MutexGuard;
 use govm_abi::{Address, Hash, Value};
 use govm_state::Transaction;
 
-use crate::config::{CallContext, Outcome};
+use crate::config::{CallContext, DeployOptions, Deployment, Outcome};
 use crate::engine::{Args, Engine};
 use crate::error::{Error, Result};
 
@@ -33,11 +33,41 @@ pub struct Block<'a> {
     tx: Transaction,
     height: u64,
     time: i64,
-    /// Set when the store failed under a call: the block cannot be committed.
-    failed: Option<String>,
+    /// Set when the block cannot be committed on this node: the store failed under a call,
+    /// or a call ran past the wall-clock deadline.
+    failed: Option<Failed>,
+}
+
+#[derive(Debug, Clone)]
+enum Failed {
+    Store(String),
+    Deadline(u64),
+}
+
+impl Failed {
+    fn error(&self) -> Error {
+        match self {
+            Failed::Store(reason) => Error::State(govm_state::Error::Storage(format!(
+                "the block cannot be committed: {reason}"
+            ))),
+            Failed::Deadline(timeout_ms) => Error::DeadlineInBlock {
+                timeout_ms: *timeout_ms,
+            },
+        }
+    }
 }
 
 impl Block<'_> {
+    /// The block's height.
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+
+    /// The block's time, in Unix seconds.
+    pub fn time(&self) -> i64 {
+        self.time
+    }
+
     /// Runs a call in the block. A failed call is rolled back (its gas is still reported in
     /// the error) and the block goes on. The outcome has no state hash: that is known when
     /// the block commits.
@@ -49,45 +79,113 @@ impl Block<'_> {
         function: &str,
         args: &[Value],
     ) -> Result<Outcome> {
-        let ctx = CallContext {
+        let ctx = self.context(sender, fuel_limit, 0);
+        self.run(&ctx, contract, function, Args::Values(args))
+    }
+
+    /// Runs a call whose arguments are already SCALE-encoded (a transaction's), carrying
+    /// `value` from `sender` to the contract. As [`Block::execute_with_args`] otherwise.
+    pub fn execute_encoded(
+        &mut self,
+        sender: Address,
+        fuel_limit: u64,
+        value: u64,
+        contract: Address,
+        function: &str,
+        args: &[u8],
+    ) -> Result<Outcome> {
+        let ctx = self.context(sender, fuel_limit, value);
+        self.run(&ctx, contract, function, Args::Encoded(args))
+    }
+
+    fn context(&self, sender: Address, fuel_limit: u64, value: u64) -> CallContext {
+        CallContext {
             sender,
             block_height: self.height,
             block_time: self.time,
             fuel_limit,
-            value: 0,
-        };
+            value,
+        }
+    }
+
+    fn run(
+        &mut self,
+        ctx: &CallContext,
+        contract: Address,
+        function: &str,
+        args: Args<'_>,
+    ) -> Result<Outcome> {
+        if let Some(failed) = &self.failed {
+            return Err(failed.error());
+        }
         let savepoint = self.tx.savepoint();
         let tx = std::mem::replace(&mut self.tx, self.engine.state.begin());
-        let (mut tx, outcome) =
-            self.engine
-                .run_in(tx, &ctx, contract, function, Args::Values(args));
+        let (mut tx, outcome) = self.engine.run_in(tx, ctx, contract, function, args);
         if let Err(e) = &outcome {
             tx.rollback_to(savepoint);
-            // A failing store is not a failed call: it would make this node's block differ.
-            let storage = matches!(
-                e,
+            // Neither a failing store nor the wall clock is a failed call: either would make
+            // this node's block differ from the others'.
+            let failed = match e {
                 Error::State(_)
-                    | Error::Call {
-                        error: govm_runtime::Error::State(_) | govm_runtime::Error::Internal(_),
-                        ..
-                    }
-            );
-            if storage && self.failed.is_none() {
-                self.failed = Some(e.to_string());
+                | Error::Call {
+                    error: govm_runtime::Error::State(_) | govm_runtime::Error::Internal(_),
+                    ..
+                } => Some(Failed::Store(e.to_string())),
+                Error::Call {
+                    error: govm_runtime::Error::DeadlineExceeded { timeout_ms },
+                    ..
+                } => Some(Failed::Deadline(*timeout_ms)),
+                _ => None,
+            };
+            if let Some(failed) = failed {
+                self.tx = tx;
+                let error = failed.error();
+                self.failed.get_or_insert(failed);
+                return Err(error);
             }
         }
         self.tx = tx;
         outcome
     }
 
-    /// Commits every successful call of the block at once and returns the new state hash.
-    /// Refused when the store failed under one of its calls.
-    pub fn commit(self) -> Result<Hash> {
-        if let Some(reason) = self.failed {
-            return Err(Error::State(govm_state::Error::Storage(format!(
-                "the block cannot be committed: {reason}"
-            ))));
+    /// Deploys source with its prebuilt wasm in the block (see [`Engine::deploy_prebuilt`]):
+    /// the contract exists for the block's later calls and is stored when the block commits.
+    /// The deployment's height is the block's.
+    pub fn deploy_prebuilt(
+        &mut self,
+        code: &[u8],
+        wasm: Vec<u8>,
+        options: &DeployOptions,
+    ) -> Result<Deployment> {
+        if let Some(failed) = &self.failed {
+            return Err(failed.error());
         }
-        Ok(Hash(self.engine.state.commit(self.tx)?.state_hash))
+        let options = DeployOptions {
+            block_height: self.height,
+            ..options.clone()
+        };
+        let pending = self.engine.prepare_prebuilt(code, wasm, &options)?;
+        let savepoint = self.tx.savepoint();
+        let deployment = self.engine.register(&mut self.tx, pending, &options);
+        if deployment.is_err() {
+            self.tx.rollback_to(savepoint);
+        }
+        deployment
+    }
+
+    /// The transaction the block's calls run in, for the ledger rules a chain adds around
+    /// them (nonces, fees, transfers). Writes made through it commit with the block.
+    pub fn transaction(&mut self) -> &mut Transaction {
+        &mut self.tx
+    }
+
+    /// Commits every successful call of the block at once and returns the new state hash.
+    /// Refused when the store failed under one of its calls or a call ran past the deadline.
+    pub fn commit(self) -> Result<Hash> {
+        if let Some(failed) = self.failed {
+            return Err(failed.error());
+        }
+        let info = self.engine.state.commit_at(self.tx, self.height)?;
+        Ok(Hash(info.state_hash))
     }
 }

@@ -103,8 +103,11 @@ pub struct Deployment {
     pub compiled: bool,
     /// The limits it runs under.
     pub options: ContractOptions,
-    /// Fuel Go's package initialization used: the deploy's gas, the same on every machine.
+    /// Fuel Go's package initialization used, the same on every machine.
     pub init_gas: u64,
+    /// What the deploy costs (`govm_runtime::gas::deploy_gas`: a base cost, the stored source
+    /// and wasm bytes, and `init_gas`); docs/gas.md.
+    pub deploy_gas: u64,
     /// sha256 of the snapshot its calls start from (none when snapshots are off).
     pub snapshot_hash: Option<Hash>,
 }
@@ -154,6 +157,8 @@ pub struct EventRecord {
 pub struct Outcome {
     /// The results, without the trailing `error`.
     pub results: Vec<Value>,
+    /// The same results as the contract encoded them (the SCALE tuple of docs/abi.md §2).
+    pub encoded_results: Vec<u8>,
     /// Events, in order.
     pub events: Vec<EventRecord>,
     /// Gas (fuel) used, host costs included.

@@ -24,11 +24,46 @@ pub struct Engine {
     write_lock: Mutex<()>,
 }
 
+/// A deploy validated and prepared, not yet written.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    hash: [u8; 32],
+    source_len: usize,
+    valid: govm_validate::ValidContract,
+    limits: ContractOptions,
+    wasm: Vec<u8>,
+    prepared: govm_runtime::Prepared,
+    compiled: bool,
+}
+
+impl Pending {
+    fn new(
+        source: &str,
+        valid: govm_validate::ValidContract,
+        limits: ContractOptions,
+        wasm: Vec<u8>,
+        prepared: govm_runtime::Prepared,
+        compiled: bool,
+    ) -> Self {
+        Self {
+            hash: code_hash(source.as_bytes()),
+            source_len: source.len(),
+            valid,
+            limits,
+            wasm,
+            prepared,
+            compiled,
+        }
+    }
+}
+
 /// A call's arguments: values, or one JSON array checked against the ABI.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Args<'a> {
     Values(&'a [Value]),
     Json(&'a serde_json::Value),
+    /// Already SCALE-encoded (a transaction's): the contract's wrapper checks them.
+    Encoded(&'a [u8]),
 }
 
 impl Engine {
@@ -64,6 +99,22 @@ impl Engine {
     /// The hash of the committed state.
     pub fn state_hash(&self) -> Result<Hash> {
         Ok(Hash(self.state.state_hash()?))
+    }
+
+    /// A transaction over the committed state, for reading it: the engine never commits it,
+    /// and nothing else can (committing takes the engine's `State`).
+    pub fn read_view(&self) -> Transaction {
+        self.state.begin()
+    }
+
+    /// The height of the last committed block and the state hash after it (none before the
+    /// first block): read back from the same durable write after a restart.
+    pub fn last_block(&self) -> Result<Option<(u64, Hash)>> {
+        let _guard = self.write_lock();
+        Ok(match self.state.height()? {
+            Some(height) => Some((height, Hash(self.state.state_hash()?))),
+            None => None,
+        })
     }
 
     /// The options a deploy gets unless it chooses its own.
@@ -127,41 +178,153 @@ impl Engine {
     /// runs Go's package initialization under the contract's fuel limit and snapshots it,
     /// stores the contract, and registers it at a fresh address.
     pub fn deploy_with_options(&self, code: &[u8], options: &DeployOptions) -> Result<Deployment> {
-        let limits = options.options.unwrap_or(self.default_options());
-        // Checked before compiling, so that a bad option costs no compile.
-        limits.check().map_err(Error::Runtime)?;
-        let source = prepare_source(code, self.validation.max_source_size)?;
-        let valid = self.validate(&source)?;
+        let (limits, source, valid) = self.deploy_input(code, options, true)?;
         let hash = code_hash(source.as_bytes());
-        let prepare = |wasm: ModuleSource<'_>| {
-            self.runtime
-                .prepare(&hash, wasm, &valid.abi, &limits)
-                .map_err(Error::Runtime)
-        };
         // Compiling and preparing take seconds for new code: done before taking the write
         // lock, so that other writers wait only for the store.
         let stored = self.state.begin().code(&hash)?;
-        let (wasm, mut prepared, mut compiled) = match stored {
+        let pending = match stored {
             Some(wasm) => {
-                let prepared = prepare(ModuleSource::Unchecked(&wasm))?;
-                (wasm, prepared, false)
+                let prepared =
+                    self.prepare(&hash, ModuleSource::Unchecked(&wasm), &valid, &limits)?;
+                Pending::new(&source, valid, limits, wasm, prepared, false)
             }
             None => {
                 let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
-                let prepared = prepare(ModuleSource::Checked(&artifact.module))?;
-                (artifact.module.into_bytes(), prepared, true)
+                let prepared = self.prepare(
+                    &hash,
+                    ModuleSource::Checked(&artifact.module),
+                    &valid,
+                    &limits,
+                )?;
+                let wasm = artifact.module.into_bytes();
+                Pending::new(&source, valid, limits, wasm, prepared, true)
             }
         };
         let _guard = self.write_lock();
         let mut tx = self.state.begin();
+        let deployment = self.register(&mut tx, pending, options)?;
+        self.state.commit(tx)?;
+        Ok(deployment)
+    }
+
+    /// Deploys source with the wasm its submitter built (`govm build`): what a chain node
+    /// does, with no toolchain and no process. The source is validated (which gives the ABI);
+    /// the module is checked against the module interface and against that ABI (an export
+    /// for every entry point, and no callable export beyond them and the interface's own), its
+    /// package initialisation runs under the contract's fuel limit, and the contract is stored
+    /// and registered. When the same source was deployed before, its stored module is the
+    /// contract's code. `govm verify` (or [`Engine::verify`]) tells whether a source builds to
+    /// the deployed bytes.
+    pub fn deploy_prebuilt(
+        &self,
+        code: &[u8],
+        wasm: Vec<u8>,
+        options: &DeployOptions,
+    ) -> Result<Deployment> {
+        let pending = self.prepare_prebuilt(code, wasm, options)?;
+        let _guard = self.write_lock();
+        let mut tx = self.state.begin();
+        let deployment = self.register(&mut tx, pending, options)?;
+        self.state.commit(tx)?;
+        Ok(deployment)
+    }
+
+    /// Validation, the module check and preparation of a prebuilt deploy, before any write.
+    pub(crate) fn prepare_prebuilt(
+        &self,
+        code: &[u8],
+        wasm: Vec<u8>,
+        options: &DeployOptions,
+    ) -> Result<Pending> {
+        let (limits, source, valid) = self.deploy_input(code, options, false)?;
+        let module = CheckedModule::check_prebuilt(wasm, &valid.abi, limits.enable_simd)
+            .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
+        let hash = code_hash(source.as_bytes());
+        let stored = self.state.begin().code(&hash)?;
+        let (wasm, prepared) = match stored {
+            Some(stored) => {
+                let prepared =
+                    self.prepare(&hash, ModuleSource::Unchecked(&stored), &valid, &limits)?;
+                (stored, prepared)
+            }
+            None => {
+                let prepared =
+                    self.prepare(&hash, ModuleSource::Checked(&module), &valid, &limits)?;
+                (module.into_bytes(), prepared)
+            }
+        };
+        Ok(Pending::new(&source, valid, limits, wasm, prepared, false))
+    }
+
+    /// Whether `code` builds, with this engine's toolchain, to exactly the module deployed at
+    /// `contract`: the check a user makes of a contract deployed from prebuilt wasm.
+    pub fn verify(&self, contract: Address, code: &[u8], file_name: &str) -> Result<bool> {
+        let tx = self.state.begin();
+        let record = tx.contract(&contract.0)?.ok_or_else(|| {
+            refused(govm_runtime::Error::UnknownContract {
+                address: contract.to_string(),
+            })
+        })?;
+        let deployed = tx.code(&record.code_hash)?.unwrap_or_default();
+        let (_, module) = self.build(code, file_name)?;
+        Ok(module.bytes() == deployed.as_slice())
+    }
+
+    /// The options a deploy runs under (checked before anything is compiled), its source and
+    /// its validation; syntax errors are confirmed with Go's own parser only when `gofmt` may
+    /// run (never on a node's deploy path).
+    fn deploy_input(
+        &self,
+        code: &[u8],
+        options: &DeployOptions,
+        may_run_gofmt: bool,
+    ) -> Result<(ContractOptions, String, govm_validate::ValidContract)> {
+        let limits = options.options.unwrap_or(self.default_options());
+        limits.check().map_err(Error::Runtime)?;
+        let source = prepare_source(code, self.validation.max_source_size)?;
+        let valid = if may_run_gofmt {
+            self.validate(&source)?
+        } else {
+            govm_validate::validate(&source, &self.validation)?
+        };
+        Ok((limits, source, valid))
+    }
+
+    fn prepare(
+        &self,
+        hash: &[u8; 32],
+        wasm: ModuleSource<'_>,
+        valid: &govm_validate::ValidContract,
+        limits: &ContractOptions,
+    ) -> Result<govm_runtime::Prepared> {
+        self.runtime
+            .prepare(hash, wasm, &valid.abi, limits)
+            .map_err(Error::Runtime)
+    }
+
+    /// Stores the code (unless stored already) and registers the contract, in `tx`.
+    pub(crate) fn register(
+        &self,
+        tx: &mut Transaction,
+        mut pending: Pending,
+        options: &DeployOptions,
+    ) -> Result<Deployment> {
+        let hash = pending.hash;
         match tx.code(&hash)? {
-            None => tx.put_code(&hash, &wasm, &valid.abi.to_json())?,
+            None => tx.put_code(&hash, &pending.wasm, &pending.valid.abi.to_json())?,
             // Stored meanwhile by another deploy: the stored bytes are the contract's code.
             Some(stored) => {
-                if stored != wasm {
-                    prepared = prepare(ModuleSource::Unchecked(&stored))?;
+                if stored != pending.wasm {
+                    pending.prepared = self.prepare(
+                        &hash,
+                        ModuleSource::Unchecked(&stored),
+                        &pending.valid,
+                        &pending.limits,
+                    )?;
+                    pending.wasm = stored;
                 }
-                compiled = false;
+                pending.compiled = false;
             }
         }
         let nonce = tx.next_deploy_nonce(&options.deployer.0)?;
@@ -171,17 +334,18 @@ impl Engine {
             code_hash: hash,
             deployer: options.deployer.0,
             deploy_height: options.block_height,
-            options: limits.encode(),
+            options: pending.limits.encode(),
         })?;
-        self.state.commit(tx)?;
+        let init = pending.prepared.init_fuel;
         Ok(Deployment {
             address: Address(address),
             code_hash: Hash(hash),
-            abi: valid.abi,
-            compiled,
-            options: limits,
-            init_gas: prepared.init_fuel,
-            snapshot_hash: prepared.snapshot_hash,
+            deploy_gas: govm_runtime::gas::deploy_gas(pending.source_len, pending.wasm.len(), init),
+            abi: pending.valid.abi,
+            compiled: pending.compiled,
+            options: pending.limits,
+            init_gas: init,
+            snapshot_hash: pending.prepared.snapshot_hash,
         })
     }
 
@@ -300,15 +464,15 @@ impl Engine {
         let encoded = (|| {
             let entry = contract.entry(function).map_err(refused)?;
             let abi = contract.abi();
-            let values;
-            let values = match args {
-                Args::Values(v) => v,
+            let encoded = match args {
+                Args::Values(v) => abi.encode_args(entry.function(), v)?,
                 Args::Json(json) => {
-                    values = abi.args_from_json(entry.function(), json)?;
-                    &values[..]
+                    let values = abi.args_from_json(entry.function(), json)?;
+                    abi.encode_args(entry.function(), &values)?
                 }
+                Args::Encoded(bytes) => bytes.to_vec(),
             };
-            Ok((entry, abi.encode_args(entry.function(), values)?))
+            Ok((entry, encoded))
         })();
         let (entry, encoded) = match encoded {
             Ok(e) => e,
@@ -337,6 +501,7 @@ impl Engine {
             let events = decode_call_events(&out, &tx.events()[events_before..])?;
             Ok(Outcome {
                 results,
+                encoded_results: bytes,
                 events,
                 gas_used: out.gas_used,
                 debug_output: out.debug_output,

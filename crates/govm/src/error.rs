@@ -32,6 +32,16 @@ pub enum Error {
     /// The state store failed.
     #[error(transparent)]
     State(#[from] govm_state::Error),
+    /// A call inside a block ran past the wall-clock deadline, the node's safety net: how far
+    /// other nodes got is unknown, so this node cannot commit the block (it must halt or
+    /// retry); the call is not a result.
+    #[error(
+        "a call in the block ran past the wall-clock deadline of {timeout_ms} ms: the block cannot be committed on this node"
+    )]
+    DeadlineInBlock {
+        /// The deadline that fired.
+        timeout_ms: u64,
+    },
 }
 
 impl From<govm_compiler::Error> for Error {

@@ -92,5 +92,5 @@ pub use govm_compiler::{Error as CompileError, ToolchainConfig};
 pub use govm_runtime::{
     ContractOptions, Error as CallError, LogLevel, MAX_RESULT_SIZE, RuntimeConfig, WasiOptions,
 };
-pub use govm_state::{Error as StateError, State};
+pub use govm_state::{Error as StateError, State, Transaction};
 pub use govm_validate::{Diagnostic, Rejected};

@@ -1,0 +1,598 @@
+//! The ledger: genesis, admission of transactions (`check_tx`), blocks that deliver them in
+//! order, and queries of the committed state (docs/chain.md).
+
+use govm::{
+    Address, CallError, ContractOptions, DeployOptions, Engine, Error as EngineError, EventRecord,
+    Hash, Outcome, Transaction,
+};
+use parity_scale_codec::{Decode, Encode};
+
+use crate::code::Code;
+use crate::error::{Error, Result};
+use crate::genesis::Genesis;
+use crate::params::{ChainParams, TRANSFER_GAS, intrinsic_gas};
+use crate::tx::{Body, Tx, tx_hash};
+
+const CHAIN_ID: &str = "chain_id";
+const PARAMS: &str = "params";
+
+/// A chain on an [`Engine`]: the ledger rules every node shares.
+#[derive(Debug)]
+pub struct Chain {
+    engine: Engine,
+    chain_id: String,
+    params: ChainParams,
+}
+
+/// Where the committed state stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainInfo {
+    /// The last committed height (0: genesis).
+    pub height: u64,
+    /// The state hash after it.
+    pub state_hash: Hash,
+}
+
+/// An account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// Transactions it has sent: the nonce its next one must carry.
+    pub nonce: u64,
+    /// Its native balance.
+    pub balance: u64,
+}
+
+/// What admission (`check_tx`) says of a transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxCheck {
+    /// [`Code::Ok`] or why it would be refused.
+    pub code: Code,
+    /// Why, for people.
+    pub log: String,
+    /// Its fuel limit.
+    pub gas_wanted: u64,
+    /// Its sender, when it decoded and verified.
+    pub sender: Option<Address>,
+}
+
+/// What delivering a transaction did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxResult {
+    /// How it ended (or why it was refused).
+    pub code: Code,
+    /// The call's SCALE-encoded results, or a deploy's contract address.
+    pub data: Vec<u8>,
+    /// The error message, empty on success.
+    pub log: String,
+    /// Its fuel limit.
+    pub gas_wanted: u64,
+    /// The gas it used (and paid for, at its gas price): 0 when refused.
+    pub gas_used: u64,
+    /// The events the call emitted.
+    pub events: Vec<EventRecord>,
+    /// sha256 of its bytes.
+    pub hash: Hash,
+}
+
+/// What is stored of a delivered transaction, by hash.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct TxRecord {
+    /// Its code.
+    pub code: u32,
+    /// Its data.
+    pub data: Vec<u8>,
+    /// Its log.
+    pub log: String,
+    /// The gas it used.
+    pub gas_used: u64,
+    /// The block it was in.
+    pub height: u64,
+}
+
+impl Chain {
+    /// The chain on `engine`'s state: a fresh state is initialised from `genesis` (height
+    /// 0); a state that holds a chain must hold this one (same chain id).
+    pub fn new(engine: Engine, genesis: &Genesis) -> Result<Self> {
+        let chain = Self {
+            engine,
+            chain_id: genesis.chain_id.clone(),
+            params: genesis.params,
+        };
+        match chain.engine.last_block()? {
+            None => chain.init(genesis)?,
+            Some(_) => {
+                let view = chain.engine.read_view();
+                let stored = view.chain_record(CHAIN_ID)?.unwrap_or_default();
+                if stored != genesis.chain_id.as_bytes() {
+                    return Err(Error::Genesis(format!(
+                        "the state holds chain {:?}, not {:?}",
+                        String::from_utf8_lossy(&stored),
+                        genesis.chain_id
+                    )));
+                }
+                let params = view.chain_record(PARAMS)?.unwrap_or_default();
+                if serde_json::from_slice::<ChainParams>(&params).ok() != Some(genesis.params) {
+                    return Err(Error::Genesis(
+                        "the state's chain parameters differ from the genesis".into(),
+                    ));
+                }
+            }
+        }
+        Ok(chain)
+    }
+
+    fn init(&self, genesis: &Genesis) -> Result<()> {
+        let mut block = self.engine.begin_block(0, genesis.time);
+        let tx = block.transaction();
+        tx.set_chain_record(CHAIN_ID, genesis.chain_id.as_bytes())?;
+        let params = serde_json::to_vec(&genesis.params).unwrap_or_default();
+        tx.set_chain_record(PARAMS, &params)?;
+        for b in &genesis.balances {
+            let to = parse_address(&b.address)?;
+            tx.mint(&to.0, b.amount)?;
+        }
+        for (i, c) in genesis.contracts.iter().enumerate() {
+            let deployer = parse_address(&c.deployer)?;
+            let wasm = hex::decode(c.wasm.trim_start_matches("0x"))
+                .map_err(|e| Error::Genesis(format!("contract {i}: wasm: {e}")))?;
+            let options = DeployOptions {
+                deployer,
+                ..DeployOptions::default()
+            };
+            block
+                .deploy_prebuilt(c.source.as_bytes(), wasm, &options)
+                .map_err(|e| Error::Genesis(format!("contract {i}: {e}")))?;
+        }
+        block.commit()?;
+        Ok(())
+    }
+
+    /// The chain's id.
+    pub fn chain_id(&self) -> &str {
+        &self.chain_id
+    }
+
+    /// Its parameters.
+    pub fn params(&self) -> ChainParams {
+        self.params
+    }
+
+    /// The engine underneath (its queries, objects and events).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The last committed height and state hash, as stored with the state.
+    pub fn info(&self) -> Result<ChainInfo> {
+        let (height, state_hash) = self
+            .engine
+            .last_block()?
+            .ok_or_else(|| Error::Genesis("the chain has no genesis".into()))?;
+        Ok(ChainInfo { height, state_hash })
+    }
+
+    /// Whether a transaction would be admitted now (signature, chain id, nonce, gas price,
+    /// fuel limit, fee): what a mempool asks. Cheap, and it never writes.
+    pub fn check_tx(&self, bytes: &[u8]) -> TxCheck {
+        let view = self.engine.read_view();
+        match self.admit(bytes, &view, None) {
+            Ok(tx) => TxCheck {
+                code: Code::Ok,
+                log: String::new(),
+                gas_wanted: tx.unsigned.fuel_limit,
+                sender: Some(tx.sender()),
+            },
+            Err((code, log, gas_wanted)) => TxCheck {
+                code,
+                log,
+                gas_wanted,
+                sender: None,
+            },
+        }
+    }
+
+    /// Decodes and checks a transaction against `view`; `block_room` is the fuel the block
+    /// has left (none in `check_tx`).
+    fn admit(
+        &self,
+        bytes: &[u8],
+        view: &Transaction,
+        block_room: Option<u64>,
+    ) -> std::result::Result<Tx, Refusal> {
+        if bytes.len() as u64 > self.params.max_tx_bytes {
+            return Err((
+                Code::TooLarge,
+                format!(
+                    "{} bytes, over the limit of {}",
+                    bytes.len(),
+                    self.params.max_tx_bytes
+                ),
+                0,
+            ));
+        }
+        let tx = Tx::decode(bytes).map_err(|(code, log)| (code, log, 0))?;
+        let wanted = tx.unsigned.fuel_limit;
+        let refuse = |code, log: String| Err((code, log, wanted));
+        if let Err((code, log)) = tx.verify() {
+            return refuse(code, log);
+        }
+        let u = &tx.unsigned;
+        if u.chain_id != self.chain_id {
+            return refuse(
+                Code::WrongChain,
+                format!("for chain {:?}, this is {:?}", u.chain_id, self.chain_id),
+            );
+        }
+        if u.gas_price < self.params.min_gas_price {
+            return refuse(
+                Code::GasPriceTooLow,
+                format!(
+                    "gas price {} is below the minimum of {}",
+                    u.gas_price, self.params.min_gas_price
+                ),
+            );
+        }
+        let intrinsic = intrinsic_gas(bytes.len());
+        if u.fuel_limit > self.params.max_tx_fuel || u.fuel_limit < intrinsic {
+            return refuse(
+                Code::BadFuelLimit,
+                format!(
+                    "fuel limit {} is outside {intrinsic}..={}",
+                    u.fuel_limit, self.params.max_tx_fuel
+                ),
+            );
+        }
+        let sender = tx.sender();
+        let store = |e: govm::StateError| (Code::Malformed, e.to_string(), wanted);
+        let nonce = view.nonce(&sender.0).map_err(store)?;
+        if u.nonce != nonce {
+            return refuse(
+                Code::BadNonce,
+                format!("nonce {}, the sender's next is {nonce}", u.nonce),
+            );
+        }
+        let sends = match &u.body {
+            Body::Call { value, .. } => *value,
+            Body::Transfer { amount, .. } => *amount,
+            Body::Deploy { .. } => 0,
+        };
+        let balance = view.balance(&sender.0).map_err(store)?;
+        let cost = u
+            .fuel_limit
+            .checked_mul(u.gas_price)
+            .and_then(|fee| fee.checked_add(sends));
+        if cost.is_none_or(|c| c > balance) {
+            return refuse(
+                Code::CannotPayFee,
+                format!(
+                    "the sender's balance of {balance} cannot pay {} gas at {} and {sends} sent",
+                    u.fuel_limit, u.gas_price
+                ),
+            );
+        }
+        if let Some(room) = block_room
+            && u.fuel_limit > room
+        {
+            return refuse(
+                Code::BlockFull,
+                format!(
+                    "the block has {room} fuel left, the transaction asks for {}",
+                    u.fuel_limit
+                ),
+            );
+        }
+        Ok(tx)
+    }
+
+    /// Starts block `height` (the one after the last committed) at `time`, with `proposer`
+    /// receiving the fees.
+    pub fn begin_block(&self, height: u64, time: i64, proposer: Address) -> Result<ChainBlock<'_>> {
+        let last = self.info()?.height;
+        if height != last + 1 {
+            return Err(Error::Height {
+                expected: last + 1,
+                got: height,
+            });
+        }
+        Ok(ChainBlock {
+            chain: self,
+            block: self.engine.begin_block(height, time),
+            proposer,
+            fuel_left: self.params.max_block_fuel,
+        })
+    }
+
+    /// An account's nonce and balance.
+    pub fn account(&self, address: Address) -> Result<Account> {
+        let view = self.engine.read_view();
+        Ok(Account {
+            nonce: view.nonce(&address.0)?,
+            balance: view.balance(&address.0)?,
+        })
+    }
+
+    /// A read-only call with JSON arguments, on the committed state at its height.
+    pub fn query(
+        &self,
+        sender: Address,
+        contract: Address,
+        function: &str,
+        args: &serde_json::Value,
+    ) -> Result<Outcome> {
+        let info = self.info()?;
+        let ctx = govm::CallContext {
+            block_height: info.height,
+            ..govm::CallContext::new(sender)
+        };
+        Ok(self.engine.query_json(&ctx, contract, function, args)?)
+    }
+
+    /// The stored result of a delivered transaction.
+    pub fn tx_result(&self, hash: Hash) -> Result<Option<TxRecord>> {
+        let Some(bytes) = self.engine.read_view().tx_result(&hash.0)? else {
+            return Ok(None);
+        };
+        TxRecord::decode(&mut bytes.as_slice())
+            .map(Some)
+            .map_err(|e| Error::Store(format!("a stored transaction result: {e}")))
+    }
+}
+
+/// A block being built: transactions are delivered in order, then it commits.
+#[derive(Debug)]
+pub struct ChainBlock<'a> {
+    chain: &'a Chain,
+    block: govm::Block<'a>,
+    proposer: Address,
+    fuel_left: u64,
+}
+
+impl ChainBlock<'_> {
+    /// Delivers one transaction. A refused one changes nothing; one that runs moves its
+    /// sender's nonce on and pays `gas_used × gas_price` to the proposer, even when its body
+    /// fails (the body's own writes roll back). `Err` means this node cannot go on with the
+    /// block (a call ran past the wall-clock deadline, or the store failed): it must not be
+    /// committed, and nothing is recorded for the transaction.
+    pub fn deliver_tx(&mut self, bytes: &[u8]) -> Result<TxResult> {
+        let hash = Hash(tx_hash(bytes));
+        let view = self.block.transaction();
+        let admitted = self.chain.admit(bytes, view, Some(self.fuel_left));
+        let tx = match admitted {
+            Ok(tx) => tx,
+            Err((code, log, gas_wanted)) => {
+                return Ok(TxResult {
+                    code,
+                    data: Vec::new(),
+                    log,
+                    gas_wanted,
+                    gas_used: 0,
+                    events: Vec::new(),
+                    hash,
+                });
+            }
+        };
+        let u = tx.unsigned.clone();
+        let sender = tx.sender();
+        let intrinsic = intrinsic_gas(bytes.len());
+        let ran = match &u.body {
+            Body::Deploy {
+                source,
+                wasm,
+                options,
+            } => self.deploy(sender, source, wasm, options, u.fuel_limit - intrinsic)?,
+            Body::Call {
+                contract,
+                function,
+                args,
+                value,
+            } => self.call(
+                sender,
+                Address(*contract),
+                function,
+                args,
+                *value,
+                u.fuel_limit - intrinsic,
+            )?,
+            Body::Transfer { to, amount } => self.transfer(sender, Address(*to), *amount)?,
+        };
+        let Ran {
+            code,
+            data,
+            log,
+            gas,
+            events,
+        } = match ran {
+            Ok(ran) => ran,
+            // Refused after all (a deploy that does not check): nothing was written.
+            Err((code, log)) => {
+                return Ok(TxResult {
+                    code,
+                    data: Vec::new(),
+                    log,
+                    gas_wanted: u.fuel_limit,
+                    gas_used: 0,
+                    events: Vec::new(),
+                    hash,
+                });
+            }
+        };
+        let gas_used = intrinsic.saturating_add(gas).min(u.fuel_limit);
+        let fee = gas_used.saturating_mul(u.gas_price);
+        let height = self.block.height();
+        let record = TxRecord {
+            code: code.value(),
+            data: data.clone(),
+            log: log.clone(),
+            gas_used,
+            height,
+        };
+        let tx_state = self.block.transaction();
+        tx_state.increment_nonce(&sender.0)?;
+        tx_state.transfer(&sender.0, &self.proposer.0, fee)?;
+        tx_state.put_tx_result(&hash.0, &record.encode())?;
+        self.fuel_left -= u.fuel_limit;
+        Ok(TxResult {
+            code,
+            data,
+            log,
+            gas_wanted: u.fuel_limit,
+            gas_used,
+            events,
+            hash,
+        })
+    }
+
+    fn transfer(&mut self, sender: Address, to: Address, amount: u64) -> Result<Refusable> {
+        let tx = self.block.transaction();
+        let savepoint = tx.savepoint();
+        Ok(Ok(match tx.transfer(&sender.0, &to.0, amount) {
+            Ok(()) => Ran::ok(Vec::new(), TRANSFER_GAS, Vec::new()),
+            Err(
+                govm::StateError::InsufficientBalance { .. }
+                | govm::StateError::LimitExceeded { .. },
+            ) => {
+                tx.rollback_to(savepoint);
+                Ran::failed(
+                    Code::InsufficientFunds,
+                    "the sender cannot pay the amount".into(),
+                    TRANSFER_GAS,
+                )
+            }
+            Err(other) => return Err(other.into()),
+        }))
+    }
+
+    fn call(
+        &mut self,
+        sender: Address,
+        contract: Address,
+        function: &str,
+        args: &[u8],
+        value: u64,
+        fuel: u64,
+    ) -> Result<Refusable> {
+        let outcome = self
+            .block
+            .execute_encoded(sender, fuel, value, contract, function, args);
+        Ok(Ok(match outcome {
+            Ok(out) => Ran::ok(out.encoded_results, out.gas_used, out.events),
+            Err(EngineError::Call {
+                error, gas_used, ..
+            }) => {
+                let code = match &error {
+                    CallError::OutOfFuel => Code::OutOfGas,
+                    e if e.is_resource_limit() => Code::ResourceLimit,
+                    CallError::ResultTooLarge { .. } => Code::ResourceLimit,
+                    CallError::InsufficientValue { .. } => Code::InsufficientFunds,
+                    _ => Code::CallFailed,
+                };
+                Ran::failed(code, error.to_string(), gas_used)
+            }
+            Err(e @ EngineError::Abi(_)) => Ran::failed(Code::CallFailed, e.to_string(), 0),
+            Err(EngineError::DeadlineInBlock { timeout_ms }) => {
+                return Err(Error::Halt(format!(
+                    "a call ran past the wall-clock deadline of {timeout_ms} ms"
+                )));
+            }
+            Err(other) => return Err(other.into()),
+        }))
+    }
+
+    fn deploy(
+        &mut self,
+        sender: Address,
+        source: &[u8],
+        wasm: &[u8],
+        options: &[u8],
+        fuel: u64,
+    ) -> Result<Refusable> {
+        let limits = if options.is_empty() {
+            None
+        } else {
+            match ContractOptions::decode(options) {
+                Ok(o) => Some(o),
+                Err(e) => return Ok(Err((Code::InvalidDeploy, e.to_string()))),
+            }
+        };
+        let deploy_options = DeployOptions {
+            deployer: sender,
+            options: limits,
+            ..DeployOptions::default()
+        };
+        let savepoint = self.block.transaction().savepoint();
+        match self
+            .block
+            .deploy_prebuilt(source, wasm.to_vec(), &deploy_options)
+        {
+            Ok(d) if d.deploy_gas > fuel => {
+                self.block.transaction().rollback_to(savepoint);
+                Ok(Ok(Ran::failed(
+                    Code::OutOfGas,
+                    format!(
+                        "the deploy costs {} gas, the transaction has {fuel} left",
+                        d.deploy_gas
+                    ),
+                    fuel,
+                )))
+            }
+            Ok(d) => Ok(Ok(Ran::ok(d.address.0.to_vec(), d.deploy_gas, Vec::new()))),
+            Err(EngineError::Rejected(r)) => Ok(Err((Code::InvalidSource, r.to_string()))),
+            Err(e @ EngineError::Source(_)) => Ok(Err((Code::InvalidSource, e.to_string()))),
+            Err(EngineError::Runtime(e @ CallError::InvalidModule(_))) => {
+                Ok(Err((Code::InvalidModule, e.to_string())))
+            }
+            Err(EngineError::Runtime(e)) => Ok(Err((Code::InvalidDeploy, e.to_string()))),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Commits the block: its transactions' effects, its height and the state hash, in one
+    /// durable write. Refused when a transaction could not be delivered on this node.
+    pub fn commit(self) -> Result<Hash> {
+        self.block.commit().map_err(|e| match e {
+            EngineError::DeadlineInBlock { .. } => Error::Halt(e.to_string()),
+            other => other.into(),
+        })
+    }
+}
+
+/// Why a transaction is refused, and the fuel it asked for (0 when it did not decode).
+type Refusal = (Code, String, u64);
+
+/// A body that ran, or a refusal found only when running it (a deploy that does not check).
+type Refusable = std::result::Result<Ran, (Code, String)>;
+
+/// What running a body gave.
+struct Ran {
+    code: Code,
+    data: Vec<u8>,
+    log: String,
+    gas: u64,
+    events: Vec<EventRecord>,
+}
+
+impl Ran {
+    fn ok(data: Vec<u8>, gas: u64, events: Vec<EventRecord>) -> Self {
+        Self {
+            code: Code::Ok,
+            data,
+            log: String::new(),
+            gas,
+            events,
+        }
+    }
+
+    fn failed(code: Code, log: String, gas: u64) -> Self {
+        Self {
+            code,
+            data: Vec::new(),
+            log,
+            gas,
+            events: Vec::new(),
+        }
+    }
+}
+
+fn parse_address(text: &str) -> Result<Address> {
+    Address::from_hex(text).map_err(|e| Error::Genesis(format!("{text}: {e}")))
+}

@@ -1,0 +1,61 @@
+//! Result codes of transactions (docs/chain.md, "Result codes"): below 20, the transaction
+//! was refused and changed nothing; from 20, it ran: its sender's nonce moved on and the fee
+//! was paid, and only its body's writes were rolled back when it failed.
+
+/// Why a transaction was refused, or how it ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+#[non_exhaustive]
+pub enum Code {
+    /// It ran and succeeded.
+    Ok = 0,
+    /// The bytes are not a transaction: empty, truncated, or with bytes left over.
+    Malformed = 1,
+    /// Another transaction format version.
+    UnknownVersion = 2,
+    /// Larger than the chain's `max_tx_bytes`.
+    TooLarge = 3,
+    /// The public key or the signature is not valid for the transaction.
+    BadSignature = 4,
+    /// Meant for another chain.
+    WrongChain = 5,
+    /// Not the sender's next nonce.
+    BadNonce = 6,
+    /// A gas price below the chain's minimum.
+    GasPriceTooLow = 7,
+    /// A fuel limit above the chain's per-transaction cap, or below the transaction's
+    /// intrinsic gas.
+    BadFuelLimit = 8,
+    /// The sender cannot pay `fuel_limit × gas_price` and the value or amount it sends.
+    CannotPayFee = 9,
+    /// The block's fuel limit has no room for the transaction's fuel limit.
+    BlockFull = 10,
+    /// A deploy whose source the validator rejects.
+    InvalidSource = 11,
+    /// A deploy whose wasm is not a module govm runs, or does not match its source's entry
+    /// points (a missing export, an extra callable export).
+    InvalidModule = 12,
+    /// A deploy whose options govm cannot honour, or whose package initialisation fails.
+    InvalidDeploy = 13,
+    /// The call failed: the contract returned an error or panicked, the arguments did not
+    /// decode, the contract or the function does not exist, or a trap.
+    CallFailed = 20,
+    /// The transaction used all its fuel.
+    OutOfGas = 21,
+    /// A memory or stack limit of the contract.
+    ResourceLimit = 22,
+    /// A transfer of more than the sender has after the fee.
+    InsufficientFunds = 23,
+}
+
+impl Code {
+    /// The number ABCI and clients see.
+    pub fn value(self) -> u32 {
+        self as u32
+    }
+
+    /// Whether the transaction ran (nonce and fee taken) rather than being refused.
+    pub fn ran(self) -> bool {
+        self == Code::Ok || self.value() >= 20
+    }
+}

@@ -1,0 +1,540 @@
+//! The ledger, end to end: a scripted sequence of signed transactions gives the same results,
+//! gas and state hashes on every kind of node, after a restart too; malformed transactions
+//! change nothing; a wall-clock deadline inside a block stops the block.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use govm::{
+    Address, Config, ContractAbi, ContractOptions, Engine, RuntimeConfig, StateBackend, Value,
+};
+use govm_chain::{Body, Chain, Code, Genesis, TxResult, UnsignedTx, address_of, signing_key};
+
+const CHAIN: &str = "govm-test";
+const PROPOSER: Address = Address([0xfe; 20]);
+
+fn contract(name: &str) -> Vec<u8> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/contracts");
+    std::fs::read(root.join(name).join(format!("{name}.go"))).unwrap()
+}
+
+fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("govm-cache")
+}
+
+/// The modules built so far, by contract name.
+type Built = std::sync::Mutex<std::collections::HashMap<String, (ContractAbi, Vec<u8>)>>;
+
+/// A contract's ABI and the wasm a submitter built for it (once per test run).
+fn built(name: &str) -> (ContractAbi, Vec<u8>) {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    let cache = BUILT.get_or_init(Default::default);
+    if let Some(b) = cache.lock().unwrap().get(name) {
+        return b.clone();
+    }
+    let engine = Engine::new(Config {
+        cache_dir: cache_dir(),
+        ..Config::default()
+    })
+    .unwrap();
+    let (abi, module) = engine
+        .build(&contract(name), &format!("{name}.go"))
+        .unwrap();
+    let out = (abi, module.into_bytes());
+    cache.lock().unwrap().insert(name.into(), out.clone());
+    out
+}
+
+struct Keys {
+    alice: govm_chain::SigningKey,
+    bob: govm_chain::SigningKey,
+}
+
+fn keys() -> Keys {
+    Keys {
+        alice: signing_key(&[1; 32]),
+        bob: signing_key(&[2; 32]),
+    }
+}
+
+fn addr(key: &govm_chain::SigningKey) -> Address {
+    address_of(&key.verifying_key().to_bytes())
+}
+
+fn genesis() -> Genesis {
+    let k = keys();
+    let (_, counter) = built("counter");
+    let source = String::from_utf8(contract("counter")).unwrap();
+    Genesis::from_json(
+        &serde_json::json!({
+            "chain_id": CHAIN,
+            "time": 1_700_000_000,
+            "balances": [
+                {"address": addr(&k.alice).to_string(), "amount": 1_000_000_000_000u64},
+                {"address": addr(&k.bob).to_string(), "amount": 1_000_000u64},
+            ],
+            "contracts": [{"deployer": addr(&k.alice).to_string(), "source": source, "wasm": format!("0x{}", hex::encode(counter))}],
+        })
+        .to_string(),
+    )
+    .unwrap()
+}
+
+/// How a node is set up: its state and its module caches.
+#[derive(Clone, Copy, Debug)]
+enum Node {
+    Memory,
+    RedbNoDiskCache,
+}
+
+fn engine(node: Node, dir: &std::path::Path) -> Engine {
+    let mut runtime = RuntimeConfig::default();
+    let state = match node {
+        Node::Memory => StateBackend::Memory,
+        Node::RedbNoDiskCache => {
+            runtime.wasi.precompiled_cache = false;
+            StateBackend::Redb(dir.join("state.redb"))
+        }
+    };
+    Engine::new(Config {
+        cache_dir: cache_dir(),
+        state,
+        runtime,
+        ..Config::default()
+    })
+    .unwrap()
+}
+
+/// A signed transaction's bytes.
+fn tx(key: &govm_chain::SigningKey, nonce: u64, fuel_limit: u64, body: Body) -> Vec<u8> {
+    UnsignedTx {
+        chain_id: CHAIN.into(),
+        nonce,
+        fuel_limit,
+        gas_price: 1,
+        body,
+    }
+    .sign(key)
+    .encode()
+}
+
+fn call(contract: Address, abi: &ContractAbi, function: &str, args: &[Value], value: u64) -> Body {
+    let f = abi.function(function).unwrap();
+    Body::Call {
+        contract: contract.0,
+        function: function.into(),
+        args: abi.encode_args(f, args).unwrap(),
+        value,
+    }
+}
+
+fn summary(r: &TxResult) -> String {
+    format!(
+        "{:?} gas={} data={} log={} events={:?}",
+        r.code,
+        r.gas_used,
+        hex::encode(&r.data),
+        r.log,
+        r.events
+    )
+}
+
+/// Block 1: deploys, calls with and without value, a transfer, and refusals.
+fn block_one(chain: &Chain) -> (Vec<String>, Address) {
+    let k = keys();
+    let alice = addr(&k.alice);
+    let (token_abi, token_wasm) = built("token");
+    let (counter_abi, _) = built("counter");
+    let counter = govm::Address(govm_state_contract_address(alice, 0, &contract("counter")));
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    let mut out = Vec::new();
+    let deploy = tx(
+        &k.alice,
+        0,
+        200_000_000,
+        Body::Deploy {
+            source: contract("token"),
+            wasm: token_wasm.clone(),
+            options: Vec::new(),
+        },
+    );
+    let deployed = block.deliver_tx(&deploy).unwrap();
+    assert_eq!(deployed.code, Code::Ok, "{}", deployed.log);
+    let token = Address(deployed.data.clone().try_into().unwrap());
+    out.push(summary(&deployed));
+    let txs = [
+        tx(
+            &k.alice,
+            1,
+            5_000_000,
+            call(token, &token_abi, "Initialize", &[Value::U64(1_000_000)], 0),
+        ),
+        tx(
+            &k.alice,
+            2,
+            5_000_000,
+            call(counter, &counter_abi, "Add", &[Value::U64(3)], 7),
+        ),
+        tx(
+            &k.alice,
+            3,
+            100_000,
+            Body::Transfer {
+                to: addr(&k.bob).0,
+                amount: 500,
+            },
+        ),
+        // A failing call: its fee is paid and its nonce used, its writes rolled back.
+        tx(
+            &k.alice,
+            4,
+            5_000_000,
+            call(
+                token,
+                &token_abi,
+                "Transfer",
+                &[Value::Address(addr(&k.bob)), Value::U64(u64::MAX)],
+                0,
+            ),
+        ),
+        // Refusals: nothing changes.
+        deploy.clone(),
+        tx(
+            &k.bob,
+            0,
+            2_000_000_000,
+            Body::Transfer {
+                to: alice.0,
+                amount: 1,
+            },
+        ),
+        {
+            let mut bad = UnsignedTx {
+                chain_id: CHAIN.into(),
+                nonce: 0,
+                fuel_limit: 100_000,
+                gas_price: 1,
+                body: Body::Transfer {
+                    to: alice.0,
+                    amount: 1,
+                },
+            }
+            .sign(&k.bob);
+            bad.signature[3] ^= 0x40;
+            bad.encode()
+        },
+        UnsignedTx {
+            chain_id: "another".into(),
+            nonce: 0,
+            fuel_limit: 100_000,
+            gas_price: 1,
+            body: Body::Transfer {
+                to: alice.0,
+                amount: 1,
+            },
+        }
+        .sign(&k.bob)
+        .encode(),
+        tx(
+            &k.bob,
+            0,
+            100_000,
+            Body::Transfer {
+                to: alice.0,
+                amount: 2,
+            },
+        ),
+    ];
+    for t in &txs {
+        out.push(summary(&block.deliver_tx(t).unwrap()));
+    }
+    let hash = block.commit().unwrap();
+    out.push(format!("block 1 {hash}"));
+    (out, token)
+}
+
+/// The address the state derives for a deploy (the deployer's n-th).
+fn govm_state_contract_address(deployer: Address, nonce: u64, source: &[u8]) -> [u8; 20] {
+    govm_state::contract_address(&deployer.0, nonce, &govm_state::code_hash(source))
+}
+
+/// Block 2: malformed deploys and transactions, and a call on block 1's token.
+fn block_two(chain: &Chain, token: Address) -> Vec<String> {
+    let k = keys();
+    let alice = addr(&k.alice);
+    let (token_abi, token_wasm) = built("token");
+    let mut block = chain.begin_block(2, 1_700_000_010, PROPOSER).unwrap();
+    let nonce = chain.account(alice).unwrap().nonce;
+    let mut txs = vec![
+        // Source that does not match the wasm's exports.
+        tx(
+            &k.alice,
+            nonce,
+            200_000_000,
+            Body::Deploy {
+                source: contract("counter"),
+                wasm: token_wasm.clone(),
+                options: Vec::new(),
+            },
+        ),
+        // Bytes that are not wasm.
+        tx(
+            &k.alice,
+            nonce,
+            200_000_000,
+            Body::Deploy {
+                source: contract("token"),
+                wasm: b"\0asm junk".to_vec(),
+                options: Vec::new(),
+            },
+        ),
+        // A syntax error: refused by the validator alone (a node runs no gofmt).
+        tx(
+            &k.alice,
+            nonce,
+            200_000_000,
+            Body::Deploy {
+                source: b"package x\nfunc F( {\n".to_vec(),
+                wasm: token_wasm.clone(),
+                options: Vec::new(),
+            },
+        ),
+        // A source the validator rejects.
+        tx(
+            &k.alice,
+            nonce,
+            200_000_000,
+            Body::Deploy {
+                source: b"package x\nimport \"os\"\nfunc F() {}\n".to_vec(),
+                wasm: token_wasm.clone(),
+                options: Vec::new(),
+            },
+        ),
+        tx(
+            &k.alice,
+            nonce,
+            5_000_000,
+            call(
+                token,
+                &token_abi,
+                "CreateAccount",
+                &[Value::Address(addr(&k.bob))],
+                0,
+            ),
+        ),
+    ];
+    let good = tx(
+        &k.alice,
+        nonce + 1,
+        100_000,
+        Body::Transfer {
+            to: addr(&k.bob).0,
+            amount: 1,
+        },
+    );
+    txs.push(good[..good.len() - 1].to_vec());
+    let mut version = good.clone();
+    version[0] = 9;
+    txs.push(version);
+    txs.push(vec![0; (chain.params().max_tx_bytes + 1) as usize]);
+    txs.push(good);
+    let mut out = Vec::new();
+    for t in &txs {
+        out.push(summary(&block.deliver_tx(t).unwrap()));
+    }
+    let hash = block.commit().unwrap();
+    out.push(format!("block 2 {hash}"));
+    out
+}
+
+fn accounts(chain: &Chain) -> String {
+    let k = keys();
+    format!(
+        "{:?} {:?} {:?} {:?}",
+        chain.account(addr(&k.alice)).unwrap(),
+        chain.account(addr(&k.bob)).unwrap(),
+        chain.account(PROPOSER).unwrap(),
+        chain.info().unwrap()
+    )
+}
+
+fn run(node: Node, restart: bool) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = Chain::new(engine(node, dir.path()), &genesis()).unwrap();
+    let mut out = vec![format!("genesis {:?}", chain.info().unwrap())];
+    let (one, token) = block_one(&chain);
+    out.extend(one);
+    if restart {
+        drop(chain);
+        chain = Chain::new(engine(node, dir.path()), &genesis()).unwrap();
+        assert_eq!(chain.info().unwrap().height, 1);
+    }
+    out.extend(block_two(&chain, token));
+    out.push(accounts(&chain));
+    // The node's path compiled nothing and started no process.
+    assert_eq!(chain.engine().compiler().toolchain_runs(), 0);
+    out
+}
+
+#[test]
+fn the_same_transactions_give_the_same_results_on_every_node() {
+    let memory = run(Node::Memory, false);
+    let redb = run(Node::RedbNoDiskCache, false);
+    let restarted = run(Node::RedbNoDiskCache, true);
+    assert_eq!(memory, redb);
+    assert_eq!(memory, restarted);
+    let codes: Vec<&str> = memory
+        .iter()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "genesis",
+            "Ok",
+            "Ok",
+            "Ok",
+            "Ok",
+            "CallFailed",
+            "BadNonce",
+            "CannotPayFee",
+            "BadSignature",
+            "WrongChain",
+            "Ok",
+            "block",
+            "InvalidModule",
+            "InvalidModule",
+            "InvalidSource",
+            "InvalidSource",
+            "Ok",
+            "Malformed",
+            "UnknownVersion",
+            "TooLarge",
+            "Ok",
+            "block",
+            "Account"
+        ],
+        "{memory:#?}"
+    );
+}
+
+#[test]
+fn fees_nonces_and_value_follow_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let (alice, bob) = (addr(&k.alice), addr(&k.bob));
+    let before = chain.account(alice).unwrap();
+    let (counter_abi, _) = built("counter");
+    let counter = Address(govm_state_contract_address(alice, 0, &contract("counter")));
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    // A failing call (its arguments do not decode) still pays its fee and uses its nonce;
+    // its value, moved before the entry point ran, comes back.
+    let failing = tx(
+        &k.alice,
+        0,
+        5_000_000,
+        Body::Call {
+            contract: counter.0,
+            function: "Add".into(),
+            args: vec![1, 2, 3],
+            value: 9,
+        },
+    );
+    let r = block.deliver_tx(&failing).unwrap();
+    assert_eq!(r.code, Code::CallFailed, "{}", r.log);
+    assert!(r.log.starts_with("bad arguments"), "{}", r.log);
+    let ok = tx(
+        &k.alice,
+        1,
+        5_000_000,
+        call(counter, &counter_abi, "Add", &[Value::U64(1)], 9),
+    );
+    let r2 = block.deliver_tx(&ok).unwrap();
+    assert_eq!(r2.code, Code::Ok, "{}", r2.log);
+    let transfer = tx(
+        &k.bob,
+        0,
+        100_000,
+        Body::Transfer {
+            to: alice.0,
+            amount: 10,
+        },
+    );
+    let r3 = block.deliver_tx(&transfer).unwrap();
+    block.commit().unwrap();
+    let after = chain.account(alice).unwrap();
+    assert_eq!(after.nonce, before.nonce + 2);
+    let fees = r.gas_used + r2.gas_used;
+    assert_eq!(after.balance, before.balance - fees - 9 + 10);
+    assert_eq!(chain.account(counter).unwrap().balance, 9);
+    assert_eq!(chain.account(PROPOSER).unwrap().balance, fees + r3.gas_used);
+    assert_eq!(
+        chain.account(bob).unwrap().balance,
+        1_000_000 - 10 - r3.gas_used
+    );
+    // check_tx agrees with delivery and never writes.
+    let hash = chain.info().unwrap().state_hash;
+    assert_eq!(chain.check_tx(&ok).code, Code::BadNonce);
+    let next = tx(
+        &k.alice,
+        2,
+        5_000_000,
+        call(counter, &counter_abi, "Add", &[Value::U64(1)], 0),
+    );
+    assert_eq!(chain.check_tx(&next).code, Code::Ok);
+    assert_eq!(chain.info().unwrap().state_hash, hash);
+    let stored = chain.tx_result(r.hash).unwrap().unwrap();
+    assert_eq!(
+        (stored.code, stored.gas_used, stored.height),
+        (r.code.value(), r.gas_used, 1)
+    );
+}
+
+#[test]
+fn a_deadline_inside_a_block_stops_the_block_and_records_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let (hostile_abi, hostile_wasm) = built("hostile");
+    let options = ContractOptions {
+        timeout_ms: 1,
+        ..chain.engine().default_options()
+    };
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    let deployed = block
+        .deliver_tx(&tx(
+            &k.alice,
+            0,
+            200_000_000,
+            Body::Deploy {
+                source: contract("hostile"),
+                wasm: hostile_wasm,
+                options: options.encode(),
+            },
+        ))
+        .unwrap();
+    assert_eq!(deployed.code, Code::Ok, "{}", deployed.log);
+    block.commit().unwrap();
+    let hostile = Address(deployed.data.try_into().unwrap());
+    let before = chain.info().unwrap();
+    let mut block = chain.begin_block(2, 1_700_000_010, PROPOSER).unwrap();
+    let spin = tx(
+        &k.alice,
+        1,
+        1_000_000_000,
+        call(hostile, &hostile_abi, "Loop", &[], 0),
+    );
+    let err = block.deliver_tx(&spin).unwrap_err();
+    assert!(matches!(err, govm_chain::Error::Halt(_)), "{err}");
+    assert!(matches!(block.commit(), Err(govm_chain::Error::Halt(_))));
+    assert_eq!(chain.info().unwrap(), before);
+    assert_eq!(
+        chain
+            .tx_result(govm::Hash(govm_chain::tx_hash(&spin)))
+            .unwrap(),
+        None
+    );
+    assert_eq!(chain.account(addr(&k.alice)).unwrap().nonce, 1);
+}
