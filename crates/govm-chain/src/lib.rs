@@ -8,10 +8,10 @@
 //!
 //! ```
 //! use govm::{Address, Config, Engine};
-//! use govm_chain::{Body, Chain, Genesis, UnsignedTx, signing_key};
+//! use govm_chain::{Body, Chain, Code, Genesis, UnsignedTx, address_of, signing_key};
 //!
 //! let key = signing_key(&[7; 32]);
-//! let alice = govm_chain::address_of(&key.verifying_key().to_bytes());
+//! let alice = address_of(&key.verifying_key().to_bytes());
 //! let genesis = Genesis::from_json(&format!(
 //!     r#"{{"chain_id": "demo", "time": 1700000000, "balances": [{{"address": "{alice}", "amount": 1000000000}}]}}"#
 //! ))?;
@@ -25,7 +25,7 @@
 //! }
 //! .sign(&key)
 //! .encode();
-//! assert_eq!(chain.check_tx(&tx).code, govm_chain::Code::Ok);
+//! assert_eq!(chain.check_tx(&tx).code, Code::Ok);
 //! let mut block = chain.begin_block(1, 1_700_000_005, Address([0xfe; 20]))?;
 //! let result = block.deliver_tx(&tx)?;
 //! let state_hash = block.commit()?;

@@ -20,7 +20,9 @@ mod input;
 mod output;
 mod scaffold;
 
-use commands::{Env, balance, build, call, deploy, events, inspect, mint, new, state, test};
+use commands::{
+    Env, balance, build, call, deploy, events, inspect, mint, new, state, test, verify,
+};
 use exit::{Exit, Failure};
 use output::Output;
 
@@ -59,6 +61,7 @@ enum Command {
     Build(build::Build),
     New(new::New),
     Test(test::Test),
+    Verify(verify::Verify),
 }
 
 fn main() -> ExitCode {
@@ -90,5 +93,6 @@ fn run(env: &Env, command: &Command) -> Result<Exit, Failure> {
         Command::Build(args) => build::run(env, args),
         Command::New(args) => new::run(env, args),
         Command::Test(args) => test::run(env, args),
+        Command::Verify(args) => verify::run(env, args),
     }
 }

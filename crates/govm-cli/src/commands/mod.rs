@@ -18,6 +18,7 @@ pub(crate) mod mint;
 pub(crate) mod new;
 pub(crate) mod state;
 pub(crate) mod test;
+pub(crate) mod verify;
 
 /// What every command gets: the global options.
 #[derive(Clone, Debug)]

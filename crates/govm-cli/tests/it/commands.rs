@@ -262,6 +262,19 @@ fn a_call_carries_value_and_gives_it_back_when_it_fails() {
 }
 
 #[test]
+fn verify_says_whether_a_source_builds_to_the_deployed_module() {
+    let home = Home::new();
+    let (_, out, _) = home.run(&["deploy", &contract("counter")]);
+    let counter = out.trim().to_owned();
+    let (code, out, _) = home.run(&["verify", &counter, &contract("counter")]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("builds to the module deployed at"), "{out}");
+    let (code, out, _) = home.run(&["verify", &counter, &contract("vote")]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("does NOT build"), "{out}");
+}
+
+#[test]
 fn concurrent_commands_on_one_home_all_succeed() {
     let home = Home::new();
     let (_, out, _) = home.run(&["deploy", &contract("counter")]);

@@ -206,3 +206,48 @@ fn the_engine_is_send_and_sync_and_serves_threads_at_once() {
         .unwrap();
     assert_eq!(total.result::<u64>().unwrap(), 20);
 }
+
+/// A prebuilt module must match its source exactly: an export for every entry point, and no
+/// callable export beyond them and the module interface's own. The node path runs no tool.
+#[test]
+fn prebuilt_modules_must_match_their_source() {
+    let engine = crate::engine();
+    let counter = contract("counter/counter.go");
+    let (_, module) = engine.build(&counter, "counter.go").unwrap();
+    let options = DeployOptions {
+        deployer: DEPLOYER,
+        ..DeployOptions::default()
+    };
+    let runs = engine.compiler().toolchain_runs();
+    let deployed = engine
+        .deploy_prebuilt(&counter, module.bytes().to_vec(), &options)
+        .unwrap();
+    assert!(deployed.deploy_gas > deployed.init_gas + module.bytes().len() as u64 * 30);
+    // The same source with one more entry point gives a module with an extra export.
+    let mut wider = counter.clone();
+    wider.extend_from_slice(
+        b"\n// Sub is not in the deployed source.\nfunc Sub(n uint64) uint64 { return n - 1 }\n",
+    );
+    let (_, extra) = engine.build(&wider, "counter.go").unwrap();
+    let runs_after_builds = engine.compiler().toolchain_runs();
+    match engine.deploy_prebuilt(&counter, extra.bytes().to_vec(), &options) {
+        Err(govm::Error::Runtime(govm::CallError::InvalidModule(m))) => {
+            assert!(m.contains("exports the function `Sub`"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    match engine.deploy_prebuilt(&wider, module.bytes().to_vec(), &options) {
+        Err(govm::Error::Runtime(govm::CallError::InvalidModule(m))) => {
+            assert!(m.contains("missing export `Sub`"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Deploying prebuilt code started no toolchain process.
+    assert!(runs_after_builds >= runs);
+    assert_eq!(engine.compiler().toolchain_runs(), runs_after_builds);
+    assert!(
+        engine
+            .verify(deployed.address, &counter, "counter.go")
+            .unwrap()
+    );
+}
