@@ -335,7 +335,7 @@ fn go_sdk_checks() -> Result<()> {
 
 // ---- fuzz ----
 
-const FUZZ_TARGETS: &[&str] = &["abi_decode", "validate_source", "state_ops"];
+const FUZZ_TARGETS: &[&str] = &["abi_decode", "validate_source", "state_ops", "deploy_wasm"];
 
 fn fuzz(args: &[String]) -> Result<()> {
     let Some(target) = args.first() else {
