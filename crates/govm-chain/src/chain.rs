@@ -539,7 +539,16 @@ impl ChainBlock<'_> {
             Err(EngineError::Rejected(r)) => Ok(Err((Code::InvalidSource, r.to_string()))),
             Err(e @ EngineError::Source(_)) => Ok(Err((Code::InvalidSource, e.to_string()))),
             Err(EngineError::Runtime(e @ CallError::InvalidModule(_))) => {
-                Ok(Err((Code::InvalidModule, e.to_string())))
+                // A module valid on its own (checked against no entry points) that failed
+                // against its source's entry points does not match the source.
+                let empty = govm::ContractAbi::new("", Vec::new());
+                let simd = limits.is_some_and(|o| o.enable_simd);
+                let code = if govm_abi::check_module(wasm, &empty, simd).is_ok() {
+                    Code::ModuleMismatch
+                } else {
+                    Code::InvalidModule
+                };
+                Ok(Err((code, e.to_string())))
             }
             Err(EngineError::Runtime(e)) => Ok(Err((Code::InvalidDeploy, e.to_string()))),
             Err(other) => Err(other.into()),

@@ -32,11 +32,14 @@ pub enum Code {
     BlockFull = 10,
     /// A deploy whose source the validator rejects.
     InvalidSource = 11,
-    /// A deploy whose wasm is not a module govm runs, or does not match its source's entry
-    /// points (a missing export, an extra callable export).
+    /// A deploy whose wasm is not a module govm runs (not wasm, invalid, features or imports
+    /// outside the module interface).
     InvalidModule = 12,
     /// A deploy whose options govm cannot honour, or whose package initialisation fails.
     InvalidDeploy = 13,
+    /// A deploy whose wasm is a valid module that does not match its source: an entry point
+    /// without its export, or a callable export that is no entry point.
+    ModuleMismatch = 14,
     /// The call failed: the contract returned an error or panicked, the arguments did not
     /// decode, the contract or the function does not exist, or a trap.
     CallFailed = 20,

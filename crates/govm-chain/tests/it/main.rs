@@ -403,7 +403,7 @@ fn the_same_transactions_give_the_same_results_on_every_node() {
             "WrongChain",
             "Ok",
             "block",
-            "InvalidModule",
+            "ModuleMismatch",
             "InvalidModule",
             "InvalidSource",
             "InvalidSource",
@@ -537,4 +537,52 @@ fn a_deadline_inside_a_block_stops_the_block_and_records_nothing() {
         None
     );
     assert_eq!(chain.account(addr(&k.alice)).unwrap().nonce, 1);
+}
+
+#[test]
+fn chain_parameters_bound_transactions_and_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = genesis();
+    g.params.min_gas_price = 2;
+    g.params.max_tx_fuel = 150_000;
+    g.params.max_block_fuel = 250_000;
+    let chain = Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &g).unwrap();
+    let k = keys();
+    let bob = addr(&k.bob);
+    let priced = |nonce: u64, fuel_limit: u64, gas_price: u64| {
+        UnsignedTx {
+            chain_id: CHAIN.into(),
+            nonce,
+            fuel_limit,
+            gas_price,
+            body: Body::Transfer {
+                to: bob.0,
+                amount: 1,
+            },
+        }
+        .sign(&k.alice)
+        .encode()
+    };
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    let code =
+        |block: &mut govm_chain::ChainBlock<'_>, t: Vec<u8>| block.deliver_tx(&t).unwrap().code;
+    assert_eq!(
+        code(&mut block, priced(0, 100_000, 1)),
+        Code::GasPriceTooLow
+    );
+    assert_eq!(code(&mut block, priced(0, 150_001, 2)), Code::BadFuelLimit);
+    assert_eq!(code(&mut block, priced(0, 100, 2)), Code::BadFuelLimit);
+    assert_eq!(code(&mut block, priced(0, 150_000, 2)), Code::Ok);
+    // 150,000 of the block's 250,000 are taken.
+    assert_eq!(code(&mut block, priced(1, 150_000, 2)), Code::BlockFull);
+    assert_eq!(code(&mut block, priced(1, 100_000, 2)), Code::Ok);
+    block.commit().unwrap();
+    // A chain's parameters are part of its state: reopened with other ones, it refuses.
+    drop(chain);
+    let other = Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &genesis());
+    assert!(
+        matches!(other, Err(govm_chain::Error::Genesis(_))),
+        "{other:?}"
+    );
+    assert!(Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &g).is_ok());
 }
