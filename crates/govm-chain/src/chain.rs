@@ -536,6 +536,9 @@ impl ChainBlock<'_> {
                 )))
             }
             Ok(d) => Ok(Ok(Ran::ok(d.address.0.to_vec(), d.deploy_gas, Vec::new()))),
+            Err(EngineError::DeadlineInBlock { timeout_ms }) => Err(Error::Halt(format!(
+                "package initialisation ran past the wall-clock deadline of {timeout_ms} ms"
+            ))),
             Err(EngineError::Rejected(r)) => Ok(Err((Code::InvalidSource, r.to_string()))),
             Err(e @ EngineError::Source(_)) => Ok(Err((Code::InvalidSource, e.to_string()))),
             Err(EngineError::Runtime(e @ CallError::InvalidModule(_))) => {

@@ -164,7 +164,21 @@ impl Block<'_> {
             block_height: self.height,
             ..options.clone()
         };
-        let pending = self.engine.prepare_prebuilt(code, wasm, &options)?;
+        let pending = match self.engine.prepare_prebuilt(code, wasm, &options) {
+            Ok(p) => p,
+            // Package initialisation ran past the wall clock: another node may have finished
+            // it, so refusing the deploy here could make this node's block differ.
+            Err(Error::Runtime(govm_runtime::Error::Initialization(inner))) => {
+                if let govm_runtime::Error::DeadlineExceeded { timeout_ms } = *inner {
+                    let failed = Failed::Deadline(timeout_ms);
+                    let error = failed.error();
+                    self.failed.get_or_insert(failed);
+                    return Err(error);
+                }
+                return Err(Error::Runtime(govm_runtime::Error::Initialization(inner)));
+            }
+            Err(e) => return Err(e),
+        };
         let savepoint = self.tx.savepoint();
         let deployment = self.engine.register(&mut self.tx, pending, &options);
         if deployment.is_err() {
