@@ -140,7 +140,7 @@ impl Chain {
                 ..DeployOptions::default()
             };
             block
-                .deploy_prebuilt(c.source.as_bytes(), wasm, &options)
+                .deploy_prebuilt(c.source.as_bytes(), wasm, &options, u64::MAX)
                 .map_err(|e| Error::Genesis(format!("contract {i}: {e}")))?;
         }
         block.commit()?;
@@ -176,12 +176,47 @@ impl Chain {
     pub fn check_tx(&self, bytes: &[u8]) -> TxCheck {
         let view = self.engine.read_view();
         match self.admit(bytes, &view, None) {
-            Ok(tx) => TxCheck {
-                code: Code::Ok,
-                log: String::new(),
-                gas_wanted: tx.unsigned.fuel_limit,
-                sender: Some(tx.sender()),
-            },
+            Ok(tx) => {
+                // A deploy is validated and its module checked here, so that a block never
+                // carries one that would be refused.
+                if let Body::Deploy {
+                    source,
+                    wasm,
+                    options,
+                } = &tx.unsigned.body
+                {
+                    let limits = match options.as_slice() {
+                        [] => None,
+                        bytes => ContractOptions::decode(bytes).ok(),
+                    };
+                    let deploy = DeployOptions {
+                        deployer: tx.sender(),
+                        options: limits,
+                        ..DeployOptions::default()
+                    };
+                    if let Err(e) = self.engine.check_prebuilt(source, wasm.clone(), &deploy) {
+                        let code = match e {
+                            EngineError::Runtime(CallError::InvalidModule(_)) => {
+                                Code::InvalidModule
+                            }
+                            EngineError::Runtime(_) => Code::InvalidDeploy,
+                            _ => Code::InvalidSource,
+                        };
+                        return TxCheck {
+                            code,
+                            log: e.to_string(),
+                            gas_wanted: tx.unsigned.fuel_limit,
+                            sender: None,
+                        };
+                    }
+                }
+                TxCheck {
+                    code: Code::Ok,
+                    log: String::new(),
+                    gas_wanted: tx.unsigned.fuel_limit,
+                    sender: Some(tx.sender()),
+                }
+            }
             Err((code, log, gas_wanted)) => TxCheck {
                 code,
                 log,
@@ -287,7 +322,11 @@ impl Chain {
     /// Starts block `height` (the one after the last committed) at `time`, with `proposer`
     /// receiving the fees.
     pub fn begin_block(&self, height: u64, time: i64, proposer: Address) -> Result<ChainBlock<'_>> {
-        let last = self.info()?.height;
+        // The height is read under the block's lock: no other block can commit meanwhile.
+        let block = self.engine.begin_block(height, time);
+        let last = block
+            .committed_height()?
+            .ok_or_else(|| Error::Genesis("the chain has no genesis".into()))?;
         if height != last + 1 {
             return Err(Error::Height {
                 expected: last + 1,
@@ -296,9 +335,10 @@ impl Chain {
         }
         Ok(ChainBlock {
             chain: self,
-            block: self.engine.begin_block(height, time),
+            block,
             proposer,
             fuel_left: self.params.max_block_fuel,
+            failed: None,
         })
     }
 
@@ -345,6 +385,8 @@ pub struct ChainBlock<'a> {
     block: govm::Block<'a>,
     proposer: Address,
     fuel_left: u64,
+    /// Why the block cannot commit on this node, once a delivery failed.
+    failed: Option<String>,
 }
 
 impl ChainBlock<'_> {
@@ -354,7 +396,20 @@ impl ChainBlock<'_> {
     /// block (a call ran past the wall-clock deadline, or the store failed): it must not be
     /// committed, and nothing is recorded for the transaction.
     pub fn deliver_tx(&mut self, bytes: &[u8]) -> Result<TxResult> {
+        if let Some(reason) = &self.failed {
+            return Err(Error::Halt(reason.clone()));
+        }
+        let result = self.deliver(bytes);
+        if let Err(e) = &result {
+            self.failed.get_or_insert_with(|| e.to_string());
+        }
+        result
+    }
+
+    fn deliver(&mut self, bytes: &[u8]) -> Result<TxResult> {
         let hash = Hash(tx_hash(bytes));
+        // The store's limits count per transaction, not per block.
+        self.block.transaction().start_scope();
         let view = self.block.transaction();
         let admitted = self.chain.admit(bytes, view, Some(self.fuel_left));
         let tx = match admitted {
@@ -393,7 +448,9 @@ impl ChainBlock<'_> {
                 *value,
                 u.fuel_limit - intrinsic,
             )?,
-            Body::Transfer { to, amount } => self.transfer(sender, Address(*to), *amount)?,
+            Body::Transfer { to, amount } => {
+                self.transfer(sender, Address(*to), *amount, u.fuel_limit - intrinsic)?
+            }
         };
         let Ran {
             code,
@@ -442,7 +499,18 @@ impl ChainBlock<'_> {
         })
     }
 
-    fn transfer(&mut self, sender: Address, to: Address, amount: u64) -> Result<Refusable> {
+    fn transfer(
+        &mut self,
+        sender: Address,
+        to: Address,
+        amount: u64,
+        fuel: u64,
+    ) -> Result<Refusable> {
+        if fuel < TRANSFER_GAS {
+            let log =
+                format!("a transfer costs {TRANSFER_GAS} gas, the transaction has {fuel} left");
+            return Ok(Ok(Ran::failed(Code::OutOfGas, log, fuel)));
+        }
         let tx = self.block.transaction();
         let savepoint = tx.savepoint();
         Ok(Ok(match tx.transfer(&sender.0, &to.0, amount) {
@@ -514,6 +582,25 @@ impl ChainBlock<'_> {
                 Err(e) => return Ok(Err((Code::InvalidDeploy, e.to_string()))),
             }
         };
+        let params = self.chain.params;
+        let effective = limits.unwrap_or(self.chain.engine.default_options());
+        if effective.timeout_ms < params.min_timeout_ms || effective.fuel_limit > params.max_tx_fuel
+        {
+            return Ok(Err((
+                Code::InvalidDeploy,
+                format!(
+                    "a contract's deadline must be at least {} ms and its fuel limit at most {}",
+                    params.min_timeout_ms, params.max_tx_fuel
+                ),
+            )));
+        }
+        // What the bytes cost is known before any work; package initialisation gets the rest.
+        let bytes_gas = govm::deploy_gas(source.len(), wasm.len(), 0);
+        if bytes_gas > fuel {
+            let log =
+                format!("the deploy's bytes cost {bytes_gas} gas, the transaction has {fuel} left");
+            return Ok(Ok(Ran::failed(Code::OutOfGas, log, fuel)));
+        }
         let deploy_options = DeployOptions {
             deployer: sender,
             options: limits,
@@ -522,7 +609,7 @@ impl ChainBlock<'_> {
         let savepoint = self.block.transaction().savepoint();
         match self
             .block
-            .deploy_prebuilt(source, wasm.to_vec(), &deploy_options)
+            .deploy_prebuilt(source, wasm.to_vec(), &deploy_options, fuel - bytes_gas)
         {
             Ok(d) if d.deploy_gas > fuel => {
                 self.block.transaction().rollback_to(savepoint);
@@ -553,6 +640,16 @@ impl ChainBlock<'_> {
                 };
                 Ok(Err((code, e.to_string())))
             }
+            // Package initialisation ran and failed: deterministic work the sender pays for.
+            Err(EngineError::Runtime(CallError::Initialization(inner))) => {
+                let code = if matches!(*inner, CallError::OutOfFuel) {
+                    Code::OutOfGas
+                } else {
+                    Code::InitFailed
+                };
+                let log = format!("package initialization failed: {inner}");
+                Ok(Ok(Ran::failed(code, log, fuel)))
+            }
             Err(EngineError::Runtime(e)) => Ok(Err((Code::InvalidDeploy, e.to_string()))),
             Err(other) => Err(other.into()),
         }
@@ -561,6 +658,9 @@ impl ChainBlock<'_> {
     /// Commits the block: its transactions' effects, its height and the state hash, in one
     /// durable write. Refused when a transaction could not be delivered on this node.
     pub fn commit(self) -> Result<Hash> {
+        if let Some(reason) = self.failed {
+            return Err(Error::Halt(reason));
+        }
         self.block.commit().map_err(|e| match e {
             EngineError::DeadlineInBlock { .. } => Error::Halt(e.to_string()),
             other => other.into(),

@@ -49,6 +49,9 @@ pub enum Code {
     ResourceLimit = 22,
     /// A transfer of more than the sender has after the fee.
     InsufficientFunds = 23,
+    /// A deploy whose package initialisation failed (a trap, a panic, a memory limit): it
+    /// pays its whole fuel limit.
+    InitFailed = 24,
 }
 
 impl Code {

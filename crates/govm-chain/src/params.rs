@@ -19,6 +19,10 @@ pub struct ChainParams {
     pub max_block_fuel: u64,
     /// The largest transaction, in bytes.
     pub max_tx_bytes: u64,
+    /// The shortest wall-clock deadline a deployed contract may ask for, in milliseconds.
+    /// The deadline is a node's safety net, never a result (a call that meets it halts the
+    /// block on that node), so it must be generous next to what `max_tx_fuel` of work takes.
+    pub min_timeout_ms: u64,
 }
 
 impl Default for ChainParams {
@@ -28,6 +32,7 @@ impl Default for ChainParams {
             max_tx_fuel: 2_000_000_000,
             max_block_fuel: 10_000_000_000,
             max_tx_bytes: 8 << 20,
+            min_timeout_ms: 5_000,
         }
     }
 }

@@ -107,6 +107,10 @@ pub(crate) fn run(
                     value: amount,
                 }
             }
+            // A store limit is the call's deterministic failure; only a failing store stops.
+            e @ govm_state::Error::LimitExceeded { .. } => {
+                Error::Trap(format!("moving the call's value: {e}"))
+            }
             other => Error::State(other.to_string()),
         };
         return (tx, failed(error));
@@ -201,7 +205,14 @@ pub(crate) fn instantiate(
     let instance = if loaded.from_snapshot {
         instantiate_memory(&loaded.pre, store)?
     } else {
-        run_initialize(&loaded.pre, store)?.0
+        // Package initialisation per call (snapshots off) fails as the call itself would: a
+        // deadline stays a deadline.
+        run_initialize(&loaded.pre, store)
+            .map_err(|e| match e {
+                Error::Initialization(inner) => *inner,
+                other => other,
+            })?
+            .0
     };
     store.data_mut().initializing = false;
     Ok(instance)

@@ -43,6 +43,9 @@ pub(crate) struct Loaded {
     /// Whether instances start from the snapshot (else they run `_initialize` first).
     pub(crate) from_snapshot: bool,
     pub(crate) prepared: Prepared,
+    /// sha256 of the module bytes it was prepared from: a deploy of other bytes for the same
+    /// source and options replaces it rather than reusing it.
+    wasm_digest: [u8; 32],
     last_used: AtomicU64,
 }
 
@@ -155,6 +158,7 @@ impl Modules {
             ModuleSource::Unchecked(&wasm),
             &abi,
             &options,
+            options.fuel_limit,
         )
         .map_err(|e| match e {
             e @ (Error::State(_) | Error::Internal(_)) => e,
@@ -179,7 +183,11 @@ impl Modules {
             .map_err(|e| Error::State(format!("stored ABI: {e}")))
     }
 
-    /// The prepared module for (code, options): from memory, from disk, or built now.
+    /// The prepared module for (code, options) built from exactly these bytes: from memory,
+    /// from disk, or built now, with package initialisation allowed at most `init_fuel`
+    /// (capped by the options' own fuel limit). A prepared module is the same whatever fuel
+    /// it was allowed, so a cached one is returned as it is; the caller compares its
+    /// `init_fuel` with what it allowed.
     pub(crate) fn prepare(
         &self,
         engines: &Engines,
@@ -187,9 +195,14 @@ impl Modules {
         wasm: ModuleSource<'_>,
         abi: &ContractAbi,
         options: &ContractOptions,
+        init_fuel: u64,
     ) -> Result<Arc<Loaded>> {
         let key = (*code_hash, *options);
-        if let Some(l) = self.cached(&key) {
+        // The bytes are a submitter's: told apart with a cryptographic hash.
+        let wasm_digest: [u8; 32] = Sha256::digest(wasm.bytes()).into();
+        if let Some(l) = self.cached(&key)
+            && l.wasm_digest == wasm_digest
+        {
             return Ok(l);
         }
         let variant = engines.variant(options)?;
@@ -198,7 +211,7 @@ impl Modules {
         let disk = self
             .disk
             .as_ref()
-            .map(|d| (d, self.disk_key(&variant, &key, wasm.bytes())));
+            .map(|d| (d, self.disk_key(&variant, &key, &wasm_digest)));
         let (module, prepared) = match disk.as_ref().and_then(|(d, k)| d.read(&variant.engine, k)) {
             Some((module, meta)) => (
                 module,
@@ -211,7 +224,8 @@ impl Modules {
                 // Never prepare a module that was not checked. (A disk cache entry exists
                 // only for modules that were.)
                 wasm.check(abi, options)?;
-                let (module, prepared) = self.build(&variant, wasm.bytes(), abi, options)?;
+                let (module, prepared) =
+                    self.build(&variant, wasm.bytes(), abi, options, init_fuel)?;
                 if let Some((d, k)) = &disk {
                     let meta = Meta {
                         init_fuel: prepared.init_fuel,
@@ -234,6 +248,7 @@ impl Modules {
             options: *options,
             from_snapshot: self.snapshots,
             prepared,
+            wasm_digest,
             last_used: AtomicU64::new(self.tick()),
         });
         self.remember(key, Arc::clone(&loaded));
@@ -265,7 +280,7 @@ impl Modules {
         &self,
         variant: &Variant,
         (code_hash, options): &ModuleKey,
-        wasm: &[u8],
+        wasm_digest: &[u8; 32],
     ) -> [u8; 32] {
         use std::hash::{Hash as _, Hasher};
         let mut compat = std::collections::hash_map::DefaultHasher::new();
@@ -278,9 +293,8 @@ impl Modules {
             .chain_update(code_hash)
             .chain_update(options.encode())
             .chain_update([u8::from(self.snapshots)])
-            // The source hash in the module key is cryptographic; this only tells apart the
-            // bytes different toolchains make from one source, so a fast hash is enough.
-            .chain_update(xxhash_rust::xxh3::xxh3_128(wasm).to_le_bytes())
+            // The module bytes (a submitter's choice), by their sha256.
+            .chain_update(wasm_digest)
             .chain_update(compat.finish().to_le_bytes())
             .chain_update(crate::gas::GAS_SCHEDULE_VERSION)
             .finalize()
@@ -295,6 +309,7 @@ impl Modules {
         wasm: &[u8],
         abi: &ContractAbi,
         options: &ContractOptions,
+        init_fuel: u64,
     ) -> Result<(Module, Prepared)> {
         let compile = |bytes: &[u8]| {
             self.compiled.fetch_add(1, Ordering::Relaxed);
@@ -311,7 +326,7 @@ impl Modules {
         if !self.snapshots {
             let module = compile(wasm)?;
             let pre = instantiable(&module)?;
-            let mut store = self.init_store(variant, &abi, options);
+            let mut store = self.init_store(variant, &abi, options, init_fuel);
             let (_, init_fuel) = run_initialize(&pre, &mut store)?;
             let prepared = Prepared {
                 init_fuel,
@@ -324,7 +339,7 @@ impl Modules {
             .instrument(wasm)
             .map_err(|e| Error::InvalidModule(format!("cannot snapshot: {e}")))?;
         let pre = instantiable(&compile(&instrumented)?)?;
-        let mut store = self.init_store(variant, &abi, options);
+        let mut store = self.init_store(variant, &abi, options, init_fuel);
         let (instance, init_fuel) = run_initialize(&pre, &mut store)?;
         let image = crate::snapshot::take(&wizer, &cx, &mut store, instance)?;
         drop(store);
@@ -344,6 +359,7 @@ impl Modules {
         variant: &Variant,
         abi: &Arc<ContractAbi>,
         options: &ContractOptions,
+        init_fuel: u64,
     ) -> Store<HostState> {
         let deadline = Instant::now() + Duration::from_millis(options.timeout_ms);
         let request = CallRequest {
@@ -357,7 +373,8 @@ impl Modules {
             value: 0,
         };
         let frame = Frame::outermost(Some(deadline));
-        let state = HostState::new(None, frame, abi, options, &request, self.log_level);
+        let mut state = HostState::new(None, frame, abi, options, &request, self.log_level);
+        state.fuel_limit = options.fuel_limit.min(init_fuel);
         new_store(&variant.engine, state, deadline)
     }
 }

@@ -207,12 +207,31 @@ impl Runtime {
         abi: &ContractAbi,
         options: &ContractOptions,
     ) -> Result<Prepared> {
+        self.prepare_within(code_hash, module, abi, options, options.fuel_limit)
+    }
+
+    /// [`Runtime::prepare`] with package initialisation allowed at most `init_fuel` (and at
+    /// most the options' fuel limit): what a chain's deploy can pay for. It fails out of
+    /// fuel when initialisation needs more; a module prepared before is returned as it is
+    /// (its `init_fuel` says what initialisation costs).
+    pub fn prepare_within(
+        &self,
+        code_hash: &HashBytes,
+        module: ModuleSource<'_>,
+        abi: &ContractAbi,
+        options: &ContractOptions,
+        init_fuel: u64,
+    ) -> Result<Prepared> {
         options.check()?;
         let _permit = self.shared.permits.acquire();
-        let loaded =
-            self.shared
-                .modules
-                .prepare(&self.shared.engines, code_hash, module, abi, options)?;
+        let loaded = self.shared.modules.prepare(
+            &self.shared.engines,
+            code_hash,
+            module,
+            abi,
+            options,
+            init_fuel,
+        )?;
         Ok(loaded.prepared)
     }
 

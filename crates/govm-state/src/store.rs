@@ -97,6 +97,7 @@ impl State {
             scanned: AtomicU64::new(0),
             events: Vec::new(),
             objects_created: 0,
+            scope: Scope::default(),
         }
     }
 
@@ -217,9 +218,34 @@ pub struct Transaction {
     scanned: AtomicU64,
     events: Vec<Event>,
     objects_created: usize,
+    /// Where the current scope started: the limits count from there.
+    scope: Scope,
+}
+
+/// The counts a scope's limits start from (see [`Transaction::start_scope`]).
+#[derive(Debug, Default, Clone, Copy)]
+struct Scope {
+    writes: usize,
+    events: usize,
+    objects: usize,
 }
 
 impl Transaction {
+    /// Starts a new scope for the limits (`Limits`): writes, events and objects are counted
+    /// from here. A block that runs many transactions in one `Transaction` starts a scope per
+    /// transaction, so that the limits stay per transaction.
+    pub fn start_scope(&mut self) {
+        self.scope = Scope {
+            writes: self.writes.len(),
+            events: self.events.len(),
+            objects: self.objects_created,
+        };
+    }
+
+    /// Writes in the current scope (new keys since it started).
+    fn scoped_writes(&self) -> usize {
+        self.writes.len().saturating_sub(self.scope.writes)
+    }
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.writes.get(key) {
             Some(v) => Ok(v.clone()),
@@ -260,7 +286,7 @@ impl Transaction {
             .iter()
             .filter(|k| !self.writes.contains_key(**k))
             .count();
-        if self.writes.len() + new > self.limits.max_writes_per_tx {
+        if self.scoped_writes() + new > self.limits.max_writes_per_tx {
             return Err(Error::LimitExceeded {
                 what: "writes per transaction",
                 limit: self.limits.max_writes_per_tx,
@@ -270,7 +296,8 @@ impl Transaction {
     }
 
     fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) -> Result<()> {
-        if !self.writes.contains_key(&key) && self.writes.len() >= self.limits.max_writes_per_tx {
+        if !self.writes.contains_key(&key) && self.scoped_writes() >= self.limits.max_writes_per_tx
+        {
             return Err(Error::LimitExceeded {
                 what: "writes per transaction",
                 limit: self.limits.max_writes_per_tx,
@@ -496,7 +523,8 @@ impl Transaction {
         contract: &AddressBytes,
         owner: &AddressBytes,
     ) -> Result<ObjectIdBytes> {
-        if self.objects_created >= self.limits.max_objects_per_tx {
+        if self.objects_created.saturating_sub(self.scope.objects) >= self.limits.max_objects_per_tx
+        {
             return Err(Error::LimitExceeded {
                 what: "objects created per transaction",
                 limit: self.limits.max_objects_per_tx,
@@ -684,7 +712,7 @@ impl Transaction {
 
     /// Records an event; it is committed with the transaction, in order.
     pub fn emit(&mut self, event: Event) -> Result<()> {
-        if self.events.len() >= self.limits.max_events_per_tx {
+        if self.events.len().saturating_sub(self.scope.events) >= self.limits.max_events_per_tx {
             return Err(Error::LimitExceeded {
                 what: "events per transaction",
                 limit: self.limits.max_events_per_tx,
@@ -1013,6 +1041,32 @@ mod tests {
         let id2 = again.create_object(&contract, &BOB).unwrap();
         again.set_field(&contract, &id2, "x", &[1]).unwrap();
         assert_eq!(other.commit(again).unwrap().state_hash, with);
+    }
+
+    #[test]
+    fn limits_count_per_scope() {
+        let limits = Limits {
+            max_writes_per_tx: 4,
+            ..Limits::default()
+        };
+        let state = State::with_backend(Arc::new(MemoryBackend::new()), limits);
+        let mut tx = state.begin();
+        for i in 0..4u8 {
+            tx.mint(&[i; 20], 1).unwrap();
+        }
+        assert!(matches!(
+            tx.mint(&[9; 20], 1),
+            Err(Error::LimitExceeded { .. })
+        ));
+        // A block starts a scope per transaction: the next one has its own four writes.
+        tx.start_scope();
+        for i in 10..14u8 {
+            tx.mint(&[i; 20], 1).unwrap();
+        }
+        assert!(matches!(
+            tx.mint(&[20; 20], 1),
+            Err(Error::LimitExceeded { .. })
+        ));
     }
 
     #[test]

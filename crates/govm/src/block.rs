@@ -118,6 +118,7 @@ impl Block<'_> {
         if let Some(failed) = &self.failed {
             return Err(failed.error());
         }
+        self.tx.start_scope();
         let savepoint = self.tx.savepoint();
         let tx = std::mem::replace(&mut self.tx, self.engine.state.begin());
         let (mut tx, outcome) = self.engine.run_in(tx, ctx, contract, function, args);
@@ -150,12 +151,14 @@ impl Block<'_> {
 
     /// Deploys source with its prebuilt wasm in the block (see [`Engine::deploy_prebuilt`]):
     /// the contract exists for the block's later calls and is stored when the block commits.
-    /// The deployment's height is the block's.
+    /// The deployment's height is the block's; package initialisation gets at most
+    /// `init_fuel` (and at most the contract's own fuel limit).
     pub fn deploy_prebuilt(
         &mut self,
         code: &[u8],
         wasm: Vec<u8>,
         options: &DeployOptions,
+        init_fuel: u64,
     ) -> Result<Deployment> {
         if let Some(failed) = &self.failed {
             return Err(failed.error());
@@ -164,27 +167,32 @@ impl Block<'_> {
             block_height: self.height,
             ..options.clone()
         };
-        let pending = match self.engine.prepare_prebuilt(code, wasm, &options) {
-            Ok(p) => p,
+        self.tx.start_scope();
+        let savepoint = self.tx.savepoint();
+        let deployment = self
+            .engine
+            .prepare_prebuilt(code, wasm, &options, Some(init_fuel))
+            .and_then(|pending| self.engine.register(&mut self.tx, pending, &options));
+        if let Err(e) = &deployment {
+            self.tx.rollback_to(savepoint);
             // Package initialisation ran past the wall clock: another node may have finished
             // it, so refusing the deploy here could make this node's block differ.
-            Err(Error::Runtime(govm_runtime::Error::Initialization(inner))) => {
-                if let govm_runtime::Error::DeadlineExceeded { timeout_ms } = *inner {
-                    let failed = Failed::Deadline(timeout_ms);
-                    let error = failed.error();
-                    self.failed.get_or_insert(failed);
-                    return Err(error);
-                }
-                return Err(Error::Runtime(govm_runtime::Error::Initialization(inner)));
+            if let Error::Runtime(govm_runtime::Error::Initialization(inner)) = e
+                && let govm_runtime::Error::DeadlineExceeded { timeout_ms } = **inner
+            {
+                let failed = Failed::Deadline(timeout_ms);
+                let error = failed.error();
+                self.failed.get_or_insert(failed);
+                return Err(error);
             }
-            Err(e) => return Err(e),
-        };
-        let savepoint = self.tx.savepoint();
-        let deployment = self.engine.register(&mut self.tx, pending, &options);
-        if deployment.is_err() {
-            self.tx.rollback_to(savepoint);
         }
         deployment
+    }
+
+    /// The height of the last committed block (none before the first): read under the
+    /// block's lock, so no other block can commit meanwhile.
+    pub fn committed_height(&self) -> Result<Option<u64>> {
+        Ok(self.engine.state.height()?)
     }
 
     /// The transaction the block's calls run in, for the ledger rules a chain adds around

@@ -222,7 +222,7 @@ impl Engine {
         wasm: Vec<u8>,
         options: &DeployOptions,
     ) -> Result<Deployment> {
-        let pending = self.prepare_prebuilt(code, wasm, options)?;
+        let pending = self.prepare_prebuilt(code, wasm, options, None)?;
         let _guard = self.write_lock();
         let mut tx = self.state.begin();
         let deployment = self.register(&mut tx, pending, options)?;
@@ -230,27 +230,44 @@ impl Engine {
         Ok(deployment)
     }
 
-    /// Validation, the module check and preparation of a prebuilt deploy, before any write.
+    /// Whether a prebuilt deploy would pass validation and the module check (what a mempool
+    /// asks before a block runs it), without preparing or writing anything.
+    pub fn check_prebuilt(
+        &self,
+        code: &[u8],
+        wasm: Vec<u8>,
+        options: &DeployOptions,
+    ) -> Result<()> {
+        let (limits, _, valid) = self.deploy_input(code, options, false)?;
+        CheckedModule::check_prebuilt(wasm, &valid.abi, limits.enable_simd)
+            .map(drop)
+            .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))
+    }
+
+    /// Validation, the module check and preparation of a prebuilt deploy, before any write;
+    /// package initialisation gets at most `init_fuel` (default: the options' fuel limit).
     pub(crate) fn prepare_prebuilt(
         &self,
         code: &[u8],
         wasm: Vec<u8>,
         options: &DeployOptions,
+        init_fuel: Option<u64>,
     ) -> Result<Pending> {
         let (limits, source, valid) = self.deploy_input(code, options, false)?;
         let module = CheckedModule::check_prebuilt(wasm, &valid.abi, limits.enable_simd)
             .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
+        let init_fuel = init_fuel.unwrap_or(limits.fuel_limit);
         let hash = code_hash(source.as_bytes());
         let stored = self.state.begin().code(&hash)?;
         let (wasm, prepared) = match stored {
             Some(stored) => {
-                let prepared =
-                    self.prepare(&hash, ModuleSource::Unchecked(&stored), &valid, &limits)?;
+                let source = ModuleSource::Unchecked(&stored);
+                let prepared = self.prepare_within(&hash, source, &valid, &limits, init_fuel)?;
                 (stored, prepared)
             }
             None => {
-                let prepared =
-                    self.prepare(&hash, ModuleSource::Checked(&module), &valid, &limits)?;
+                let source = ModuleSource::Checked(&module);
+                let prepared = self.prepare_within(&hash, source, &valid, &limits, init_fuel)?;
                 (module.into_bytes(), prepared)
             }
         };
@@ -298,8 +315,19 @@ impl Engine {
         valid: &govm_validate::ValidContract,
         limits: &ContractOptions,
     ) -> Result<govm_runtime::Prepared> {
+        self.prepare_within(hash, wasm, valid, limits, limits.fuel_limit)
+    }
+
+    fn prepare_within(
+        &self,
+        hash: &[u8; 32],
+        wasm: ModuleSource<'_>,
+        valid: &govm_validate::ValidContract,
+        limits: &ContractOptions,
+        init_fuel: u64,
+    ) -> Result<govm_runtime::Prepared> {
         self.runtime
-            .prepare(hash, wasm, &valid.abi, limits)
+            .prepare_within(hash, wasm, &valid.abi, limits, init_fuel)
             .map_err(Error::Runtime)
     }
 
@@ -489,16 +517,20 @@ impl Engine {
         };
         let (tx, out) = self.runtime.call_entry(tx, entry, &invocation);
         let outcome = (|| {
-            let bytes = out.result.clone().map_err(|error| Error::Call {
+            let failed = |error| Error::Call {
                 error,
                 gas_used: out.gas_used,
                 debug_output: out.debug_output.clone(),
-            })?;
+            };
+            let bytes = out.result.clone().map_err(failed)?;
+            // Results or events that do not decode are the contract's failure, with its gas.
             let results = entry
                 .contract()
                 .abi()
-                .decode_results(entry.function(), &bytes)?;
-            let events = decode_call_events(&out, &tx.events()[events_before..])?;
+                .decode_results(entry.function(), &bytes)
+                .map_err(|e| failed(govm_runtime::Error::Trap(format!("the results: {e}"))))?;
+            let events = decode_call_events(&out, &tx.events()[events_before..])
+                .map_err(|e| failed(govm_runtime::Error::Trap(format!("the events: {e}"))))?;
             Ok(Outcome {
                 results,
                 encoded_results: bytes,

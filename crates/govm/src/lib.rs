@@ -89,6 +89,7 @@ pub use govm_sdk::write_sdk;
 pub use records::{ContractInfo, ObjectRecord};
 
 pub use govm_compiler::{Error as CompileError, ToolchainConfig};
+pub use govm_runtime::gas::deploy_gas;
 pub use govm_runtime::{
     ContractOptions, Error as CallError, LogLevel, MAX_RESULT_SIZE, RuntimeConfig, WasiOptions,
 };

@@ -495,26 +495,43 @@ fn fees_nonces_and_value_follow_the_rules() {
 #[test]
 fn a_deadline_inside_a_block_stops_the_block_and_records_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    // The chain lets contracts ask for a 1 ms deadline (the default minimum is 5 s).
+    let mut g = genesis();
+    g.params.min_timeout_ms = 1;
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &g).unwrap();
     let k = keys();
     let (hostile_abi, hostile_wasm) = built("hostile");
     let options = ContractOptions {
         timeout_ms: 1,
         ..chain.engine().default_options()
     };
+    let deploy = tx(
+        &k.alice,
+        0,
+        200_000_000,
+        Body::Deploy {
+            source: contract("hostile"),
+            wasm: hostile_wasm,
+            options: options.encode(),
+        },
+    );
+    let genesis_info = chain.info().unwrap();
     let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
-    let deployed = block
-        .deliver_tx(&tx(
-            &k.alice,
-            0,
-            200_000_000,
-            Body::Deploy {
-                source: contract("hostile"),
-                wasm: hostile_wasm,
-                options: options.encode(),
-            },
-        ))
-        .unwrap();
+    let deployed = match block.deliver_tx(&deploy) {
+        Ok(deployed) => deployed,
+        // Package initialisation itself took longer than 1 ms here: the same halt, earlier.
+        Err(err) => {
+            assert!(matches!(err, govm_chain::Error::Halt(_)), "{err}");
+            assert!(matches!(
+                block.deliver_tx(&deploy),
+                Err(govm_chain::Error::Halt(_))
+            ));
+            assert!(matches!(block.commit(), Err(govm_chain::Error::Halt(_))));
+            assert_eq!(chain.info().unwrap(), genesis_info);
+            assert_eq!(chain.account(addr(&k.alice)).unwrap().nonce, 0);
+            return;
+        }
+    };
     assert_eq!(deployed.code, Code::Ok, "{}", deployed.log);
     block.commit().unwrap();
     let hostile = Address(deployed.data.try_into().unwrap());
@@ -585,4 +602,69 @@ fn chain_parameters_bound_transactions_and_blocks() {
         "{other:?}"
     );
     assert!(Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &g).is_ok());
+}
+
+#[test]
+fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let alice = addr(&k.alice);
+    let (_, token_wasm) = built("token");
+    let deploy = |nonce: u64, fuel_limit: u64, options: Vec<u8>| {
+        tx(
+            &k.alice,
+            nonce,
+            fuel_limit,
+            Body::Deploy {
+                source: contract("token"),
+                wasm: token_wasm.clone(),
+                options,
+            },
+        )
+    };
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    // A deadline below the chain's minimum is refused before any work.
+    let short = ContractOptions {
+        timeout_ms: 1,
+        ..chain.engine().default_options()
+    };
+    let r = block
+        .deliver_tx(&deploy(0, 200_000_000, short.encode()))
+        .unwrap();
+    assert_eq!(r.code, Code::InvalidDeploy, "{}", r.log);
+    // Enough for the bytes, not for package initialisation: it ran out, and paid it all.
+    let probe = deploy(0, 0, Vec::new());
+    let bytes = govm_chain::intrinsic_gas(probe.len())
+        + govm::deploy_gas(contract("token").len(), token_wasm.len(), 0);
+    let r = block
+        .deliver_tx(&deploy(0, bytes + 1_000, Vec::new()))
+        .unwrap();
+    assert_eq!(r.code, Code::OutOfGas, "{}", r.log);
+    assert_eq!(r.gas_used, bytes + 1_000);
+    // A transfer whose fuel covers only the intrinsic gas.
+    let t = tx(
+        &k.alice,
+        1,
+        0,
+        Body::Transfer {
+            to: [5; 20],
+            amount: 1,
+        },
+    );
+    let intrinsic = govm_chain::intrinsic_gas(t.len());
+    let t = tx(
+        &k.alice,
+        1,
+        intrinsic,
+        Body::Transfer {
+            to: [5; 20],
+            amount: 1,
+        },
+    );
+    let r = block.deliver_tx(&t).unwrap();
+    assert_eq!(r.code, Code::OutOfGas, "{}", r.log);
+    block.commit().unwrap();
+    assert_eq!(chain.account(alice).unwrap().nonce, 2);
+    assert_eq!(chain.account(Address([5; 20])).unwrap().balance, 0);
 }

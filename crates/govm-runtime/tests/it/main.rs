@@ -472,6 +472,37 @@ fn call_on(
     call_in(runtime, state, function, args, fuel).1
 }
 
+/// A prepared module is kept for the bytes it was built from: other bytes deployed for the
+/// same code hash and options (another toolchain's, or a submitter's) are prepared again, never
+/// served the earlier module.
+#[test]
+fn other_bytes_for_the_same_code_are_prepared_again() {
+    let runtime = Runtime::new(RuntimeConfig::default()).unwrap();
+    let first = wat::parse_str(INIT_MODULE).unwrap();
+    // The same module with a custom section: other bytes, valid, same behaviour.
+    let mut other = first.clone();
+    other.extend_from_slice(&[0, 3, 1, b'x', 1]);
+    let options = ContractOptions::default();
+    let prepare = |wasm: &[u8]| {
+        runtime
+            .prepare(&[0xee; 32], Unchecked(wasm), &init_abi(), &options)
+            .unwrap()
+    };
+    prepare(&first);
+    let compiled = runtime.modules_compiled();
+    prepare(&first);
+    assert_eq!(
+        runtime.modules_compiled(),
+        compiled,
+        "the same bytes: from memory"
+    );
+    prepare(&other);
+    assert!(
+        runtime.modules_compiled() > compiled,
+        "other bytes: prepared again"
+    );
+}
+
 #[test]
 fn calls_start_from_the_snapshot_and_match_a_fresh_initialize() {
     let state = init_state(&ContractOptions::default());
