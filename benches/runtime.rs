@@ -454,6 +454,11 @@ fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Extra) {
         .flatten()
         .unwrap_or_else(|| fail("code", "missing"));
     extra.info("token_wasm_size_go", wasm.len() as f64, "bytes");
+    let digest = tx
+        .code_digest(&info.code_hash.0)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| fail("code digest", "missing"));
     let mut group = c.benchmark_group("module_load");
     group.bench_function("disk_cache", |b| {
         b.iter(|| {
@@ -461,7 +466,7 @@ fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Extra) {
             runtime
                 .prepare(
                     &info.code_hash.0,
-                    govm_runtime::ModuleSource::Unchecked(&wasm),
+                    govm_runtime::ModuleSource::Stored(&wasm, digest),
                     &info.abi,
                     &info.options,
                 )

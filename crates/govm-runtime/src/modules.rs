@@ -60,13 +60,16 @@ pub enum ModuleSource<'a> {
     /// Bytes from elsewhere (the state, a peer): checked before they are prepared, unless
     /// the prepared module is already cached.
     Unchecked(&'a [u8]),
+    /// Stored bytes with the sha256 the state keeps beside them (so it is not computed
+    /// again): checked before they are prepared, unless the prepared module is cached.
+    Stored(&'a [u8], [u8; 32]),
 }
 
 impl ModuleSource<'_> {
     fn bytes(&self) -> &[u8] {
         match self {
             ModuleSource::Checked(m) => m.bytes(),
-            ModuleSource::Unchecked(b) => b,
+            ModuleSource::Unchecked(b) | ModuleSource::Stored(b, _) => b,
         }
     }
 
@@ -151,11 +154,15 @@ impl Modules {
         if let Some(l) = self.cached(&(record.code_hash, options)) {
             return Ok(l);
         }
-        let (wasm, abi) = stored(tx, &record)?;
+        let (wasm, digest, abi) = stored(tx, &record)?;
+        let source = match digest {
+            Some(d) => ModuleSource::Stored(&wasm, d),
+            None => ModuleSource::Unchecked(&wasm),
+        };
         self.prepare(
             engines,
             &record.code_hash,
-            ModuleSource::Unchecked(&wasm),
+            source,
             &abi,
             &options,
             options.fuel_limit,
@@ -198,8 +205,11 @@ impl Modules {
         init_fuel: u64,
     ) -> Result<Arc<Loaded>> {
         let key = (*code_hash, *options);
-        // The bytes are a submitter's: told apart with a cryptographic hash.
-        let wasm_digest: [u8; 32] = Sha256::digest(wasm.bytes()).into();
+        // The bytes may be a submitter's: told apart with a cryptographic hash.
+        let wasm_digest: [u8; 32] = match wasm {
+            ModuleSource::Stored(_, digest) => digest,
+            other => Sha256::digest(other.bytes()).into(),
+        };
         if let Some(l) = self.cached(&key)
             && l.wasm_digest == wasm_digest
         {
@@ -391,17 +401,21 @@ fn record(tx: &Transaction, address: &Address) -> Result<ContractRecord> {
 }
 
 /// A contract's stored module and ABI.
-fn stored(tx: &Transaction, record: &ContractRecord) -> Result<(Vec<u8>, ContractAbi)> {
+fn stored(
+    tx: &Transaction,
+    record: &ContractRecord,
+) -> Result<(Vec<u8>, Option<[u8; 32]>, ContractAbi)> {
+    let hash = &record.code_hash;
     let stored = tx
-        .code(&record.code_hash)
-        .and_then(|w| Ok((w, tx.code_abi(&record.code_hash)?)));
-    let (wasm, abi) = match stored {
-        Ok((Some(w), Some(a))) => (w, a),
+        .code(hash)
+        .and_then(|w| Ok((w, tx.code_digest(hash)?, tx.code_abi(hash)?)));
+    let (wasm, digest, abi) = match stored {
+        Ok((Some(w), d, Some(a))) => (w, d, a),
         Ok(_) => return Err(Error::State("contract code is missing".into())),
         Err(e) => return Err(Error::State(e.to_string())),
     };
     let abi = ContractAbi::from_json(&abi).map_err(|e| Error::State(format!("stored ABI: {e}")))?;
-    Ok((wasm, abi))
+    Ok((wasm, digest, abi))
 }
 
 /// Instantiates `pre` and runs `_initialize` under the contract's fuel limit (the store's

@@ -7,6 +7,7 @@ use crate::{AddressBytes, HashBytes, ObjectIdBytes};
 pub(crate) const CONTRACT: u8 = b'c';
 pub(crate) const CODE: u8 = b'k';
 pub(crate) const CODE_ABI: u8 = b'a';
+pub(crate) const CODE_DIGEST: u8 = b'w';
 pub(crate) const DEPLOY_NONCE: u8 = b'n';
 pub(crate) const OBJECT: u8 = b'o';
 pub(crate) const FIELD: u8 = b'f';

@@ -444,11 +444,22 @@ impl Transaction {
 
     /// Stores code and its ABI under their hash (idempotent).
     pub fn put_code(&mut self, code_hash: &HashBytes, wasm: &[u8], abi_json: &str) -> Result<()> {
+        let digest: HashBytes = Sha256::digest(wasm).into();
         self.put(key(keys::CODE, &[code_hash]), Some(wasm.to_vec()))?;
+        self.put(key(keys::CODE_DIGEST, &[code_hash]), Some(digest.to_vec()))?;
         self.put(
             key(keys::CODE_ABI, &[code_hash]),
             Some(abi_json.as_bytes().to_vec()),
         )
+    }
+
+    /// sha256 of the stored module, written with it (none for code stored before it was).
+    pub fn code_digest(&self, code_hash: &HashBytes) -> Result<Option<HashBytes>> {
+        match self.get(&key(keys::CODE_DIGEST, &[code_hash]))? {
+            None => Ok(None),
+            Some(v) if v.len() == 32 => Ok(Some(array(&v))),
+            Some(_) => Err(Error::Corrupt("code digest".into())),
+        }
     }
 
     /// Whether code with this hash is stored.
