@@ -389,7 +389,7 @@ pub struct ChainBlock<'a> {
     failed: Option<String>,
 }
 
-impl ChainBlock<'_> {
+impl<'a> ChainBlock<'a> {
     /// Delivers one transaction. A refused one changes nothing; one that runs moves its
     /// sender's nonce on and pays `gas_used × gas_price` to the proposer, even when its body
     /// fails (the body's own writes roll back). `Err` means this node cannot go on with the
@@ -658,13 +658,39 @@ impl ChainBlock<'_> {
     /// Commits the block: its transactions' effects, its height and the state hash, in one
     /// durable write. Refused when a transaction could not be delivered on this node.
     pub fn commit(self) -> Result<Hash> {
+        self.finalize()?.commit()
+    }
+
+    /// The first half of [`ChainBlock::commit`]: the app hash the block gives, with nothing
+    /// written (ABCI's `FinalizeBlock`); [`FinalizedChainBlock::commit`] writes it (`Commit`).
+    pub fn finalize(self) -> Result<FinalizedChainBlock<'a>> {
         if let Some(reason) = self.failed {
             return Err(Error::Halt(reason));
         }
-        self.block.commit().map_err(|e| match e {
+        let block = self.block.finalize().map_err(|e| match e {
             EngineError::DeadlineInBlock { .. } => Error::Halt(e.to_string()),
             other => other.into(),
-        })
+        })?;
+        Ok(FinalizedChainBlock { block })
+    }
+}
+
+/// A block whose app hash is known and whose writes are not yet durable.
+#[derive(Debug)]
+pub struct FinalizedChainBlock<'a> {
+    block: govm::FinalizedBlock<'a>,
+}
+
+impl FinalizedChainBlock<'_> {
+    /// The state hash (app hash) the block gives.
+    pub fn state_hash(&self) -> Hash {
+        self.block.state_hash()
+    }
+
+    /// Writes the block durably; after a crash before this, the state is the previous
+    /// block's.
+    pub fn commit(self) -> Result<Hash> {
+        Ok(self.block.commit()?)
     }
 }
 

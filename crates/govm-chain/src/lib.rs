@@ -41,7 +41,9 @@ mod genesis;
 mod params;
 mod tx;
 
-pub use chain::{Account, Chain, ChainBlock, ChainInfo, TxCheck, TxRecord, TxResult};
+pub use chain::{
+    Account, Chain, ChainBlock, ChainInfo, FinalizedChainBlock, TxCheck, TxRecord, TxResult,
+};
 pub use code::Code;
 pub use ed25519_dalek::SigningKey;
 pub use error::{Error, Result};

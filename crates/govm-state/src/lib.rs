@@ -34,7 +34,7 @@ pub use error::{Error, Result};
 pub use keys::{code_hash, contract_address, default_object_id, object_id};
 pub use model::{ContractRecord, Event, ObjectMeta};
 pub use redb_backend::RedbBackend;
-pub use store::{CommitInfo, Limits, Savepoint, State, Transaction};
+pub use store::{CommitInfo, Limits, PreparedCommit, Savepoint, State, Transaction};
 
 /// A 20-byte address.
 pub type AddressBytes = [u8; 20];

@@ -126,46 +126,78 @@ impl State {
         }
     }
 
-    fn commit_inner(&self, mut tx: Transaction, height: Option<u64>) -> Result<CommitInfo> {
+    fn commit_inner(&self, tx: Transaction, height: Option<u64>) -> Result<CommitInfo> {
         let _guard = self.commit_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let prepared = self.prepare_locked(tx, height)?;
+        self.apply_locked(prepared)
+    }
+
+    /// The first half of [`State::commit_at`]: computes the state hash the block's writes
+    /// give, without writing anything. [`State::apply`] writes them (what an ABCI application
+    /// does between `FinalizeBlock`, which answers the hash, and `Commit`).
+    pub fn prepare_commit(&self, tx: Transaction, height: u64) -> Result<PreparedCommit> {
+        let _guard = self.commit_lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.prepare_locked(tx, Some(height))
+    }
+
+    /// The second half: writes a prepared commit durably. Refused when another commit came
+    /// in between (the hash would not chain from it).
+    pub fn apply(&self, prepared: PreparedCommit) -> Result<CommitInfo> {
+        let _guard = self.commit_lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.apply_locked(prepared)
+    }
+
+    fn prepare_locked(&self, mut tx: Transaction, height: Option<u64>) -> Result<PreparedCommit> {
         tx.flush_events()?;
         let previous = self.state_hash()?;
-        if tx.writes.is_empty() {
+        let mut writes = std::mem::take(&mut tx.writes);
+        let count = writes.len();
+        let state_hash = if writes.is_empty() {
             // Nothing changed, so neither does the hash.
-            if let Some(height) = height {
-                let mut meta = WriteSet::new();
-                meta.insert(vec![keys::HEIGHT], Some(height.to_be_bytes().to_vec()));
-                self.backend.apply(&meta)?;
-            }
-            return Ok(CommitInfo {
-                state_hash: previous,
-                writes: 0,
-            });
-        }
-        let mut h = Sha256::new();
-        h.update(previous);
-        for (k, v) in &tx.writes {
-            h.update((k.len() as u32).to_be_bytes());
-            h.update(k);
-            match v {
-                None => h.update([0]),
-                Some(v) => {
-                    h.update([1]);
-                    h.update((v.len() as u32).to_be_bytes());
-                    h.update(v);
+            previous
+        } else {
+            let mut h = Sha256::new();
+            h.update(previous);
+            for (k, v) in &writes {
+                h.update((k.len() as u32).to_be_bytes());
+                h.update(k);
+                match v {
+                    None => h.update([0]),
+                    Some(v) => {
+                        h.update([1]);
+                        h.update((v.len() as u32).to_be_bytes());
+                        h.update(v);
+                    }
                 }
             }
-        }
-        let state_hash: HashBytes = h.finalize().into();
-        let writes = tx.writes.len();
-        tx.writes
-            .insert(vec![keys::STATE_HASH], Some(state_hash.to_vec()));
+            let state_hash: HashBytes = h.finalize().into();
+            writes.insert(vec![keys::STATE_HASH], Some(state_hash.to_vec()));
+            state_hash
+        };
         if let Some(height) = height {
-            tx.writes
-                .insert(vec![keys::HEIGHT], Some(height.to_be_bytes().to_vec()));
+            writes.insert(vec![keys::HEIGHT], Some(height.to_be_bytes().to_vec()));
         }
-        self.backend.apply(&tx.writes)?;
-        Ok(CommitInfo { state_hash, writes })
+        Ok(PreparedCommit {
+            previous,
+            state_hash,
+            count,
+            writes,
+        })
+    }
+
+    fn apply_locked(&self, prepared: PreparedCommit) -> Result<CommitInfo> {
+        if self.state_hash()? != prepared.previous {
+            return Err(Error::Storage(
+                "another commit came after this one was prepared".into(),
+            ));
+        }
+        if !prepared.writes.is_empty() {
+            self.backend.apply(&prepared.writes)?;
+        }
+        Ok(CommitInfo {
+            state_hash: prepared.state_hash,
+            writes: prepared.count,
+        })
     }
 
     /// The hash of the committed state (all zero before the first commit).
@@ -187,6 +219,23 @@ impl State {
             }
         }
         Ok(out)
+    }
+}
+
+/// A commit whose state hash is known and whose writes are not yet made: see
+/// [`State::prepare_commit`].
+#[derive(Debug)]
+pub struct PreparedCommit {
+    previous: HashBytes,
+    state_hash: HashBytes,
+    count: usize,
+    writes: WriteSet,
+}
+
+impl PreparedCommit {
+    /// The state hash the commit gives.
+    pub fn state_hash(&self) -> HashBytes {
+        self.state_hash
     }
 }
 

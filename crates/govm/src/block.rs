@@ -57,7 +57,7 @@ impl Failed {
     }
 }
 
-impl Block<'_> {
+impl<'a> Block<'a> {
     /// The block's height.
     pub fn height(&self) -> u64 {
         self.height
@@ -204,10 +204,51 @@ impl Block<'_> {
     /// Commits every successful call of the block at once and returns the new state hash.
     /// Refused when the store failed under one of its calls or a call ran past the deadline.
     pub fn commit(self) -> Result<Hash> {
+        self.finalize()?.commit()
+    }
+
+    /// The first half of [`Block::commit`]: the state hash the block gives, with nothing
+    /// written yet (ABCI's `FinalizeBlock` answers it; `Commit` then writes). Other writers
+    /// still wait until the finalized block is committed or dropped; dropping it writes
+    /// nothing.
+    pub fn finalize(self) -> Result<FinalizedBlock<'a>> {
         if let Some(failed) = self.failed {
             return Err(failed.error());
         }
-        let info = self.engine.state.commit_at(self.tx, self.height)?;
+        let prepared = self.engine.state.prepare_commit(self.tx, self.height)?;
+        Ok(FinalizedBlock {
+            engine: self.engine,
+            _guard: self._guard,
+            height: self.height,
+            prepared,
+        })
+    }
+}
+
+/// A block whose state hash is known and whose writes are not yet durable: see
+/// [`Block::finalize`].
+#[derive(Debug)]
+pub struct FinalizedBlock<'a> {
+    engine: &'a Engine,
+    _guard: MutexGuard<'a, ()>,
+    height: u64,
+    prepared: govm_state::PreparedCommit,
+}
+
+impl FinalizedBlock<'_> {
+    /// The block's height.
+    pub fn height(&self) -> u64 {
+        self.height
+    }
+
+    /// The state hash the block gives.
+    pub fn state_hash(&self) -> Hash {
+        Hash(self.prepared.state_hash())
+    }
+
+    /// Writes the block durably, with its height, and returns the state hash.
+    pub fn commit(self) -> Result<Hash> {
+        let info = self.engine.state.apply(self.prepared)?;
         Ok(Hash(info.state_hash))
     }
 }

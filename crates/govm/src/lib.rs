@@ -76,7 +76,7 @@ mod engine;
 mod error;
 mod records;
 
-pub use block::Block;
+pub use block::{Block, FinalizedBlock};
 pub use config::{
     CallContext, Config, DeployOptions, Deployment, EventRecord, Outcome, StateBackend,
 };

@@ -668,3 +668,39 @@ fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
     assert_eq!(chain.account(alice).unwrap().nonce, 2);
     assert_eq!(chain.account(Address([5; 20])).unwrap().balance, 0);
 }
+
+/// ABCI's two steps: `FinalizeBlock` learns the app hash with nothing written, `Commit`
+/// writes. A node that stops between them restarts at the previous block and computes the
+/// same hash again.
+#[test]
+fn a_finalized_block_is_durable_only_once_committed() {
+    fn finalize<'a>(chain: &'a Chain, transfer: &[u8]) -> govm_chain::FinalizedChainBlock<'a> {
+        let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+        assert_eq!(block.deliver_tx(transfer).unwrap().code, Code::Ok);
+        block.finalize().unwrap()
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let k = keys();
+    let transfer = tx(
+        &k.alice,
+        0,
+        100_000,
+        Body::Transfer {
+            to: [5; 20],
+            amount: 7,
+        },
+    );
+    let chain = Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &genesis()).unwrap();
+    let genesis_info = chain.info().unwrap();
+    let hash = finalize(&chain, &transfer).state_hash();
+    // Dropped before Commit, as in a crash: nothing was written.
+    assert_eq!(chain.info().unwrap(), genesis_info);
+    drop(chain);
+    let chain = Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &genesis()).unwrap();
+    assert_eq!(chain.info().unwrap(), genesis_info);
+    let finalized = finalize(&chain, &transfer);
+    assert_eq!(finalized.state_hash(), hash);
+    assert_eq!(finalized.commit().unwrap(), hash);
+    assert_eq!(chain.info().unwrap().height, 1);
+    assert_eq!(chain.info().unwrap().state_hash, hash);
+}
