@@ -1,7 +1,8 @@
 //! Project automation. `cargo xtask <command>`:
 //!
 //! - `setup`: find a contract toolchain (TinyGo >= 0.34 or Go >= 1.24), installing Debian's
-//!   Go 1.24 when none is found and that can be done safely.
+//!   Go 1.24 when none is found and that can be done safely; and CometBFT (pinned), with
+//!   `go install` into `target/tools/bin` when missing.
 //! - `demo`: set up, then run the token contract end to end.
 //! - `test`: set up, then every check CI runs.
 
@@ -24,7 +25,10 @@ fn main() {
 fn run_command() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some("setup") => setup(true),
+        Some("setup") => {
+            setup(true)?;
+            cometbft().map(drop)
+        }
         Some("demo") => {
             setup(false)?;
             demo()
@@ -40,7 +44,7 @@ fn run_command() -> Result<()> {
                 "usage: cargo xtask <setup|demo|test|bench [--quick]|fuzz TARGET [--seconds N]>"
             );
             eprintln!(
-                "  setup  find or install the contract toolchain (Go >= 1.24 or TinyGo >= 0.34)"
+                "  setup  find or install the contract toolchain (Go >= 1.24 or TinyGo >= 0.34) and CometBFT {COMETBFT_VERSION}"
             );
             eprintln!("  demo   deploy the token contract and run a transfer, end to end");
             eprintln!(
@@ -156,6 +160,52 @@ fn setup(for_tests: bool) -> Result<()> {
         .context("golang-1.24-go was installed but is not usable")?;
     eprintln!("setup: contract toolchain {toolchain}");
     Ok(())
+}
+
+/// The CometBFT release govm's node runs with (ABCI 2.0).
+const COMETBFT_VERSION: &str = "v0.38.19";
+
+/// CometBFT, installed when missing with the Go toolchain's ordinary `go install` into
+/// `target/tools/bin` (the project's own folder; the Go module proxy is reached for it, and
+/// only for it: contracts build offline).
+fn cometbft() -> Result<PathBuf> {
+    let bin_dir = root().join("target/tools/bin");
+    let bin = bin_dir.join("cometbft");
+    let version = |bin: &Path| {
+        Command::new(bin)
+            .arg("version")
+            .output()
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let wanted = COMETBFT_VERSION.trim_start_matches('v');
+    if version(&bin).as_deref() == Some(wanted) {
+        eprintln!("setup: CometBFT {wanted} ({})", bin.display());
+        return Ok(bin);
+    }
+    let go = ToolchainConfig::default()
+        .discover_go()
+        .context("installing CometBFT needs Go")?;
+    let cache = root().join("target/go-cache");
+    eprintln!(
+        "setup: installing CometBFT {COMETBFT_VERSION} into {}",
+        bin_dir.display()
+    );
+    run(Command::new(&go.path)
+        .args([
+            "install",
+            &format!("github.com/cometbft/cometbft/cmd/cometbft@{COMETBFT_VERSION}"),
+        ])
+        .env("GOBIN", &bin_dir)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOWORK", "off")
+        .env("GOCACHE", cache.join("build"))
+        .env("GOMODCACHE", cache.join("mod")))?;
+    match version(&bin) {
+        Some(v) if v == wanted => Ok(bin),
+        other => bail!("CometBFT was installed but reports version {other:?}, not {wanted}"),
+    }
 }
 
 fn find_on_path(name: &str) -> bool {
