@@ -557,11 +557,6 @@ impl<'a> ChainBlock<'a> {
                 Ran::failed(code, error.to_string(), gas_used)
             }
             Err(e @ EngineError::Abi(_)) => Ran::failed(Code::CallFailed, e.to_string(), 0),
-            Err(EngineError::DeadlineInBlock { timeout_ms }) => {
-                return Err(Error::Halt(format!(
-                    "a call ran past the wall-clock deadline of {timeout_ms} ms"
-                )));
-            }
             Err(other) => return Err(other.into()),
         }))
     }
@@ -623,9 +618,6 @@ impl<'a> ChainBlock<'a> {
                 )))
             }
             Ok(d) => Ok(Ok(Ran::ok(d.address.0.to_vec(), d.deploy_gas, Vec::new()))),
-            Err(EngineError::DeadlineInBlock { timeout_ms }) => Err(Error::Halt(format!(
-                "package initialisation ran past the wall-clock deadline of {timeout_ms} ms"
-            ))),
             Err(EngineError::Rejected(r)) => Ok(Err((Code::InvalidSource, r.to_string()))),
             Err(e @ EngineError::Source(_)) => Ok(Err((Code::InvalidSource, e.to_string()))),
             Err(EngineError::Runtime(e @ CallError::InvalidModule(_))) => {
@@ -667,10 +659,7 @@ impl<'a> ChainBlock<'a> {
         if let Some(reason) = self.failed {
             return Err(Error::Halt(reason));
         }
-        let block = self.block.finalize().map_err(|e| match e {
-            EngineError::DeadlineInBlock { .. } => Error::Halt(e.to_string()),
-            other => other.into(),
-        })?;
+        let block = self.block.finalize()?;
         Ok(FinalizedChainBlock { block })
     }
 }

@@ -22,10 +22,20 @@ pub enum Error {
     },
     /// The store or the engine failed.
     #[error(transparent)]
-    Engine(#[from] govm::Error),
+    Engine(govm::Error),
     /// Stored chain data that does not decode.
     #[error("store: {0}")]
     Store(String),
+}
+
+impl From<govm::Error> for Error {
+    /// A deadline inside a block is this node's halt; anything else is the engine's error.
+    fn from(e: govm::Error) -> Self {
+        match e {
+            e @ govm::Error::DeadlineInBlock { .. } => Error::Halt(e.to_string()),
+            other => Error::Engine(other),
+        }
+    }
 }
 
 impl From<govm::StateError> for Error {

@@ -45,6 +45,29 @@ enum Failed {
 }
 
 impl Failed {
+    /// Whether `e` means this node cannot go on with the block: a failing store, or the wall
+    /// clock (in a call, or in a deploy's package initialisation). Either would make this
+    /// node's block differ from the others'; any other failure is the call's or the deploy's.
+    fn of(e: &Error) -> Option<Self> {
+        use govm_runtime::Error as R;
+        match e {
+            Error::State(_)
+            | Error::Call {
+                error: R::State(_) | R::Internal(_),
+                ..
+            } => Some(Failed::Store(e.to_string())),
+            Error::Call {
+                error: R::DeadlineExceeded { timeout_ms },
+                ..
+            } => Some(Failed::Deadline(*timeout_ms)),
+            Error::Runtime(R::Initialization(inner)) => match **inner {
+                R::DeadlineExceeded { timeout_ms } => Some(Failed::Deadline(timeout_ms)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn error(&self) -> Error {
         match self {
             Failed::Store(reason) => Error::State(govm_state::Error::Storage(format!(
@@ -122,31 +145,25 @@ impl<'a> Block<'a> {
         let savepoint = self.tx.savepoint();
         let tx = std::mem::replace(&mut self.tx, self.engine.state.begin());
         let (mut tx, outcome) = self.engine.run_in(tx, ctx, contract, function, args);
-        if let Err(e) = &outcome {
+        if outcome.is_err() {
             tx.rollback_to(savepoint);
-            // Neither a failing store nor the wall clock is a failed call: either would make
-            // this node's block differ from the others'.
-            let failed = match e {
-                Error::State(_)
-                | Error::Call {
-                    error: govm_runtime::Error::State(_) | govm_runtime::Error::Internal(_),
-                    ..
-                } => Some(Failed::Store(e.to_string())),
-                Error::Call {
-                    error: govm_runtime::Error::DeadlineExceeded { timeout_ms },
-                    ..
-                } => Some(Failed::Deadline(*timeout_ms)),
-                _ => None,
-            };
-            if let Some(failed) = failed {
-                self.tx = tx;
-                let error = failed.error();
-                self.failed.get_or_insert(failed);
-                return Err(error);
-            }
         }
         self.tx = tx;
-        outcome
+        self.stop_on(outcome)
+    }
+
+    /// Marks the block failed when `result` is a failure of this node rather than of the
+    /// call or deploy (see [`Failed::of`]), and returns that failure instead.
+    fn stop_on<T>(&mut self, result: Result<T>) -> Result<T> {
+        let Err(e) = &result else { return result };
+        match Failed::of(e) {
+            Some(failed) => {
+                let error = failed.error();
+                self.failed.get_or_insert(failed);
+                Err(error)
+            }
+            None => result,
+        }
     }
 
     /// Deploys source with its prebuilt wasm in the block (see [`Engine::deploy_prebuilt`]):
@@ -173,20 +190,10 @@ impl<'a> Block<'a> {
             .engine
             .prepare_prebuilt(code, wasm, &options, Some(init_fuel))
             .and_then(|pending| self.engine.register(&mut self.tx, pending, &options));
-        if let Err(e) = &deployment {
+        if deployment.is_err() {
             self.tx.rollback_to(savepoint);
-            // Package initialisation ran past the wall clock: another node may have finished
-            // it, so refusing the deploy here could make this node's block differ.
-            if let Error::Runtime(govm_runtime::Error::Initialization(inner)) = e
-                && let govm_runtime::Error::DeadlineExceeded { timeout_ms } = **inner
-            {
-                let failed = Failed::Deadline(timeout_ms);
-                let error = failed.error();
-                self.failed.get_or_insert(failed);
-                return Err(error);
-            }
         }
-        deployment
+        self.stop_on(deployment)
     }
 
     /// The height of the last committed block (none before the first): read under the

@@ -38,6 +38,7 @@ pub(crate) struct Pending {
 
 impl Pending {
     fn new(
+        hash: [u8; 32],
         source: &str,
         valid: govm_validate::ValidContract,
         limits: ContractOptions,
@@ -46,7 +47,7 @@ impl Pending {
         compiled: bool,
     ) -> Self {
         Self {
-            hash: code_hash(source.as_bytes()),
+            hash,
             source_len: source.len(),
             valid,
             limits,
@@ -187,7 +188,7 @@ impl Engine {
             Some(wasm) => {
                 let prepared =
                     self.prepare(&hash, ModuleSource::Unchecked(&wasm), &valid, &limits)?;
-                Pending::new(&source, valid, limits, wasm, prepared, false)
+                Pending::new(hash, &source, valid, limits, wasm, prepared, false)
             }
             None => {
                 let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
@@ -198,14 +199,10 @@ impl Engine {
                     &limits,
                 )?;
                 let wasm = artifact.module.into_bytes();
-                Pending::new(&source, valid, limits, wasm, prepared, true)
+                Pending::new(hash, &source, valid, limits, wasm, prepared, true)
             }
         };
-        let _guard = self.write_lock();
-        let mut tx = self.state.begin();
-        let deployment = self.register(&mut tx, pending, options)?;
-        self.state.commit(tx)?;
-        Ok(deployment)
+        self.store_deployment(pending, options)
     }
 
     /// Deploys source with the wasm its submitter built (`govm build`): what a chain node
@@ -223,6 +220,12 @@ impl Engine {
         options: &DeployOptions,
     ) -> Result<Deployment> {
         let pending = self.prepare_prebuilt(code, wasm, options, None)?;
+        self.store_deployment(pending, options)
+    }
+
+    /// Stores and registers a prepared deploy and commits it (the write lock is taken only
+    /// now: compiling and preparing, which take seconds for new code, happened before).
+    fn store_deployment(&self, pending: Pending, options: &DeployOptions) -> Result<Deployment> {
         let _guard = self.write_lock();
         let mut tx = self.state.begin();
         let deployment = self.register(&mut tx, pending, options)?;
@@ -271,7 +274,9 @@ impl Engine {
                 (module.into_bytes(), prepared)
             }
         };
-        Ok(Pending::new(&source, valid, limits, wasm, prepared, false))
+        Ok(Pending::new(
+            hash, &source, valid, limits, wasm, prepared, false,
+        ))
     }
 
     /// Whether `code` builds, with this engine's toolchain, to exactly the module deployed at
