@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use govm::{ContractAbi, EventRecord, Outcome, Rejected, Value};
+use govm::{ContractAbi, EventRecord, Outcome, Rejected};
 use serde_json::{Value as Json, json};
 
 /// Where results go: text or JSON on standard output.
@@ -26,27 +26,32 @@ impl Output {
 
     /// A successful call: its result, events and gas.
     pub(crate) fn outcome(&self, outcome: &Outcome) {
-        let result = ContractAbi::results_to_json(&outcome.results);
-        if self.json {
-            let events: Vec<Json> = outcome.events.iter().map(event_json).collect();
-            println!(
-                "{}",
-                json!({ "status": "ok", "result": result, "error": null, "events": events, "gas_used": outcome.gas_used })
-            );
-            return;
-        }
-        if !outcome.debug_output.is_empty() {
+        if !self.json && !outcome.debug_output.is_empty() {
             eprint!("{}", outcome.debug_output);
         }
-        println!("result  {result}");
-        for e in &outcome.events {
+        self.outcome_json(&outcome.to_json());
+    }
+
+    /// A successful call in its JSON form (`Outcome::to_json`), as text or JSON.
+    pub(crate) fn outcome_json(&self, outcome: &Json) {
+        if self.json {
+            println!("{outcome}");
+            return;
+        }
+        println!("result  {}", outcome["result"]);
+        for e in outcome["events"].as_array().into_iter().flatten() {
             println!("event   {}", event_text(e));
         }
-        println!("gas     {}", outcome.gas_used);
+        println!("gas     {}", outcome["gas_used"]);
     }
 
     /// A failed call: the error, what the contract printed, and the gas it used.
-    pub(crate) fn call_failure(&self, error: &govm::CallError, gas_used: u64, debug_output: &str) {
+    pub(crate) fn call_failure(
+        &self,
+        error: &impl std::fmt::Display,
+        gas_used: u64,
+        debug_output: &str,
+    ) {
         if self.json {
             println!(
                 "{}",
@@ -62,13 +67,36 @@ impl Output {
 
     /// Events, oldest first.
     pub(crate) fn events(&self, events: &[EventRecord]) {
+        self.events_json(&events.iter().map(EventRecord::to_json).collect::<Vec<_>>());
+    }
+
+    /// Events in their JSON form (`EventRecord::to_json`).
+    pub(crate) fn events_json(&self, events: &[Json]) {
         if self.json {
-            println!("{}", Json::Array(events.iter().map(event_json).collect()));
+            println!("{}", Json::Array(events.to_vec()));
         } else {
             for e in events {
                 println!("{}", event_text(e));
             }
         }
+    }
+
+    /// Objects in their JSON form (`ObjectRecord::to_json`).
+    pub(crate) fn objects(&self, list: &[Json]) {
+        self.print(Json::Array(list.to_vec()), || {
+            let mut text = Vec::new();
+            for r in list {
+                text.push(format!(
+                    "object {}\n  owner  {}",
+                    plain(&r["id"]),
+                    plain(&r["owner"])
+                ));
+                for (name, value) in r["fields"].as_object().into_iter().flatten() {
+                    text.push(format!("  {name} = {}", plain(value)));
+                }
+            }
+            text.join("\n")
+        });
     }
 
     /// A failure, on standard error (or as `{"status":"error"}` with `--json`).
@@ -81,22 +109,28 @@ impl Output {
     }
 }
 
-pub(crate) fn fields_json(fields: &[(String, Value)]) -> Json {
-    Json::Object(
-        fields
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_json()))
-            .collect(),
+/// `Name { key: value, … } from 0x…`, from an event's JSON form.
+fn event_text(e: &Json) -> String {
+    let fields: Vec<String> = e["fields"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}: {}", plain(v)))
+        .collect();
+    format!(
+        "{} {{ {} }} from {}",
+        plain(&e["name"]),
+        fields.join(", "),
+        plain(&e["contract"])
     )
 }
 
-fn event_json(e: &EventRecord) -> Json {
-    json!({ "contract": e.contract.to_string(), "name": e.name, "fields": fields_json(&e.fields) })
-}
-
-fn event_text(e: &EventRecord) -> String {
-    let fields: Vec<String> = e.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    format!("{} {{ {} }} from {}", e.name, fields.join(", "), e.contract)
+/// A JSON value as text: strings without their quotes.
+pub(crate) fn plain(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// A contract's ABI in Go syntax.

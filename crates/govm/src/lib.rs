@@ -74,6 +74,7 @@ mod block;
 mod config;
 mod engine;
 mod error;
+mod json;
 mod records;
 
 pub use block::{Block, FinalizedBlock};
@@ -86,6 +87,7 @@ pub use govm_abi::{
     Address, CheckedModule, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value,
 };
 pub use govm_sdk::write_sdk;
+pub use json::fields_json;
 pub use records::{ContractInfo, ObjectRecord};
 
 pub use govm_compiler::{Error as CompileError, ToolchainConfig};

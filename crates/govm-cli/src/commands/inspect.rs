@@ -18,95 +18,74 @@ pub(crate) struct Inspect {
     target: String,
 }
 
-/// What is shown of a module, deployed or built.
-struct Shown {
-    abi: ContractAbi,
-    size: usize,
-    exports: Vec<String>,
-    imports: Vec<String>,
-    /// The deployed contract's record, as JSON; `Null` for a source file.
-    deployed: Json,
-}
-
 pub(crate) fn run(env: &Env, args: &Inspect) -> Result<Exit, Failure> {
     let path = Path::new(&args.target);
     let is_file = path.extension().is_some();
+    if !is_file && let Some(net) = env.network()? {
+        let contract = address(&args.target, "contract")?;
+        let mut value = net.query(&format!("/contract/{contract}"), &[])?;
+        if let Some(o) = value.as_object_mut() {
+            o.insert("toolchain".into(), Json::String(String::new()));
+        }
+        return print(env, &value);
+    }
     let engine = if is_file {
         env.builder()?
     } else {
         env.engine()?
     };
-    let shown = if is_file {
+    let mut value = if is_file {
         let (code, source) = read(path)?;
         let (abi, module) = with_spinner(env.out, &format!("building {}", path.display()), || {
             engine.build(&code, &file_name(path))
         })
         .or_fail_in(path, &source)?;
-        let info = module.info().clone();
-        Shown {
-            abi,
-            size: info.size,
-            exports: info.exports,
-            imports: info.imports,
-            deployed: Json::Null,
-        }
+        let info = module.info();
+        json!({
+            "abi": serde_json::from_str::<Json>(&abi.to_json()).unwrap_or(Json::Null),
+            "wasm_size": info.size,
+            "exports": info.exports,
+            "imports": info.imports,
+        })
     } else {
-        let info = engine
+        engine
             .contract_info(address(&args.target, "contract")?)
-            .or_fail()?;
-        let o = info.options;
-        Shown {
-            deployed: json!({
-                "address": info.address.to_string(),
-                "code_hash": info.code_hash.to_string(),
-                "deployer": info.deployer.to_string(),
-                "deploy_height": info.deploy_height,
-                "options": {
-                    "memory_limit": o.memory_limit,
-                    "table_size": o.table_size,
-                    "timeout_ms": o.timeout_ms,
-                    "fuel_limit": o.fuel_limit,
-                    "stack_size": o.stack_size,
-                    "enable_simd": o.enable_simd,
-                },
-            }),
-            abi: info.abi,
-            size: info.wasm_size,
-            exports: info.exports,
-            imports: info.imports,
-        }
+            .or_fail()?
+            .to_json()
     };
     let toolchain = engine
         .compiler()
         .toolchain()
         .map(ToString::to_string)
         .unwrap_or_default();
-    let mut value = json!({
-        "abi": serde_json::from_str::<Json>(&shown.abi.to_json()).unwrap_or(Json::Null),
-        "wasm_size": shown.size,
-        "exports": shown.exports,
-        "imports": shown.imports,
-        "toolchain": toolchain,
-    });
-    if let (Some(o), Some(d)) = (value.as_object_mut(), shown.deployed.as_object()) {
-        o.extend(d.clone());
+    if let Some(o) = value.as_object_mut() {
+        o.insert("toolchain".into(), Json::String(toolchain));
     }
-    env.out.print(value, || text(&shown, &toolchain));
+    print(env, &value)
+}
+
+/// Prints a contract's JSON form (`ContractInfo::to_json` and the toolchain), as text or
+/// JSON.
+pub(crate) fn print(env: &Env, value: &Json) -> Result<Exit, Failure> {
+    let abi = ContractAbi::from_json(&value["abi"].to_string())
+        .map_err(|e| Failure::internal(format!("the contract's ABI: {e}")))?;
+    env.out.print(value.clone(), || text(value, &abi));
     Ok(Exit::Ok)
 }
 
-fn text(shown: &Shown, toolchain: &str) -> String {
-    let d = &shown.deployed;
+fn text(d: &Json, abi: &ContractAbi) -> String {
     let mut lines = Vec::new();
     if let Some(addr) = d.get("address").and_then(Json::as_str) {
         lines.push(format!("contract {addr}"));
     }
-    lines.push(abi_text(&shown.abi));
+    lines.push(abi_text(abi));
+    let count = |k: &str| d[k].as_array().map_or(0, Vec::len);
     lines.push(format!(
-        "wasm {} bytes, {} exports, {} imports; toolchain {toolchain}",
-        shown.size,
-        shown.exports.len(),
-        shown.imports.len()
+        "wasm {} bytes, {} exports, {} imports; toolchain {}",
+        d["wasm_size"],
+        count("exports"),
+        count("imports"),
+        d["toolchain"].as_str().unwrap_or_default()
     ));
     if let Some(o) = d.get("options") {
         lines.push(format!(

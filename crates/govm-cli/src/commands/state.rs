@@ -2,12 +2,11 @@
 
 use clap::Args;
 use govm::ObjectId;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use crate::commands::Env;
 use crate::exit::{Exit, Failure, OrFail};
 use crate::input::address;
-use crate::output::fields_json;
 
 /// Show a contract's objects, owners and decoded fields.
 #[derive(Args, Debug)]
@@ -20,6 +19,19 @@ pub(crate) struct State {
 }
 
 pub(crate) fn run(env: &Env, args: &State) -> Result<Exit, Failure> {
+    if let Some(net) = env.network()? {
+        let path = match &args.object {
+            Some(id) => format!("/object/{id}"),
+            None => format!("/objects/{}", address(&args.contract, "contract")?),
+        };
+        let value = net.query(&path, &[])?;
+        let list = match value {
+            Json::Array(list) => list,
+            one => vec![one],
+        };
+        env.out.objects(&list);
+        return Ok(Exit::Ok);
+    }
     let engine = env.engine()?;
     let records = match &args.object {
         Some(id) => {
@@ -31,26 +43,7 @@ pub(crate) fn run(env: &Env, args: &State) -> Result<Exit, Failure> {
             .objects(address(&args.contract, "contract")?)
             .or_fail()?,
     };
-    let list: Vec<Json> = records
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id.to_string(),
-                "owner": r.owner.to_string(),
-                "contract": r.contract.to_string(),
-                "fields": fields_json(&r.fields),
-            })
-        })
-        .collect();
-    env.out.print(Json::Array(list), || {
-        let mut text = Vec::new();
-        for r in &records {
-            text.push(format!("object {}\n  owner  {}", r.id, r.owner));
-            for (name, value) in &r.fields {
-                text.push(format!("  {name} = {value}"));
-            }
-        }
-        text.join("\n")
-    });
+    let list: Vec<Json> = records.iter().map(govm::ObjectRecord::to_json).collect();
+    env.out.objects(&list);
     Ok(Exit::Ok)
 }
