@@ -53,6 +53,8 @@ pub struct TxCheck {
     pub gas_wanted: u64,
     /// Its sender, when it decoded and verified.
     pub sender: Option<Address>,
+    /// Its nonce, when it decoded.
+    pub nonce: Option<u64>,
 }
 
 /// What delivering a transaction did.
@@ -174,8 +176,19 @@ impl Chain {
     /// Whether a transaction would be admitted now (signature, chain id, nonce, gas price,
     /// fuel limit, fee): what a mempool asks. Cheap, and it never writes.
     pub fn check_tx(&self, bytes: &[u8]) -> TxCheck {
+        self.check_tx_after(bytes, &|_| None)
+    }
+
+    /// [`Chain::check_tx`] for a mempool that already holds transactions of the sender not
+    /// yet in a block: `pending(sender)` is the nonce after the sender's last pending one,
+    /// which the transaction must carry instead of the committed one.
+    pub fn check_tx_after(
+        &self,
+        bytes: &[u8],
+        pending: &dyn Fn(Address) -> Option<u64>,
+    ) -> TxCheck {
         let view = self.engine.read_view();
-        match self.admit(bytes, &view, None) {
+        match self.admit(bytes, &view, None, pending) {
             Ok(tx) => {
                 // A deploy is validated and its module checked here, so that a block never
                 // carries one that would be refused.
@@ -207,6 +220,7 @@ impl Chain {
                             log: e.to_string(),
                             gas_wanted: tx.unsigned.fuel_limit,
                             sender: None,
+                            nonce: Some(tx.unsigned.nonce),
                         };
                     }
                 }
@@ -215,6 +229,7 @@ impl Chain {
                     log: String::new(),
                     gas_wanted: tx.unsigned.fuel_limit,
                     sender: Some(tx.sender()),
+                    nonce: Some(tx.unsigned.nonce),
                 }
             }
             Err((code, log, gas_wanted)) => TxCheck {
@@ -222,17 +237,20 @@ impl Chain {
                 log,
                 gas_wanted,
                 sender: None,
+                nonce: None,
             },
         }
     }
 
     /// Decodes and checks a transaction against `view`; `block_room` is the fuel the block
-    /// has left (none in `check_tx`).
+    /// has left (none in `check_tx`); `pending` gives the nonce a mempool expects of a sender
+    /// with transactions not yet in a block.
     fn admit(
         &self,
         bytes: &[u8],
         view: &Transaction,
         block_room: Option<u64>,
+        pending: &dyn Fn(Address) -> Option<u64>,
     ) -> std::result::Result<Tx, Refusal> {
         if bytes.len() as u64 > self.params.max_tx_bytes {
             return Err((
@@ -279,7 +297,8 @@ impl Chain {
         }
         let sender = tx.sender();
         let store = |e: govm::StateError| (Code::Malformed, e.to_string(), wanted);
-        let nonce = view.nonce(&sender.0).map_err(store)?;
+        let committed = view.nonce(&sender.0).map_err(store)?;
+        let nonce = pending(sender).map_or(committed, |p| p.max(committed));
         if u.nonce != nonce {
             return refuse(
                 Code::BadNonce,
@@ -411,7 +430,9 @@ impl<'a> ChainBlock<'a> {
         // The store's limits count per transaction, not per block.
         self.block.transaction().start_scope();
         let view = self.block.transaction();
-        let admitted = self.chain.admit(bytes, view, Some(self.fuel_left));
+        let admitted = self
+            .chain
+            .admit(bytes, view, Some(self.fuel_left), &|_| None);
         let tx = match admitted {
             Ok(tx) => tx,
             Err((code, log, gas_wanted)) => {
@@ -645,6 +666,14 @@ impl<'a> ChainBlock<'a> {
             Err(EngineError::Runtime(e)) => Ok(Err((Code::InvalidDeploy, e.to_string()))),
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// Changes the block's state outside the chain's rules (credits one unit to the zero
+    /// address), so that this node computes another state hash than its peers: for tests of
+    /// how a network refuses a diverging node. Never call it otherwise.
+    #[doc(hidden)]
+    pub fn diverge_for_tests(&mut self) -> Result<()> {
+        Ok(self.block.transaction().mint(&[0; 20], 1)?)
     }
 
     /// Commits the block: its transactions' effects, its height and the state hash, in one
