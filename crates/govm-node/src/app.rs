@@ -1,0 +1,504 @@
+//! The ABCI 2.0 application: CometBFT's requests mapped onto [`Chain`] (docs/node.md).
+//!
+//! CometBFT opens four connections (consensus, mempool, query, snapshot) and the server
+//! serves each on its own thread with a clone of [`App`]. Blocks run on one consensus thread
+//! that owns the block between `FinalizeBlock` and `Commit`: the block holds the engine's
+//! write lock for that whole time, so no other write can slip between the app hash CometBFT
+//! was given and the state that is committed.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use govm::Address;
+use govm_chain::{Body, Chain, ChainParams, Tx, TxResult};
+use serde_json::{Value as Json, json};
+use tendermint_abci::Application;
+use tendermint_proto::v0_38::abci::{
+    Event, EventAttribute, ExecTxResult, RequestCheckTx, RequestFinalizeBlock, RequestInfo,
+    RequestInitChain, RequestPrepareProposal, RequestProcessProposal, RequestQuery,
+    ResponseCheckTx, ResponseCommit, ResponseFinalizeBlock, ResponseInfo, ResponseInitChain,
+    ResponsePrepareProposal, ResponseProcessProposal, ResponseQuery, response_process_proposal,
+};
+
+use crate::query;
+
+/// The exit code of a node that stops rather than vote for a state its peers may not reach.
+pub const HALT_EXIT_CODE: i32 = 70;
+
+/// The event type of a transaction (`govm_tx.sender='0x…'`).
+pub const TX_EVENT: &str = "govm_tx";
+/// The event type of a contract event (`govm_event.contract='0x…' AND govm_event.name='…'`).
+pub const CONTRACT_EVENT: &str = "govm_event";
+
+/// What a node does when it cannot go on with a block (a call met the wall-clock deadline,
+/// the store failed, CometBFT sent a block out of order): it must not answer, since any
+/// answer could be a vote for a state that its peers do not reach.
+pub type HaltHandler = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// govm as a CometBFT application. Cheap to clone: every clone serves the same chain.
+#[derive(Clone)]
+pub struct App {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    chain: Arc<Chain>,
+    blocks: Mutex<SyncSender<Job>>,
+    /// The nonce after each sender's last transaction in the mempool, since the last commit.
+    pending: Mutex<HashMap<Address, u64>>,
+    halt: HaltHandler,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("chain_id", &self.shared.chain.chain_id())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How an [`App`] is set up.
+#[derive(Clone)]
+pub struct AppOptions {
+    /// Called when the node must stop (see [`HaltHandler`]). The node binary prints the
+    /// reason and exits with [`HALT_EXIT_CODE`]; the request is not answered.
+    pub halt: HaltHandler,
+    /// Test-only: at this height the node changes its state outside the chain's rules, so
+    /// that CometBFT's app-hash check refuses it (the tests of a diverging validator).
+    pub diverge_at: Option<u64>,
+}
+
+impl std::fmt::Debug for AppOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppOptions")
+            .field("diverge_at", &self.diverge_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self {
+            halt: Arc::new(|reason| {
+                eprintln!(
+                    "govm node: HALT: {reason}\n\
+                     govm node: this node stops instead of voting for a state its peers may not \
+                     reach; see docs/node.md, \"Recovery\""
+                );
+                std::process::exit(HALT_EXIT_CODE);
+            }),
+            diverge_at: None,
+        }
+    }
+}
+
+/// Work for the consensus thread.
+enum Job {
+    Finalize {
+        request: Box<RequestFinalizeBlock>,
+        reply: SyncSender<Result<ResponseFinalizeBlock, String>>,
+    },
+    Commit {
+        reply: SyncSender<Result<u64, String>>,
+    },
+}
+
+impl App {
+    /// The application over `chain`.
+    pub fn new(chain: Chain, options: AppOptions) -> Self {
+        let chain = Arc::new(chain);
+        let (jobs, receiver) = sync_channel(0);
+        let block_chain = Arc::clone(&chain);
+        let diverge_at = options.diverge_at;
+        std::thread::Builder::new()
+            .name("govm-blocks".into())
+            .spawn(move || run_blocks(&block_chain, &receiver, diverge_at))
+            .map(drop)
+            .unwrap_or_else(|e| (options.halt)(&format!("cannot start the block thread: {e}")));
+        Self {
+            shared: Arc::new(Shared {
+                chain,
+                blocks: Mutex::new(jobs),
+                pending: Mutex::new(HashMap::new()),
+                halt: options.halt,
+            }),
+        }
+    }
+
+    /// The chain it serves.
+    pub fn chain(&self) -> &Chain {
+        &self.shared.chain
+    }
+
+    fn halt(&self, reason: &str) {
+        (self.shared.halt)(reason);
+    }
+
+    fn send(&self, job: Job) -> bool {
+        let sender = self
+            .shared
+            .blocks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        sender.send(job).is_ok()
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<Address, u64>> {
+        self.shared
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The consensus thread: a block is begun, delivered and finalized on `FinalizeBlock`, and
+/// kept (with the engine's write lock) until `Commit` writes it.
+fn run_blocks(chain: &Chain, jobs: &Receiver<Job>, diverge_at: Option<u64>) {
+    while let Ok(job) = jobs.recv() {
+        let (request, reply) = match job {
+            Job::Finalize { request, reply } => (request, reply),
+            Job::Commit { reply } => {
+                let _ = reply.send(Err("Commit without a finalized block".into()));
+                continue;
+            }
+        };
+        let height = request.height;
+        let finalized = finalize(chain, *request, diverge_at);
+        let (block, response) = match finalized {
+            Ok(done) => done,
+            Err(e) => {
+                let _ = reply.send(Err(e));
+                continue;
+            }
+        };
+        if reply.send(Ok(response)).is_err() {
+            continue;
+        }
+        match jobs.recv() {
+            Ok(Job::Commit { reply }) => {
+                let committed = block
+                    .commit()
+                    .map(|_| height as u64)
+                    .map_err(|e| format!("committing block {height}: {e}"));
+                let _ = reply.send(committed);
+            }
+            Ok(Job::Finalize { reply, .. }) => {
+                let _ = reply.send(Err(format!(
+                    "FinalizeBlock again before block {height} was committed"
+                )));
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+fn finalize(
+    chain: &Chain,
+    request: RequestFinalizeBlock,
+    diverge_at: Option<u64>,
+) -> Result<(govm_chain::FinalizedChainBlock<'_>, ResponseFinalizeBlock), String> {
+    let height = u64::try_from(request.height)
+        .map_err(|_| format!("FinalizeBlock at height {}", request.height))?;
+    let time = request.time.map_or(0, |t| t.seconds);
+    let proposer: [u8; 20] = request.proposer_address.as_ref().try_into().map_err(|_| {
+        format!(
+            "block {height}: a proposer address of {} bytes",
+            request.proposer_address.len()
+        )
+    })?;
+    let mut block = chain
+        .begin_block(height, time, Address(proposer))
+        .map_err(|e| format!("block {height}: {e}"))?;
+    let mut tx_results = Vec::with_capacity(request.txs.len());
+    for tx in &request.txs {
+        let result = block
+            .deliver_tx(tx)
+            .map_err(|e| format!("block {height}: {e}"))?;
+        tx_results.push(exec_result(tx, result));
+    }
+    if diverge_at == Some(height) {
+        eprintln!("govm node: diverging on purpose at height {height} (test switch)");
+        block
+            .diverge_for_tests()
+            .map_err(|e| format!("block {height}: {e}"))?;
+    }
+    let block = block
+        .finalize()
+        .map_err(|e| format!("block {height}: {e}"))?;
+    let response = ResponseFinalizeBlock {
+        tx_results,
+        app_hash: block.state_hash().0.to_vec().into(),
+        ..ResponseFinalizeBlock::default()
+    };
+    Ok((block, response))
+}
+
+/// A delivered transaction as ABCI reports it: its code, data, log, gas, the events that
+/// `tx_search` filters on, and `info` holding the contract events in their JSON form
+/// (`EventRecord::to_json`) for clients that print them.
+fn exec_result(bytes: &[u8], result: TxResult) -> ExecTxResult {
+    let mut events = Vec::new();
+    if let Ok(tx) = Tx::decode(bytes) {
+        let mut attributes = vec![
+            attribute("sender", tx.sender().to_string()),
+            attribute("nonce", tx.unsigned.nonce.to_string()),
+            attribute("hash", result.hash.to_string()),
+            attribute("code", result.code.value().to_string()),
+        ];
+        match &tx.unsigned.body {
+            Body::Call {
+                contract, function, ..
+            } => {
+                attributes.push(attribute("kind", "call".into()));
+                attributes.push(attribute("contract", Address(*contract).to_string()));
+                attributes.push(attribute("function", function.clone()));
+            }
+            Body::Deploy { .. } => {
+                attributes.push(attribute("kind", "deploy".into()));
+                if result.code.value() == 0 && result.data.len() == 20 {
+                    let mut a = [0; 20];
+                    a.copy_from_slice(&result.data);
+                    attributes.push(attribute("contract", Address(a).to_string()));
+                }
+            }
+            Body::Transfer { to, .. } => {
+                attributes.push(attribute("kind", "transfer".into()));
+                attributes.push(attribute("to", Address(*to).to_string()));
+            }
+        }
+        events.push(Event {
+            r#type: TX_EVENT.into(),
+            attributes,
+        });
+    }
+    for e in &result.events {
+        let mut attributes = vec![
+            attribute("contract", e.contract.to_string()),
+            attribute("name", e.name.clone()),
+        ];
+        for (key, value) in &e.fields {
+            let text = match value.to_json() {
+                Json::String(s) => s,
+                other => other.to_string(),
+            };
+            attributes.push(attribute(key, text));
+        }
+        events.push(Event {
+            r#type: CONTRACT_EVENT.into(),
+            attributes,
+        });
+    }
+    let info = if result.events.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<Json> = result
+            .events
+            .iter()
+            .map(govm::EventRecord::to_json)
+            .collect();
+        json!({ "events": list }).to_string()
+    };
+    ExecTxResult {
+        code: result.code.value(),
+        data: result.data.into(),
+        log: result.log,
+        info,
+        gas_wanted: i64::try_from(result.gas_wanted).unwrap_or(i64::MAX),
+        gas_used: i64::try_from(result.gas_used).unwrap_or(i64::MAX),
+        events,
+        codespace: if result.code.value() == 0 {
+            String::new()
+        } else {
+            "govm".into()
+        },
+    }
+}
+
+fn attribute(key: &str, value: String) -> EventAttribute {
+    EventAttribute {
+        key: key.into(),
+        value,
+        index: true,
+    }
+}
+
+/// Which transactions of a proposal fit the block: all of them decode, and their bytes and
+/// fuel limits stay within the block's limits. `Err` says why a proposal breaks them.
+fn fits(params: &ChainParams, txs: &[impl AsRef<[u8]>], max_bytes: u64) -> Result<(), String> {
+    let (mut bytes, mut fuel) = (0u64, 0u64);
+    for (i, tx) in txs.iter().enumerate() {
+        let tx = tx.as_ref();
+        let decoded = Tx::decode(tx).map_err(|(_, log)| format!("transaction {i}: {log}"))?;
+        if tx.len() as u64 > params.max_tx_bytes {
+            return Err(format!("transaction {i} is over max_tx_bytes"));
+        }
+        bytes = bytes.saturating_add(tx.len() as u64);
+        fuel = fuel.saturating_add(decoded.unsigned.fuel_limit);
+        if bytes > max_bytes {
+            return Err(format!("{bytes} bytes of transactions, over {max_bytes}"));
+        }
+        if fuel > params.max_block_fuel {
+            return Err(format!(
+                "{fuel} fuel asked for, over the block's {}",
+                params.max_block_fuel
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Application for App {
+    fn info(&self, _request: RequestInfo) -> ResponseInfo {
+        match self.chain().info() {
+            Ok(info) => ResponseInfo {
+                data: "govm".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                app_version: 1,
+                last_block_height: i64::try_from(info.height).unwrap_or(i64::MAX),
+                last_block_app_hash: info.state_hash.0.to_vec().into(),
+            },
+            Err(e) => {
+                self.halt(&format!("Info: {e}"));
+                ResponseInfo::default()
+            }
+        }
+    }
+
+    fn init_chain(&self, request: RequestInitChain) -> ResponseInitChain {
+        let chain = self.chain();
+        if request.chain_id != chain.chain_id() {
+            self.halt(&format!(
+                "InitChain for chain {:?}, but the govm genesis is for {:?}",
+                request.chain_id,
+                chain.chain_id()
+            ));
+        }
+        if request.initial_height > 1 {
+            self.halt(&format!(
+                "InitChain with initial height {}: govm chains start at 1",
+                request.initial_height
+            ));
+        }
+        match chain.info() {
+            Ok(info) if info.height == 0 => ResponseInitChain {
+                app_hash: info.state_hash.0.to_vec().into(),
+                ..ResponseInitChain::default()
+            },
+            Ok(info) => {
+                self.halt(&format!(
+                    "InitChain, but the state is at height {}: is this the right home?",
+                    info.height
+                ));
+                ResponseInitChain::default()
+            }
+            Err(e) => {
+                self.halt(&format!("InitChain: {e}"));
+                ResponseInitChain::default()
+            }
+        }
+    }
+
+    fn query(&self, request: RequestQuery) -> ResponseQuery {
+        query::answer(self.chain(), &request.path, &request.data)
+    }
+
+    fn check_tx(&self, request: RequestCheckTx) -> ResponseCheckTx {
+        let check = {
+            let pending = self.pending();
+            self.chain()
+                .check_tx_after(&request.tx, &|sender| pending.get(&sender).copied())
+        };
+        if let (Some(sender), Some(nonce)) = (check.sender, check.nonce) {
+            self.pending().insert(sender, nonce + 1);
+        }
+        ResponseCheckTx {
+            code: check.code.value(),
+            log: check.log,
+            gas_wanted: i64::try_from(check.gas_wanted).unwrap_or(i64::MAX),
+            codespace: if check.code.value() == 0 {
+                String::new()
+            } else {
+                "govm".into()
+            },
+            ..ResponseCheckTx::default()
+        }
+    }
+
+    fn prepare_proposal(&self, request: RequestPrepareProposal) -> ResponsePrepareProposal {
+        let params = self.chain().params();
+        let max_bytes = u64::try_from(request.max_tx_bytes).unwrap_or(0);
+        // In mempool order, up to the first that does not fit (a later transaction of the
+        // same sender would carry the wrong nonce without it).
+        let mut kept = Vec::new();
+        for tx in request.txs {
+            if Tx::decode(&tx).is_err() {
+                continue;
+            }
+            kept.push(tx);
+            if fits(&params, &kept, max_bytes).is_err() {
+                kept.pop();
+                break;
+            }
+        }
+        ResponsePrepareProposal { txs: kept }
+    }
+
+    fn process_proposal(&self, request: RequestProcessProposal) -> ResponseProcessProposal {
+        let params = self.chain().params();
+        // CometBFT checks the block's size against its own limit; govm checks each
+        // transaction and the fuel the block asks for.
+        let status = match fits(&params, &request.txs, u64::MAX) {
+            Ok(()) => response_process_proposal::ProposalStatus::Accept,
+            Err(why) => {
+                eprintln!(
+                    "govm node: refusing the proposal at height {}: {why}",
+                    request.height
+                );
+                response_process_proposal::ProposalStatus::Reject
+            }
+        };
+        ResponseProcessProposal {
+            status: status as i32,
+        }
+    }
+
+    fn finalize_block(&self, request: RequestFinalizeBlock) -> ResponseFinalizeBlock {
+        let height = request.height;
+        let (reply, answer) = sync_channel(1);
+        if !self.send(Job::Finalize {
+            request: Box::new(request),
+            reply,
+        }) {
+            self.halt("the block thread is gone");
+        }
+        match answer.recv() {
+            Ok(Ok(response)) => response,
+            Ok(Err(reason)) => {
+                self.halt(&reason);
+                ResponseFinalizeBlock::default()
+            }
+            Err(_) => {
+                self.halt(&format!("block {height}: the block thread is gone"));
+                ResponseFinalizeBlock::default()
+            }
+        }
+    }
+
+    fn commit(&self) -> ResponseCommit {
+        let (reply, answer) = sync_channel(1);
+        if !self.send(Job::Commit { reply }) {
+            self.halt("the block thread is gone");
+        }
+        match answer.recv() {
+            Ok(Ok(_height)) => {
+                // CometBFT rechecks the mempool next, which refills the pending nonces.
+                self.pending().clear();
+            }
+            Ok(Err(reason)) => self.halt(&reason),
+            Err(_) => self.halt("Commit: the block thread is gone"),
+        }
+        ResponseCommit::default()
+    }
+}

@@ -1,0 +1,208 @@
+//! ABCI `Query`: the read-only paths of the committed state (docs/node.md, "Queries").
+//!
+//! Every answer's value is JSON in the forms the `govm` command prints. Codes: see
+//! [`QueryCode`].
+
+use govm::{Address, CallError, Error as EngineError, EventRecord, Hash, ObjectId, ObjectRecord};
+use govm_chain::{Chain, Error as ChainError};
+use serde::Deserialize;
+use serde_json::{Value as Json, json};
+use tendermint_proto::v0_38::abci::ResponseQuery;
+
+/// The code of a query's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum QueryCode {
+    /// Answered.
+    Ok = 0,
+    /// An unknown path, or data that does not parse.
+    BadRequest = 1,
+    /// No such contract, object or transaction.
+    NotFound = 2,
+    /// A read-only call refused before it ran: an unknown function, arguments that do not
+    /// match the ABI, value the sender cannot pay.
+    Refused = 3,
+    /// The node failed (its store).
+    Internal = 4,
+    /// A read-only call failed: the contract returned an error, panicked or trapped.
+    CallFailed = 20,
+    /// A read-only call ran out of fuel.
+    OutOfGas = 21,
+    /// A read-only call met a memory, stack or time limit.
+    ResourceLimit = 22,
+}
+
+/// What a read-only call (`/call/<contract>/<function>`) takes as its data.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallData {
+    /// The caller, `0x`-hex (default: the zero address).
+    #[serde(default)]
+    sender: Option<String>,
+    /// The arguments, one JSON array (docs/abi.md, JSON forms).
+    #[serde(default)]
+    args: Option<Json>,
+}
+
+type Answer = Result<Json, (QueryCode, String, Json)>;
+
+/// Answers `path` (with `data`, for calls) from the committed state.
+pub(crate) fn answer(chain: &Chain, path: &str, data: &[u8]) -> ResponseQuery {
+    let height = chain.info().map_or(0, |i| i.height);
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let answer = route(chain, &parts, data);
+    let (code, log, value) = match answer {
+        Ok(value) => (QueryCode::Ok, String::new(), value),
+        Err((code, log, value)) => (code, log, value),
+    };
+    ResponseQuery {
+        code: code as u32,
+        log,
+        value: if value.is_null() {
+            Vec::new().into()
+        } else {
+            value.to_string().into_bytes().into()
+        },
+        height: i64::try_from(height).unwrap_or(i64::MAX),
+        codespace: if code == QueryCode::Ok {
+            String::new()
+        } else {
+            "govm".into()
+        },
+        ..ResponseQuery::default()
+    }
+}
+
+fn route(chain: &Chain, parts: &[&str], data: &[u8]) -> Answer {
+    let engine = chain.engine();
+    match parts {
+        ["info"] => {
+            let info = chain.info().map_err(internal)?;
+            Ok(json!({
+                "chain_id": chain.chain_id(),
+                "height": info.height,
+                "state_hash": info.state_hash.to_string(),
+                "params": serde_json::to_value(chain.params()).unwrap_or(Json::Null),
+            }))
+        }
+        ["account", address] => {
+            let account = chain.account(parse_address(address)?).map_err(internal)?;
+            Ok(json!({ "nonce": account.nonce, "balance": account.balance }))
+        }
+        ["contract", address] => engine
+            .contract_info(parse_address(address)?)
+            .map(|info| info.to_json())
+            .map_err(engine_error),
+        ["abi", address] => engine
+            .abi(parse_address(address)?)
+            .map(|abi| serde_json::from_str(&abi.to_json()).unwrap_or(Json::Null))
+            .map_err(engine_error),
+        ["objects", address] => engine
+            .objects(parse_address(address)?)
+            .map(|list| Json::Array(list.iter().map(ObjectRecord::to_json).collect()))
+            .map_err(engine_error),
+        ["object", id] => {
+            let id = ObjectId::from_hex(id).map_err(|e| bad(format!("object id: {e}")))?;
+            match engine.object(id).map_err(engine_error)? {
+                Some(record) => Ok(record.to_json()),
+                None => Err(not_found(format!("no object {id}"))),
+            }
+        }
+        ["events"] => events(chain, None),
+        ["events", address] => events(chain, Some(parse_address(address)?)),
+        ["tx", hash] => {
+            let hash = Hash::from_hex(hash).map_err(|e| bad(format!("transaction hash: {e}")))?;
+            match chain.tx_result(hash).map_err(internal)? {
+                Some(r) => Ok(json!({
+                    "hash": hash.to_string(),
+                    "code": r.code,
+                    "data": format!("0x{}", hex::encode(&r.data)),
+                    "log": r.log,
+                    "gas_used": r.gas_used,
+                    "height": r.height,
+                })),
+                None => Err(not_found(format!("no transaction {hash}"))),
+            }
+        }
+        ["call", contract, function] => call(chain, parse_address(contract)?, function, data),
+        _ => Err(bad(format!(
+            "unknown query path /{}; see docs/node.md, \"Queries\"",
+            parts.join("/")
+        ))),
+    }
+}
+
+fn events(chain: &Chain, contract: Option<Address>) -> Answer {
+    chain
+        .engine()
+        .events(contract)
+        .map(|list| Json::Array(list.iter().map(EventRecord::to_json).collect()))
+        .map_err(engine_error)
+}
+
+fn call(chain: &Chain, contract: Address, function: &str, data: &[u8]) -> Answer {
+    let data: CallData = if data.is_empty() {
+        CallData {
+            sender: None,
+            args: None,
+        }
+    } else {
+        serde_json::from_slice(data).map_err(|e| bad(format!("call data: {e}")))?
+    };
+    let sender = match &data.sender {
+        Some(s) => parse_address(s)?,
+        None => Address([0; 20]),
+    };
+    let args = data.args.unwrap_or_else(|| Json::Array(Vec::new()));
+    match chain.query(sender, contract, function, &args) {
+        Ok(outcome) => Ok(outcome.to_json()),
+        Err(ChainError::Engine(EngineError::Call {
+            error, gas_used, ..
+        })) => {
+            let code = match &error {
+                CallError::OutOfFuel => QueryCode::OutOfGas,
+                e if e.is_resource_limit() => QueryCode::ResourceLimit,
+                CallError::UnknownFunction { .. }
+                | CallError::BadArguments { .. }
+                | CallError::InsufficientValue { .. } => QueryCode::Refused,
+                CallError::UnknownContract { .. } => QueryCode::NotFound,
+                CallError::State(_) | CallError::Internal(_) => QueryCode::Internal,
+                _ => QueryCode::CallFailed,
+            };
+            let value = json!({
+                "status": "error", "result": null, "error": error.to_string(),
+                "events": [], "gas_used": gas_used,
+            });
+            Err((code, error.to_string(), value))
+        }
+        Err(ChainError::Engine(e)) => Err(engine_error(e)),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+fn parse_address(text: &str) -> Result<Address, (QueryCode, String, Json)> {
+    Address::from_hex(text).map_err(|e| bad(format!("address {text:?}: {e}")))
+}
+
+fn bad(log: String) -> (QueryCode, String, Json) {
+    (QueryCode::BadRequest, log, Json::Null)
+}
+
+fn not_found(log: String) -> (QueryCode, String, Json) {
+    (QueryCode::NotFound, log, Json::Null)
+}
+
+fn internal(e: impl std::fmt::Display) -> (QueryCode, String, Json) {
+    (QueryCode::Internal, e.to_string(), Json::Null)
+}
+
+fn engine_error(e: EngineError) -> (QueryCode, String, Json) {
+    match e {
+        EngineError::Call {
+            error: error @ CallError::UnknownContract { .. },
+            ..
+        } => not_found(error.to_string()),
+        EngineError::Abi(_) => (QueryCode::Refused, e.to_string(), Json::Null),
+        other => internal(other),
+    }
+}
