@@ -1,4 +1,5 @@
-//! `govm`: deploy, call and inspect Go contracts on a local state home.
+//! `govm`: deploy, call and inspect Go contracts on a local state home, or with `--node URL`
+//! on a network (signing with `--from NAME`); run a validator (`govm node`).
 //!
 //! Exit codes (one place: `exit.rs`): 0 success, 1 the contract failed (its call was
 //! reverted; for `govm test`, a test failed), 2 usage or input error (bad arguments, a
@@ -17,11 +18,13 @@ mod commands;
 mod exit;
 mod home;
 mod input;
+mod network;
 mod output;
 mod scaffold;
 
 use commands::{
-    Env, balance, build, call, deploy, events, inspect, mint, new, state, test, verify,
+    Env, account, balance, build, call, deploy, events, inspect, keys, mint, new, node, state,
+    test, transfer, tx, verify,
 };
 use exit::{Exit, Failure};
 use output::Output;
@@ -42,6 +45,19 @@ struct Cli {
     /// How long to wait, in milliseconds, for another govm to release the home.
     #[arg(long, global = true, value_name = "MS", default_value_t = 30_000)]
     lock_timeout: u64,
+    /// Work against a network: the JSON-RPC address of one of its nodes
+    /// (http://127.0.0.1:26657) instead of the local state home.
+    #[arg(long, global = true, env = "GOVM_NODE", value_name = "URL")]
+    node: Option<String>,
+    /// With --node: the key (`govm keys add NAME`) that signs transactions.
+    #[arg(long, global = true, env = "GOVM_FROM", value_name = "NAME")]
+    from: Option<String>,
+    /// With --node: how long to wait for a transaction to be in a block, in milliseconds.
+    #[arg(long, global = true, value_name = "MS", default_value_t = 60_000)]
+    wait_ms: u64,
+    /// With --node: the gas price to offer (default: the chain's minimum).
+    #[arg(long, global = true, value_name = "N")]
+    gas_price: Option<u64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,6 +73,11 @@ enum Command {
     State(state::State),
     Events(events::Events),
     Balance(balance::Balance),
+    Account(account::Account),
+    Transfer(transfer::Transfer),
+    Tx(tx::Tx),
+    Keys(keys::Keys),
+    Node(node::Node),
     Mint(mint::Mint),
     Build(build::Build),
     New(new::New),
@@ -70,6 +91,10 @@ fn main() -> ExitCode {
         home: cli.home.clone(),
         out: Output { json: cli.json },
         lock_timeout: Duration::from_millis(cli.lock_timeout),
+        node: cli.node.clone(),
+        from: cli.from.clone(),
+        wait: Duration::from_millis(cli.wait_ms),
+        gas_price: cli.gas_price,
     };
     match run(&env, &cli.command) {
         Ok(exit) => exit.into(),
@@ -89,6 +114,11 @@ fn run(env: &Env, command: &Command) -> Result<Exit, Failure> {
         Command::State(args) => state::run(env, args),
         Command::Events(args) => events::run(env, args),
         Command::Balance(args) => balance::run(env, args),
+        Command::Account(args) => account::run(env, args),
+        Command::Transfer(args) => transfer::run(env, args),
+        Command::Tx(args) => tx::run(env, args),
+        Command::Keys(args) => keys::run(env, args),
+        Command::Node(args) => node::run(env, args),
         Command::Mint(args) => mint::run(env, args),
         Command::Build(args) => build::run(env, args),
         Command::New(args) => new::run(env, args),

@@ -15,10 +15,13 @@ pub(crate) struct Balance {
 }
 
 pub(crate) fn run(env: &Env, args: &Balance) -> Result<Exit, Failure> {
-    let engine = env.engine()?;
-    let balance = engine
-        .balance(address(&args.address, "address")?)
-        .or_fail()?;
+    let address = address(&args.address, "address")?;
+    let balance = match env.network()? {
+        Some(net) => net.query(&format!("/account/{address}"), &[])?["balance"]
+            .as_u64()
+            .unwrap_or(0),
+        None => env.engine()?.balance(address).or_fail()?,
+    };
     env.out
         .print(json!({ "balance": balance }), || balance.to_string());
     Ok(Exit::Ok)

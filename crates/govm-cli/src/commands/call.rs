@@ -1,12 +1,14 @@
 //! `govm call` and `govm query`: run an entry point, committing or not.
 
 use clap::Args;
-use govm::{CallContext, Error};
-use serde_json::Value as Json;
+use govm::{Address, CallContext, ContractAbi, Error};
+use govm_chain::Body;
+use serde_json::{Value as Json, json};
 
 use crate::commands::Env;
 use crate::exit::{Exit, Failure, OrFail};
 use crate::input::address;
+use crate::network::{Network, events_of, query_failure, sent_json, tx_exit};
 
 /// The arguments `call` and `query` share.
 #[derive(Args, Debug, Clone)]
@@ -51,6 +53,13 @@ pub(crate) fn run(env: &Env, args: &CallArgs, commit: bool) -> Result<Exit, Fail
                 .collect(),
         ),
     };
+    if let Some(net) = env.network()? {
+        return if commit {
+            call_network(env, &net, args, contract, &json_args)
+        } else {
+            query_network(env, &net, args, contract, &json_args)
+        };
+    }
     let ctx = CallContext {
         sender: address(&args.sender, "--sender")?,
         block_height: args.height,
@@ -78,5 +87,85 @@ pub(crate) fn run(env: &Env, args: &CallArgs, commit: bool) -> Result<Exit, Fail
             Ok(Exit::of_call(&error))
         }
         Err(e) => Err(e).or_fail(),
+    }
+}
+
+/// `call --node`: a signed transaction, included in a block.
+fn call_network(
+    env: &Env,
+    net: &Network,
+    args: &CallArgs,
+    contract: Address,
+    json_args: &Json,
+) -> Result<Exit, Failure> {
+    let key = env.signer()?;
+    let abi = net.abi(contract)?;
+    let function = abi.function(&args.function).ok_or_else(|| {
+        Failure::input(format!(
+            "contract {contract} has no entry point {:?}",
+            args.function
+        ))
+    })?;
+    let encoded = abi
+        .args_from_json(function, json_args)
+        .and_then(|values| abi.encode_args(function, &values))
+        .map_err(Failure::input)?;
+    let sent = net.submit(
+        &key,
+        Body::Call {
+            contract: contract.0,
+            function: args.function.clone(),
+            args: encoded,
+            value: args.value,
+        },
+        args.fuel,
+        env.gas_price,
+    )?;
+    let included = &sent.included;
+    if included.code != 0 {
+        env.out.call_failure(&included.log, included.gas_used, "");
+        return Ok(tx_exit(included.code));
+    }
+    let results = abi
+        .decode_results(function, &included.data)
+        .map_err(|e| Failure::internal(format!("the call's results: {e}")))?;
+    let mut outcome = json!({
+        "status": "ok",
+        "result": ContractAbi::results_to_json(&results),
+        "error": null,
+        "events": events_of(included),
+        "gas_used": included.gas_used,
+    });
+    if env.out.json
+        && let (Some(o), Some(tx)) = (outcome.as_object_mut(), sent_json(&sent).as_object())
+    {
+        o.insert("tx".into(), tx["tx"].clone());
+        o.insert("height".into(), tx["height"].clone());
+    }
+    env.out.outcome_json(&outcome);
+    Ok(Exit::Ok)
+}
+
+/// `query --node`: a read-only call on the node's committed state.
+fn query_network(
+    env: &Env,
+    net: &Network,
+    args: &CallArgs,
+    contract: Address,
+    json_args: &Json,
+) -> Result<Exit, Failure> {
+    let data = json!({ "sender": args.sender, "args": json_args }).to_string();
+    let path = format!("/call/{contract}/{}", args.function);
+    match net.query_raw(&path, data.as_bytes())? {
+        (0, _, outcome) => {
+            env.out.outcome_json(&outcome);
+            Ok(Exit::Ok)
+        }
+        (code, log, value) if value.is_object() => {
+            env.out
+                .call_failure(&log, value["gas_used"].as_u64().unwrap_or(0), "");
+            Ok(query_failure(code, &log).exit)
+        }
+        (code, log, _) => Err(query_failure(code, &log)),
     }
 }

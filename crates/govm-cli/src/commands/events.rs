@@ -15,12 +15,22 @@ pub(crate) struct Events {
 }
 
 pub(crate) fn run(env: &Env, args: &Events) -> Result<Exit, Failure> {
-    let engine = env.engine()?;
     let filter = args
         .contract
         .as_deref()
         .map(|c| address(c, "--contract"))
         .transpose()?;
+    if let Some(net) = env.network()? {
+        let path = match filter {
+            Some(c) => format!("/events/{c}"),
+            None => "/events".into(),
+        };
+        let list = net.query(&path, &[])?;
+        env.out
+            .events_json(list.as_array().map(Vec::as_slice).unwrap_or_default());
+        return Ok(Exit::Ok);
+    }
+    let engine = env.engine()?;
     env.out.events(&engine.events(filter).or_fail()?);
     Ok(Exit::Ok)
 }

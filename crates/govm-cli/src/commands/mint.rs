@@ -17,6 +17,11 @@ pub(crate) struct Mint {
 }
 
 pub(crate) fn run(env: &Env, args: &Mint) -> Result<Exit, Failure> {
+    if env.node.is_some() {
+        return Err(Failure::input(
+            "mint is the local faucet; a network's balances come from its genesis and transfers (drop --node)",
+        ));
+    }
     let engine = env.engine()?;
     let to = address(&args.address, "address")?;
     let hash = engine.mint(to, args.amount).or_fail()?;

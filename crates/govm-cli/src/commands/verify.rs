@@ -21,6 +21,11 @@ pub(crate) struct Verify {
 }
 
 pub(crate) fn run(env: &Env, args: &Verify) -> Result<Exit, Failure> {
+    if env.node.is_some() {
+        return Err(Failure::input(
+            "verify works on the local home (drop --node)",
+        ));
+    }
     let contract = address(&args.contract, "contract")?;
     let (code, source) = read(&args.file)?;
     let engine = env.engine()?;
