@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod commands;
+mod network;
 mod readme;
 mod toolkit;
 
