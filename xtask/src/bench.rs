@@ -164,11 +164,26 @@ pub(crate) const FIGURES: &[&str] = &[
     "token_deploy_gas",
     "token_wasm_size_wasm_opt",
     "token_wasm_size_tinygo",
+    "network_tps_token_transfers",
+    "network_latency_p50",
+    "network_latency_p99",
 ];
 
-pub(crate) fn run(root: &Path, quick: bool) -> Result<()> {
+pub(crate) fn run(root: &Path, quick: bool, cometbft: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(root.join("target/bench-extra"));
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // The network bench runs validators: `govm node start` processes and CometBFT.
+    let built = Command::new(&cargo)
+        .current_dir(root)
+        .args(["build", "--locked", "--quiet", "-p", "govm-cli"])
+        .status()
+        .context("building govm")?;
+    if !built.success() {
+        bail!("building govm failed");
+    }
+    let mut cmd = Command::new(&cargo);
+    cmd.env("GOVM_BIN", root.join("target/debug/govm"))
+        .env("GOVM_COMETBFT", cometbft);
     cmd.current_dir(root)
         .args(["bench", "--locked", "-p", "govm-benches", "--"]);
     if quick {
@@ -248,6 +263,7 @@ pub(crate) fn run(root: &Path, quick: bool) -> Result<()> {
             (None, _) => "-".to_owned(),
             (Some(v), "ns") => nanos(v),
             (Some(v), "x") => format!("{v:.2}x"),
+            (Some(v), "tx/s") => format!("{v:.1} tx/s"),
             (Some(v), u) => format!("{v:.0} {u}"),
         };
         table.push_str(&format!(

@@ -35,13 +35,21 @@ fn run_command() -> Result<()> {
         }
         Some("test") => {
             setup(true)?;
-            test()
+            test(&cometbft()?)
+        }
+        Some("testnet") => {
+            setup(false)?;
+            testnet(&cometbft()?, &args[1..])
         }
         Some("fuzz") => fuzz(&args[1..]),
-        Some("bench") => bench::run(&root(), args.get(1).map(String::as_str) == Some("--quick")),
+        Some("bench") => bench::run(
+            &root(),
+            args.get(1).map(String::as_str) == Some("--quick"),
+            &cometbft()?,
+        ),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|demo|test|bench [--quick]|fuzz TARGET [--seconds N]>"
+                "usage: cargo xtask <setup|demo|test|testnet [--validators N]|bench [--quick]|fuzz TARGET [--seconds N]>"
             );
             eprintln!(
                 "  setup  find or install the contract toolchain (Go >= 1.24 or TinyGo >= 0.34) and CometBFT {COMETBFT_VERSION}"
@@ -49,6 +57,9 @@ fn run_command() -> Result<()> {
             eprintln!("  demo   deploy the token contract and run a transfer, end to end");
             eprintln!(
                 "  test   formatting, lints, tests, docs and the layering rules: what CI runs"
+            );
+            eprintln!(
+                "  testnet  a local network of validators (default 4) on 127.0.0.1: deploys the token, sends transfers, prints heights and app hashes until Ctrl-C"
             );
             eprintln!(
                 "  bench  run the benchmarks and report each metric against its baseline [--quick]"
@@ -314,7 +325,30 @@ fn demo_steps(govm: &Path, home: &Path) -> Result<()> {
 
 // ---- test ----
 
-fn test() -> Result<()> {
+/// `govm node testnet` with the token contract, in place of this process (Ctrl-C reaches it
+/// directly, and it stops every validator it started).
+fn testnet(cometbft: &Path, args: &[String]) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    run(cargo().args(["build", "--quiet", "--package", "govm-cli"]))?;
+    let home = std::env::temp_dir().join(format!("govm-testnet-home-{}", std::process::id()));
+    let error = Command::new(root().join("target/debug/govm"))
+        .current_dir(root())
+        .arg("--home")
+        .arg(&home)
+        .args([
+            "node",
+            "testnet",
+            "--contract",
+            "testdata/contracts/token/token.go",
+        ])
+        .arg("--cometbft")
+        .arg(cometbft)
+        .args(args)
+        .exec();
+    bail!("cannot start govm: {error}")
+}
+
+fn test(cometbft: &Path) -> Result<()> {
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args([
         "clippy",
@@ -325,7 +359,10 @@ fn test() -> Result<()> {
         "-D",
         "warnings",
     ]))?;
-    run(cargo().args(["test", "--workspace", "--locked"]))?;
+    // The network tests find CometBFT through GOVM_COMETBFT.
+    run(cargo()
+        .args(["test", "--workspace", "--locked"])
+        .env("GOVM_COMETBFT", cometbft))?;
     go_sdk_checks()?;
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--locked"])
@@ -438,6 +475,15 @@ fn fuzz(args: &[String]) -> Result<()> {
 /// The dependency rules of ARCHITECTURE.md that a command can check.
 fn layering() -> Result<()> {
     // (crate, workspace crates it may depend on, whether it may depend on wasmtime)
+    const ENGINE_CRATES: &[&str] = &[
+        "govm",
+        "govm-abi",
+        "govm-validate",
+        "govm-sdk",
+        "govm-compiler",
+        "govm-runtime",
+        "govm-state",
+    ];
     let rules: &[(&str, &[&str], bool)] = &[
         ("govm-abi", &[], false),
         ("govm-state", &[], false),
@@ -449,6 +495,12 @@ fn layering() -> Result<()> {
             false,
         ),
         ("govm-runtime", &["govm-abi", "govm-state"], true),
+        ("govm-chain", ENGINE_CRATES, true),
+        (
+            "govm-node",
+            &[ENGINE_CRATES, &["govm-chain"]].concat(),
+            true,
+        ),
     ];
     for (krate, allowed, wasmtime) in rules {
         let output = cargo()
@@ -477,17 +529,17 @@ fn layering() -> Result<()> {
             }
         }
     }
-    // Only the compiler spawns processes.
+    // Only the compiler (toolchains) and the node (CometBFT, validators) spawn processes.
     for entry in std::fs::read_dir(root().join("crates"))? {
         let dir = entry?.path();
-        if dir.ends_with("govm-compiler") {
+        if dir.ends_with("govm-compiler") || dir.ends_with("govm-node") {
             continue;
         }
         for file in rust_files(&dir.join("src"))? {
             let text = std::fs::read_to_string(&file)?;
             if text.contains("process::Command") {
                 bail!(
-                    "layering: {} spawns processes; only govm-compiler may",
+                    "layering: {} spawns processes; only govm-compiler and govm-node may",
                     file.display()
                 );
             }

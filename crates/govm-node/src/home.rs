@@ -126,6 +126,39 @@ impl NodeHome {
     }
 }
 
+/// Creates a CometBFT home (keys, config, genesis) with `cometbft init`, unless it has a
+/// genesis already.
+pub fn init_cometbft(cometbft: &Path, home: &Path) -> Result<(), HomeError> {
+    if home.join("config/genesis.json").exists() {
+        return Ok(());
+    }
+    let out = std::process::Command::new(cometbft)
+        .arg("init")
+        .arg("--home")
+        .arg(home)
+        .output()
+        .map_err(|e| {
+            file_error(
+                cometbft,
+                format!(
+                    "cannot run it ({e}); install CometBFT {} (cargo xtask setup) or name it \
+                     with --cometbft",
+                    crate::COMETBFT_VERSION
+                ),
+            )
+        })?;
+    if !out.status.success() {
+        return Err(file_error(
+            cometbft,
+            format!(
+                "cometbft init failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The govm genesis of a CometBFT genesis (`cometbft/config/genesis.json`): its chain id,
 /// its genesis time as the time of block 0, `params`, and `balances` (each validator's
 /// address, derived from its key as CometBFT does, gets `validator_balance`).
@@ -194,28 +227,51 @@ pub struct CometSettings {
     pub max_tx_bytes: u64,
 }
 
+/// Points a CometBFT home's `config.toml` at the application (`proxy_app`) and lets its
+/// mempool and JSON-RPC carry transactions up to the chain's `max_tx_bytes`
+/// (`mempool.max_tx_bytes`, `rpc.max_body_bytes`: CometBFT's defaults stop at 1 MB, below a
+/// deploy). Other keys stay as they are.
+pub fn configure_cometbft_for_app(
+    cometbft_home: &Path,
+    abci: &str,
+    max_tx_bytes: u64,
+) -> Result<(), HomeError> {
+    edit_config(cometbft_home, |doc| {
+        doc["proxy_app"] = toml_edit::value(format!("tcp://{abci}"));
+        let tx_bytes = i64::try_from(max_tx_bytes).unwrap_or(i64::MAX / 4);
+        doc["rpc"]["max_body_bytes"] =
+            toml_edit::value(tx_bytes.saturating_mul(2).saturating_add(1 << 20));
+        doc["mempool"]["max_tx_bytes"] = toml_edit::value(tx_bytes);
+    })
+}
+
 /// Writes `settings` into `<cometbft home>/config/config.toml` (other keys stay as they are),
 /// for peers on one host (duplicate IPs allowed, the address book not strict).
 pub fn configure_cometbft(cometbft_home: &Path, settings: &CometSettings) -> Result<(), HomeError> {
+    configure_cometbft_for_app(cometbft_home, &settings.abci, settings.max_tx_bytes)?;
+    edit_config(cometbft_home, |doc| {
+        doc["rpc"]["laddr"] = toml_edit::value(format!("tcp://{}", settings.rpc));
+        doc["rpc"]["pprof_laddr"] = toml_edit::value("");
+        doc["p2p"]["laddr"] = toml_edit::value(format!("tcp://{}", settings.p2p));
+        doc["p2p"]["external_address"] = toml_edit::value("");
+        doc["p2p"]["persistent_peers"] = toml_edit::value(settings.persistent_peers.clone());
+        doc["p2p"]["addr_book_strict"] = toml_edit::value(false);
+        doc["p2p"]["allow_duplicate_ip"] = toml_edit::value(true);
+        doc["consensus"]["timeout_commit"] = toml_edit::value(settings.timeout_commit.clone());
+        doc["consensus"]["timeout_propose"] = toml_edit::value(settings.timeout_propose.clone());
+        doc["instrumentation"]["prometheus"] = toml_edit::value(false);
+        doc["tx_index"]["indexer"] = toml_edit::value("kv");
+    })
+}
+
+fn edit_config(
+    cometbft_home: &Path,
+    edit: impl FnOnce(&mut toml_edit::DocumentMut),
+) -> Result<(), HomeError> {
     let path = cometbft_home.join("config/config.toml");
     let text = read(&path)?;
     let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| file_error(&path, e))?;
-    doc["proxy_app"] = toml_edit::value(format!("tcp://{}", settings.abci));
-    doc["rpc"]["laddr"] = toml_edit::value(format!("tcp://{}", settings.rpc));
-    doc["rpc"]["pprof_laddr"] = toml_edit::value("");
-    let tx_bytes = i64::try_from(settings.max_tx_bytes).unwrap_or(i64::MAX / 4);
-    doc["rpc"]["max_body_bytes"] =
-        toml_edit::value(tx_bytes.saturating_mul(2).saturating_add(1 << 20));
-    doc["mempool"]["max_tx_bytes"] = toml_edit::value(tx_bytes);
-    doc["p2p"]["laddr"] = toml_edit::value(format!("tcp://{}", settings.p2p));
-    doc["p2p"]["external_address"] = toml_edit::value("");
-    doc["p2p"]["persistent_peers"] = toml_edit::value(settings.persistent_peers.clone());
-    doc["p2p"]["addr_book_strict"] = toml_edit::value(false);
-    doc["p2p"]["allow_duplicate_ip"] = toml_edit::value(true);
-    doc["consensus"]["timeout_commit"] = toml_edit::value(settings.timeout_commit.clone());
-    doc["consensus"]["timeout_propose"] = toml_edit::value(settings.timeout_propose.clone());
-    doc["instrumentation"]["prometheus"] = toml_edit::value(false);
-    doc["tx_index"]["indexer"] = toml_edit::value("kv");
+    edit(&mut doc);
     write(&path, &doc.to_string())
 }
 

@@ -19,7 +19,8 @@ pub mod rpc;
 
 pub use app::{App, AppOptions, CONTRACT_EVENT, HALT_EXIT_CODE, HaltHandler, TX_EVENT};
 pub use home::{
-    CometSettings, HomeError, NodeConfig, NodeHome, configure_cometbft, genesis_from_cometbft,
+    CometSettings, HomeError, NodeConfig, NodeHome, configure_cometbft, configure_cometbft_for_app,
+    genesis_from_cometbft, init_cometbft,
 };
 pub use query::QueryCode;
 

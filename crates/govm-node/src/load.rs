@@ -22,8 +22,10 @@ pub struct LoadSpec {
     /// The senders (each needs a balance for fees).
     pub keys: Vec<SigningKey>,
     /// A token contract (`Transfer(to Address, amount uint64)`) whose accounts the senders
-    /// hold: every other transaction calls it.
+    /// hold: every other transaction calls it (every one, with `only_calls`).
     pub token: Option<Address>,
+    /// Send only token calls.
+    pub only_calls: bool,
     /// The pause between two transactions (zero: as fast as the nodes admit them).
     pub interval: Duration,
     /// Fuel limit of each transaction.
@@ -74,10 +76,13 @@ fn send(spec: &LoadSpec, stop: &AtomicBool) -> LoadReport {
     let mut nonces: Vec<Option<u64>> = vec![None; spec.keys.len()];
     let sink = Address([0x5e; 20]);
     let mut turn = 0usize;
+    let mut shift = vec![0usize; spec.keys.len()];
     while !stop.load(Ordering::Relaxed) && !spec.keys.is_empty() && !clients.is_empty() {
         let k = turn % spec.keys.len();
         let key = &spec.keys[k];
-        let client = &clients[turn % clients.len()];
+        // Each sender keeps to one node while it answers: another node's mempool may not
+        // hold the sender's previous transaction yet, and would refuse the next nonce.
+        let client = &clients[(k + shift[k]) % clients.len()];
         turn += 1;
         let sender = address_of(&key.verifying_key().to_bytes());
         let nonce = match nonces[k] {
@@ -86,13 +91,14 @@ fn send(spec: &LoadSpec, stop: &AtomicBool) -> LoadReport {
                 Some(n) => n,
                 None => {
                     report.unreachable += 1;
+                    shift[k] += 1;
                     std::thread::sleep(Duration::from_millis(100));
                     continue;
                 }
             },
         };
         let body = match spec.token {
-            Some(token) if turn.is_multiple_of(2) => Body::Call {
+            Some(token) if spec.only_calls || turn.is_multiple_of(2) => Body::Call {
                 contract: token.0,
                 function: "Transfer".into(),
                 args: govm_abi::encode_values(
@@ -130,6 +136,7 @@ fn send(spec: &LoadSpec, stop: &AtomicBool) -> LoadReport {
             Err(_) => {
                 report.unreachable += 1;
                 nonces[k] = None;
+                shift[k] += 1;
                 std::thread::sleep(Duration::from_millis(50));
             }
         }

@@ -134,27 +134,8 @@ fn init(env: &Env, args: &Init) -> Result<Exit, Failure> {
             home.genesis_path().display()
         )));
     }
+    govm_node::init_cometbft(&args.cometbft, &home.cometbft()).map_err(Failure::internal)?;
     let comet_genesis = home.cometbft().join("config/genesis.json");
-    if !comet_genesis.exists() {
-        let status = std::process::Command::new(&args.cometbft)
-            .arg("init")
-            .arg("--home")
-            .arg(home.cometbft())
-            .stdout(std::process::Stdio::null())
-            .status()
-            .map_err(|e| {
-                Failure::internal(format!(
-                    "cannot run {} (install CometBFT {}: cargo xtask setup, or --cometbft PATH): {e}",
-                    args.cometbft.display(),
-                    govm_node::COMETBFT_VERSION
-                ))
-            })?;
-        if !status.success() {
-            return Err(Failure::internal(format!(
-                "cometbft init failed ({status})"
-            )));
-        }
-    }
     let mut balances = Vec::new();
     for f in &args.fund {
         let (a, amount) = f
@@ -173,6 +154,12 @@ fn init(env: &Env, args: &Init) -> Result<Exit, Failure> {
         args.validator_balance,
     )
     .map_err(Failure::input)?;
+    govm_node::configure_cometbft_for_app(
+        &home.cometbft(),
+        &args.abci,
+        genesis.params.max_tx_bytes,
+    )
+    .map_err(Failure::internal)?;
     home.write_genesis(&genesis).map_err(Failure::internal)?;
     home.write_config(&NodeConfig {
         abci: args.abci.clone(),
@@ -187,12 +174,11 @@ fn init(env: &Env, args: &Init) -> Result<Exit, Failure> {
         }),
         || {
             format!(
-                "chain {} set up in {}\nstart it with:\n  govm --home {} node start\n  cometbft start --home {} --proxy_app tcp://{}",
+                "chain {} set up in {}\nstart it with:\n  govm --home {} node start\n  cometbft start --home {}",
                 genesis.chain_id,
                 home.root().display(),
                 home.root().display(),
                 home.cometbft().display(),
-                args.abci
             )
         },
     );
@@ -301,6 +287,7 @@ fn drive(
         chain_id,
         keys: keys.to_vec(),
         token,
+        only_calls: false,
         interval: Duration::from_millis(20),
         fuel_limit: 1_000_000,
     });

@@ -85,6 +85,7 @@ fn load(net: &Localnet, keys: &[SigningKey], token: Option<Address>) -> Load {
         chain_id: net.status(0).unwrap().chain_id,
         keys: keys.to_vec(),
         token,
+        only_calls: false,
         interval: Duration::from_millis(10),
         fuel_limit: 1_000_000,
     })
