@@ -126,6 +126,16 @@ impl State {
         }
     }
 
+    /// The last committed height and the state hash after it, read together (no commit can
+    /// land between the two reads); `None` before the first block.
+    pub fn last_block(&self) -> Result<Option<(u64, HashBytes)>> {
+        let _guard = self.commit_lock.lock().unwrap_or_else(|e| e.into_inner());
+        match self.height()? {
+            Some(height) => Ok(Some((height, self.state_hash()?))),
+            None => Ok(None),
+        }
+    }
+
     fn commit_inner(&self, tx: Transaction, height: Option<u64>) -> Result<CommitInfo> {
         let _guard = self.commit_lock.lock().unwrap_or_else(|e| e.into_inner());
         let prepared = self.prepare_locked(tx, height)?;

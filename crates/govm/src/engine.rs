@@ -109,13 +109,10 @@ impl Engine {
     }
 
     /// The height of the last committed block and the state hash after it (none before the
-    /// first block): read back from the same durable write after a restart.
+    /// first block): read back from the same durable write after a restart. It does not wait
+    /// for a block being built: it reads what is committed.
     pub fn last_block(&self) -> Result<Option<(u64, Hash)>> {
-        let _guard = self.write_lock();
-        Ok(match self.state.height()? {
-            Some(height) => Some((height, Hash(self.state.state_hash()?))),
-            None => None,
-        })
+        Ok(self.state.last_block()?.map(|(h, hash)| (h, Hash(hash))))
     }
 
     /// The options a deploy gets unless it chooses its own.
