@@ -1,0 +1,206 @@
+//! The ABCI application driven in process, as CometBFT drives it, without CometBFT.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use govm::{Address, Config, Engine};
+use govm_chain::{Body, Chain, Code, Genesis, UnsignedTx, address_of, signing_key};
+use govm_node::{App, AppOptions, CONTRACT_EVENT, QueryCode, TX_EVENT};
+use tendermint_abci::Application;
+use tendermint_proto::google::protobuf::Timestamp;
+use tendermint_proto::v0_38::abci::{
+    RequestCheckTx, RequestFinalizeBlock, RequestInfo, RequestInitChain, RequestPrepareProposal,
+    RequestProcessProposal, RequestQuery, response_process_proposal::ProposalStatus,
+};
+
+const PROPOSER: [u8; 20] = [0xfe; 20];
+
+struct Fixture {
+    app: App,
+    halts: Arc<Mutex<Vec<String>>>,
+    key: govm_chain::SigningKey,
+}
+
+fn fixture() -> Fixture {
+    let key = signing_key(&[3; 32]);
+    let alice = address_of(&key.verifying_key().to_bytes());
+    let genesis = Genesis::from_json(&format!(
+        r#"{{"chain_id": "abci", "time": 1700000000, "params": {{"max_block_fuel": 1000000}},
+            "balances": [{{"address": "{alice}", "amount": 1000000000}}]}}"#
+    ))
+    .unwrap();
+    let chain = Chain::new(Engine::new(Config::default()).unwrap(), &genesis).unwrap();
+    let halts = Arc::new(Mutex::new(Vec::new()));
+    let recorded = Arc::clone(&halts);
+    let app = App::new(
+        chain,
+        AppOptions {
+            halt: Arc::new(move |reason| recorded.lock().unwrap().push(reason.to_owned())),
+            diverge_at: None,
+        },
+    );
+    Fixture { app, halts, key }
+}
+
+fn transfer(f: &Fixture, nonce: u64, fuel_limit: u64) -> Vec<u8> {
+    UnsignedTx {
+        chain_id: "abci".into(),
+        nonce,
+        fuel_limit,
+        gas_price: 1,
+        body: Body::Transfer {
+            to: [9; 20],
+            amount: 5,
+        },
+    }
+    .sign(&f.key)
+    .encode()
+}
+
+fn finalize(height: i64, txs: Vec<Vec<u8>>) -> RequestFinalizeBlock {
+    RequestFinalizeBlock {
+        txs: txs.into_iter().map(Into::into).collect(),
+        height,
+        time: Some(Timestamp {
+            seconds: 1_700_000_000 + height,
+            nanos: 0,
+        }),
+        proposer_address: PROPOSER.to_vec().into(),
+        ..RequestFinalizeBlock::default()
+    }
+}
+
+fn query(app: &App, path: &str) -> (u32, serde_json::Value) {
+    let r = app.query(RequestQuery {
+        path: path.into(),
+        ..RequestQuery::default()
+    });
+    let value = if r.value.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&r.value).unwrap()
+    };
+    (r.code, value)
+}
+
+#[test]
+fn a_block_goes_through_the_abci_lifecycle() {
+    let f = fixture();
+    let info = f.app.info(RequestInfo::default());
+    assert_eq!(info.last_block_height, 0);
+    let init = f.app.init_chain(RequestInitChain {
+        chain_id: "abci".into(),
+        ..RequestInitChain::default()
+    });
+    assert_eq!(init.app_hash, info.last_block_app_hash);
+
+    // The mempool admits a sender's next nonces before they are in a block.
+    let txs: Vec<Vec<u8>> = (0..3).map(|n| transfer(&f, n, 100_000)).collect();
+    for tx in &txs {
+        let check = f.app.check_tx(RequestCheckTx {
+            tx: tx.clone().into(),
+            ..RequestCheckTx::default()
+        });
+        assert_eq!(check.code, 0, "{}", check.log);
+    }
+    let skipped = f.app.check_tx(RequestCheckTx {
+        tx: transfer(&f, 7, 100_000).into(),
+        ..RequestCheckTx::default()
+    });
+    assert_eq!(skipped.code, Code::BadNonce.value());
+
+    let response = f.app.finalize_block(finalize(1, txs.clone()));
+    assert_eq!(response.tx_results.len(), 3);
+    assert!(response.tx_results.iter().all(|r| r.code == 0));
+    let events = &response.tx_results[0].events;
+    assert_eq!(events[0].r#type, TX_EVENT);
+    assert!(
+        events[0]
+            .attributes
+            .iter()
+            .any(|a| a.key == "kind" && a.value == "transfer")
+    );
+    // Not yet committed: a query still reads height 0.
+    let (_, account) = query(
+        &f.app,
+        &format!("/account/{}", address_of(&f.key.verifying_key().to_bytes())),
+    );
+    assert_eq!(account["nonce"], 0);
+    f.app.commit();
+    let info = f.app.info(RequestInfo::default());
+    assert_eq!(info.last_block_height, 1);
+    assert_eq!(info.last_block_app_hash, response.app_hash);
+    let (code, account) = query(
+        &f.app,
+        &format!("/account/{}", address_of(&f.key.verifying_key().to_bytes())),
+    );
+    assert_eq!((code, account["nonce"].as_u64()), (0, Some(3)));
+    let (code, fees) = query(&f.app, &format!("/account/{}", Address(PROPOSER)));
+    assert_eq!(code, 0);
+    assert!(
+        fees["balance"].as_u64().unwrap() > 0,
+        "the proposer is paid"
+    );
+    let hash = govm::Hash(govm_chain::tx_hash(&txs[0]));
+    let (code, record) = query(&f.app, &format!("/tx/{hash}"));
+    assert_eq!((code, record["height"].as_u64()), (0, Some(1)));
+    assert!(f.halts.lock().unwrap().is_empty());
+    let _ = CONTRACT_EVENT;
+}
+
+#[test]
+fn proposals_keep_within_the_blocks_fuel_and_refuse_garbage() {
+    let f = fixture();
+    // max_block_fuel is 1,000,000: three transactions of 400,000 do not fit.
+    let txs: Vec<Vec<u8>> = (0..3).map(|n| transfer(&f, n, 400_000)).collect();
+    let prepared = f.app.prepare_proposal(RequestPrepareProposal {
+        max_tx_bytes: 1 << 20,
+        txs: txs.iter().cloned().map(Into::into).collect(),
+        ..RequestPrepareProposal::default()
+    });
+    assert_eq!(
+        prepared.txs.len(),
+        2,
+        "in order, up to the first that does not fit"
+    );
+    let process = |txs: Vec<Vec<u8>>| {
+        f.app
+            .process_proposal(RequestProcessProposal {
+                txs: txs.into_iter().map(Into::into).collect(),
+                ..RequestProcessProposal::default()
+            })
+            .status
+    };
+    assert_eq!(process(txs[..2].to_vec()), ProposalStatus::Accept as i32);
+    assert_eq!(process(txs.clone()), ProposalStatus::Reject as i32);
+    assert_eq!(
+        process(vec![b"garbage".to_vec()]),
+        ProposalStatus::Reject as i32
+    );
+}
+
+#[test]
+fn a_block_at_the_wrong_height_halts_the_node() {
+    let f = fixture();
+    f.app.finalize_block(finalize(5, Vec::new()));
+    let halts = f.halts.lock().unwrap();
+    assert_eq!(halts.len(), 1);
+    assert!(halts[0].contains("height"), "{}", halts[0]);
+}
+
+#[test]
+fn queries_answer_with_codes() {
+    let f = fixture();
+    assert_eq!(query(&f.app, "/nope").0, QueryCode::BadRequest as u32);
+    assert_eq!(
+        query(&f.app, "/account/xyz").0,
+        QueryCode::BadRequest as u32
+    );
+    let missing = format!("/tx/0x{}", "00".repeat(32));
+    assert_eq!(query(&f.app, &missing).0, QueryCode::NotFound as u32);
+    let unknown = format!("/call/{}/Get", Address([4; 20]));
+    assert_eq!(query(&f.app, &unknown).0, QueryCode::NotFound as u32);
+    let (code, info) = query(&f.app, "/info");
+    assert_eq!((code, info["chain_id"].as_str()), (0, Some("abci")));
+    assert_eq!(info["params"]["max_block_fuel"], 1_000_000);
+}
