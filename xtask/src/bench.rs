@@ -172,17 +172,25 @@ pub(crate) const FIGURES: &[&str] = &[
 pub(crate) fn run(root: &Path, quick: bool, cometbft: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(root.join("target/bench-extra"));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    // The network bench runs validators: `govm node start` processes and CometBFT.
+    // The network bench runs validators: `govm node start` processes (a release build, as
+    // an operator runs) and CometBFT.
     let built = Command::new(&cargo)
         .current_dir(root)
-        .args(["build", "--locked", "--quiet", "-p", "govm-cli"])
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--quiet",
+            "-p",
+            "govm-cli",
+        ])
         .status()
         .context("building govm")?;
     if !built.success() {
         bail!("building govm failed");
     }
     let mut cmd = Command::new(&cargo);
-    cmd.env("GOVM_BIN", root.join("target/debug/govm"))
+    cmd.env("GOVM_BIN", root.join("target/release/govm"))
         .env("GOVM_COMETBFT", cometbft);
     cmd.current_dir(root)
         .args(["bench", "--locked", "-p", "govm-benches", "--"]);

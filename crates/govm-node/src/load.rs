@@ -59,6 +59,11 @@ impl Load {
         Self { stop, handle }
     }
 
+    /// The flag that stops it (to stop many loads at once, then [`Load::stop`] each).
+    pub fn stopper(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
+    }
+
     /// Stops sending and returns what was sent.
     pub fn stop(self) -> LoadReport {
         self.stop.store(true, Ordering::Relaxed);
