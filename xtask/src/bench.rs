@@ -363,7 +363,7 @@ mod tests {
                 "state_memory_create_set_commit_100",
             ]
         );
-        assert_eq!(FIGURES.len(), 12);
+        assert_eq!(FIGURES.len(), 15);
         // The report's shape: consumers read these keys.
         let row = metric_row(&METRICS[0], 2.0, 1.0, "ratio <= 3", "pass");
         let keys: Vec<&String> = row

@@ -125,15 +125,20 @@ impl Chain {
 
     fn init(&self, genesis: &Genesis) -> Result<()> {
         let mut block = self.engine.begin_block(0, genesis.time);
+        // The store's per-transaction limits count per genesis entry: a genesis may hold more
+        // balances than one transaction may write.
         let tx = block.transaction();
+        tx.start_scope();
         tx.set_chain_record(CHAIN_ID, genesis.chain_id.as_bytes())?;
         let params = serde_json::to_vec(&genesis.params).unwrap_or_default();
         tx.set_chain_record(PARAMS, &params)?;
         for b in &genesis.balances {
             let to = parse_address(&b.address)?;
+            tx.start_scope();
             tx.mint(&to.0, b.amount)?;
         }
         for (i, c) in genesis.contracts.iter().enumerate() {
+            block.transaction().start_scope();
             let deployer = parse_address(&c.deployer)?;
             let wasm = hex::decode(c.wasm.trim_start_matches("0x"))
                 .map_err(|e| Error::Genesis(format!("contract {i}: wasm: {e}")))?;
@@ -198,9 +203,17 @@ impl Chain {
                     options,
                 } = &tx.unsigned.body
                 {
-                    let limits = match options.as_slice() {
-                        [] => None,
-                        bytes => ContractOptions::decode(bytes).ok(),
+                    let limits = match self.deploy_limits(options) {
+                        Ok(limits) => limits,
+                        Err((code, log)) => {
+                            return TxCheck {
+                                code,
+                                log,
+                                gas_wanted: tx.unsigned.fuel_limit,
+                                sender: None,
+                                nonce: Some(tx.unsigned.nonce),
+                            };
+                        }
                     };
                     let deploy = DeployOptions {
                         deployer: tx.sender(),
@@ -240,6 +253,35 @@ impl Chain {
                 nonce: None,
             },
         }
+    }
+
+    /// A deploy's options (empty: the chain's defaults), refused when they do not decode or
+    /// break the chain's parameters: the same answer in `check_tx` and in a block.
+    fn deploy_limits(
+        &self,
+        options: &[u8],
+    ) -> std::result::Result<Option<ContractOptions>, (Code, String)> {
+        let limits = if options.is_empty() {
+            None
+        } else {
+            Some(
+                ContractOptions::decode(options)
+                    .map_err(|e| (Code::InvalidDeploy, e.to_string()))?,
+            )
+        };
+        let params = self.params;
+        let effective = limits.unwrap_or(self.engine.default_options());
+        if effective.timeout_ms < params.min_timeout_ms || effective.fuel_limit > params.max_tx_fuel
+        {
+            return Err((
+                Code::InvalidDeploy,
+                format!(
+                    "a contract's deadline must be at least {} ms and its fuel limit at most {}",
+                    params.min_timeout_ms, params.max_tx_fuel
+                ),
+            ));
+        }
+        Ok(limits)
     }
 
     /// Decodes and checks a transaction against `view`; `block_room` is the fuel the block
@@ -505,6 +547,10 @@ impl<'a> ChainBlock<'a> {
             height,
         };
         let tx_state = self.block.transaction();
+        // The ledger's own writes (nonce, fee, result: at most four keys) count in a scope of
+        // their own: a body that used the whole per-transaction write limit must not turn
+        // them into a node failure.
+        tx_state.start_scope();
         tx_state.increment_nonce(&sender.0)?;
         tx_state.transfer(&sender.0, &self.proposer.0, fee)?;
         tx_state.put_tx_result(&hash.0, &record.encode())?;
@@ -590,26 +636,10 @@ impl<'a> ChainBlock<'a> {
         options: &[u8],
         fuel: u64,
     ) -> Result<Refusable> {
-        let limits = if options.is_empty() {
-            None
-        } else {
-            match ContractOptions::decode(options) {
-                Ok(o) => Some(o),
-                Err(e) => return Ok(Err((Code::InvalidDeploy, e.to_string()))),
-            }
+        let limits = match self.chain.deploy_limits(options) {
+            Ok(limits) => limits,
+            Err(refused) => return Ok(Err(refused)),
         };
-        let params = self.chain.params;
-        let effective = limits.unwrap_or(self.chain.engine.default_options());
-        if effective.timeout_ms < params.min_timeout_ms || effective.fuel_limit > params.max_tx_fuel
-        {
-            return Ok(Err((
-                Code::InvalidDeploy,
-                format!(
-                    "a contract's deadline must be at least {} ms and its fuel limit at most {}",
-                    params.min_timeout_ms, params.max_tx_fuel
-                ),
-            )));
-        }
         // What the bytes cost is known before any work; package initialisation gets the rest.
         let bytes_gas = govm::deploy_gas(source.len(), wasm.len(), 0);
         if bytes_gas > fuel {

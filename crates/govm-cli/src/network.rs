@@ -28,7 +28,13 @@ pub(crate) struct Sent {
 
 impl Network {
     pub(crate) fn new(url: &str, wait: Duration) -> Result<Self, Failure> {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
+        if url.starts_with("https://") {
+            return Err(Failure::input(format!(
+                "--node {url:?}: this govm speaks plain HTTP to a node (reach a remote one through \
+                 a tunnel, e.g. ssh -L 26657:127.0.0.1:26657)"
+            )));
+        }
+        if !url.starts_with("http://") {
             return Err(Failure::input(format!(
                 "--node {url:?}: give the node's JSON-RPC address, like http://127.0.0.1:26657"
             )));
@@ -94,7 +100,13 @@ impl Network {
         }
         .sign(key)
         .encode();
-        let broadcast = self.client.broadcast(&tx).map_err(rpc_failure)?;
+        let broadcast = self.client.broadcast(&tx).map_err(|e| match e {
+            // CometBFT's own refusals: already in its cache, mempool full, too large.
+            govm_node::rpc::RpcError::Refused { message, .. } => {
+                Failure::input(format!("the node refused the transaction: {message}"))
+            }
+            other => rpc_failure(other),
+        })?;
         if broadcast.code != 0 {
             return Err(Failure::input(format!(
                 "the node refused the transaction (code {}): {}",

@@ -156,7 +156,15 @@ impl App {
 /// The consensus thread: a block is begun, delivered and finalized on `FinalizeBlock`, and
 /// kept (with the engine's write lock) until `Commit` writes it.
 fn run_blocks(chain: &Chain, jobs: &Receiver<Job>, diverge_at: Option<u64>) {
-    while let Ok(job) = jobs.recv() {
+    let mut next: Option<Job> = None;
+    loop {
+        let job = match next.take() {
+            Some(job) => job,
+            None => match jobs.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            },
+        };
         let (request, reply) = match job {
             Job::Finalize { request, reply } => (request, reply),
             Job::Commit { reply } => {
@@ -165,8 +173,7 @@ fn run_blocks(chain: &Chain, jobs: &Receiver<Job>, diverge_at: Option<u64>) {
             }
         };
         let height = request.height;
-        let finalized = finalize(chain, *request, diverge_at);
-        let (block, response) = match finalized {
+        let (block, response) = match finalize(chain, *request, diverge_at) {
             Ok(done) => done,
             Err(e) => {
                 let _ = reply.send(Err(e));
@@ -184,10 +191,11 @@ fn run_blocks(chain: &Chain, jobs: &Receiver<Job>, diverge_at: Option<u64>) {
                     .map_err(|e| format!("committing block {height}: {e}"));
                 let _ = reply.send(committed);
             }
-            Ok(Job::Finalize { reply, .. }) => {
-                let _ = reply.send(Err(format!(
-                    "FinalizeBlock again before block {height} was committed"
-                )));
+            // CometBFT restarted after FinalizeBlock and before Commit, and replays the block:
+            // nothing was written, so the finalized block is dropped and the new one runs.
+            Ok(again @ Job::Finalize { .. }) => {
+                drop(block);
+                next = Some(again);
             }
             Err(_) => return,
         }
@@ -278,12 +286,14 @@ fn exec_result(bytes: &[u8], result: TxResult) -> ExecTxResult {
             attribute("contract", e.contract.to_string()),
             attribute("name", e.name.clone()),
         ];
+        // Fields are prefixed so that no contract can pose as another through a field
+        // named `contract` or `name`.
         for (key, value) in &e.fields {
             let text = match value.to_json() {
                 Json::String(s) => s,
                 other => other.to_string(),
             };
-            attributes.push(attribute(key, text));
+            attributes.push(attribute(&format!("field.{key}"), text));
         }
         events.push(Event {
             r#type: CONTRACT_EVENT.into(),
@@ -324,29 +334,47 @@ fn attribute(key: &str, value: String) -> EventAttribute {
     }
 }
 
-/// Which transactions of a proposal fit the block: all of them decode, and their bytes and
-/// fuel limits stay within the block's limits. `Err` says why a proposal breaks them.
-fn fits(params: &ChainParams, txs: &[impl AsRef<[u8]>], max_bytes: u64) -> Result<(), String> {
-    let (mut bytes, mut fuel) = (0u64, 0u64);
-    for (i, tx) in txs.iter().enumerate() {
-        let tx = tx.as_ref();
-        let decoded = Tx::decode(tx).map_err(|(_, log)| format!("transaction {i}: {log}"))?;
-        if tx.len() as u64 > params.max_tx_bytes {
-            return Err(format!("transaction {i} is over max_tx_bytes"));
-        }
-        bytes = bytes.saturating_add(tx.len() as u64);
-        fuel = fuel.saturating_add(decoded.unsigned.fuel_limit);
-        if bytes > max_bytes {
-            return Err(format!("{bytes} bytes of transactions, over {max_bytes}"));
-        }
-        if fuel > params.max_block_fuel {
-            return Err(format!(
-                "{fuel} fuel asked for, over the block's {}",
-                params.max_block_fuel
-            ));
+/// Running totals of a proposal's transactions against the block's limits.
+struct Room<'a> {
+    params: &'a ChainParams,
+    max_bytes: u64,
+    bytes: u64,
+    fuel: u64,
+}
+
+impl<'a> Room<'a> {
+    fn new(params: &'a ChainParams, max_bytes: u64) -> Self {
+        Self {
+            params,
+            max_bytes,
+            bytes: 0,
+            fuel: 0,
         }
     }
-    Ok(())
+
+    /// Adds transaction `i` if it decodes and fits; `Err` says why not (and adds nothing).
+    fn add(&mut self, i: usize, tx: &[u8]) -> Result<(), String> {
+        let decoded = Tx::decode(tx).map_err(|(_, log)| format!("transaction {i}: {log}"))?;
+        if tx.len() as u64 > self.params.max_tx_bytes {
+            return Err(format!("transaction {i} is over max_tx_bytes"));
+        }
+        let bytes = self.bytes.saturating_add(tx.len() as u64);
+        let fuel = self.fuel.saturating_add(decoded.unsigned.fuel_limit);
+        if bytes > self.max_bytes {
+            return Err(format!(
+                "{bytes} bytes of transactions, over {}",
+                self.max_bytes
+            ));
+        }
+        if fuel > self.params.max_block_fuel {
+            return Err(format!(
+                "{fuel} fuel asked for, over the block's {}",
+                self.params.max_block_fuel
+            ));
+        }
+        (self.bytes, self.fuel) = (bytes, fuel);
+        Ok(())
+    }
 }
 
 impl Application for App {
@@ -431,16 +459,16 @@ impl Application for App {
         let max_bytes = u64::try_from(request.max_tx_bytes).unwrap_or(0);
         // In mempool order, up to the first that does not fit (a later transaction of the
         // same sender would carry the wrong nonce without it).
+        let mut room = Room::new(&params, max_bytes);
         let mut kept = Vec::new();
-        for tx in request.txs {
+        for (i, tx) in request.txs.into_iter().enumerate() {
             if Tx::decode(&tx).is_err() {
                 continue;
             }
-            kept.push(tx);
-            if fits(&params, &kept, max_bytes).is_err() {
-                kept.pop();
+            if room.add(i, &tx).is_err() {
                 break;
             }
+            kept.push(tx);
         }
         ResponsePrepareProposal { txs: kept }
     }
@@ -449,7 +477,13 @@ impl Application for App {
         let params = self.chain().params();
         // CometBFT checks the block's size against its own limit; govm checks each
         // transaction and the fuel the block asks for.
-        let status = match fits(&params, &request.txs, u64::MAX) {
+        let mut room = Room::new(&params, u64::MAX);
+        let fits = request
+            .txs
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, tx)| room.add(i, tx));
+        let status = match fits {
             Ok(()) => response_process_proposal::ProposalStatus::Accept,
             Err(why) => {
                 eprintln!(

@@ -102,7 +102,16 @@ impl Localnet {
                     .args(["show-node-id", "--home"])
                     .arg(home.cometbft()),
             )?;
-            let base = config.base_port + 10 * i as u16;
+            let base = u16::try_from(10 * i)
+                .ok()
+                .and_then(|offset| config.base_port.checked_add(offset))
+                .filter(|b| b.checked_add(2).is_some())
+                .ok_or_else(|| {
+                    LocalnetError::Failed(format!(
+                        "base port {} leaves no room for {} validators",
+                        config.base_port, config.validators
+                    ))
+                })?;
             peers.push(format!("{}@127.0.0.1:{base}", id.trim()));
             nodes.push(Node {
                 home,
@@ -244,9 +253,12 @@ impl Localnet {
         } else {
             Signal::SIGCONT
         };
-        let node = &self.nodes[i];
-        for child in [&node.comet, &node.app].into_iter().flatten() {
-            let _ = kill(pid(child), signal);
+        let node = &mut self.nodes[i];
+        for child in [&mut node.comet, &mut node.app].into_iter().flatten() {
+            // Never signal a child already reaped: its pid may belong to another process.
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = kill(pid(child), signal);
+            }
         }
     }
 
@@ -335,6 +347,9 @@ fn pid(child: &Child) -> Pid {
 /// Signals `child` (thawed first, so that it can act on it) and waits for it; SIGKILL after
 /// 5 s.
 fn reap(mut child: Child, signal: Signal) {
+    if !matches!(child.try_wait(), Ok(None)) {
+        return;
+    }
     let _ = kill(pid(&child), Signal::SIGCONT);
     let _ = kill(pid(&child), signal);
     let started = Instant::now();

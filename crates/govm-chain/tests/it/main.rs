@@ -704,3 +704,78 @@ fn a_finalized_block_is_durable_only_once_committed() {
     assert_eq!(chain.info().unwrap().height, 1);
     assert_eq!(chain.info().unwrap().state_hash, hash);
 }
+
+/// The ledger's own writes (nonce, fee, stored result) never count against the body's
+/// per-transaction write limit: a body that used it all still gets a result, not a node
+/// failure. The genesis counts its limit per entry.
+#[test]
+fn the_ledgers_writes_are_not_the_bodys() {
+    use govm_state::{Limits, MemoryBackend, State};
+    let k = keys();
+    let limits = Limits {
+        max_writes_per_tx: 3,
+        ..Limits::default()
+    };
+    let state = State::with_backend(std::sync::Arc::new(MemoryBackend::new()), limits);
+    let engine = Engine::with_state(
+        Config {
+            cache_dir: cache_dir(),
+            ..Config::default()
+        },
+        state,
+    )
+    .unwrap();
+    let mut g = genesis();
+    g.contracts.clear();
+    let chain = Chain::new(engine, &g).unwrap();
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    // The transfer writes two balances; nonce, the proposer's balance and the result (three
+    // new keys) come after: five in all, over the limit of three.
+    let pay = tx(
+        &k.alice,
+        0,
+        100_000,
+        Body::Transfer {
+            to: [7; 20],
+            amount: 5,
+        },
+    );
+    let result = block.deliver_tx(&pay).unwrap();
+    assert_eq!(result.code, Code::Ok, "{}", result.log);
+    block.commit().unwrap();
+    assert_eq!(chain.account(Address([7; 20])).unwrap().balance, 5);
+    assert_eq!(chain.account(addr(&k.alice)).unwrap().nonce, 1);
+}
+
+/// `check_tx` refuses what delivery refuses: a deploy whose options do not decode or break the
+/// chain's parameters never reaches a block.
+#[test]
+fn check_tx_refuses_deploy_options_a_block_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let (_, wasm) = built("counter");
+    let deploy = |options: Vec<u8>| {
+        tx(
+            &k.alice,
+            0,
+            200_000_000,
+            Body::Deploy {
+                source: contract("counter"),
+                wasm: wasm.clone(),
+                options,
+            },
+        )
+    };
+    assert_eq!(
+        chain.check_tx(&deploy(vec![1, 2, 3])).code,
+        Code::InvalidDeploy
+    );
+    let hasty = ContractOptions {
+        timeout_ms: 1,
+        ..chain.engine().default_options()
+    };
+    let check = chain.check_tx(&deploy(hasty.encode()));
+    assert_eq!(check.code, Code::InvalidDeploy, "{}", check.log);
+    assert_eq!(chain.check_tx(&deploy(Vec::new())).code, Code::Ok);
+}

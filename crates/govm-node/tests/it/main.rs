@@ -204,3 +204,23 @@ fn queries_answer_with_codes() {
     assert_eq!((code, info["chain_id"].as_str()), (0, Some("abci")));
     assert_eq!(info["params"]["max_block_fuel"], 1_000_000);
 }
+
+#[test]
+fn a_block_finalized_again_before_commit_replaces_the_first() {
+    // CometBFT restarted between FinalizeBlock and Commit replays the block.
+    let f = fixture();
+    let first = f
+        .app
+        .finalize_block(finalize(1, vec![transfer(&f, 0, 100_000)]));
+    let again = f
+        .app
+        .finalize_block(finalize(1, vec![transfer(&f, 0, 100_000)]));
+    assert_eq!(first.app_hash, again.app_hash);
+    f.app.commit();
+    assert_eq!(f.app.info(RequestInfo::default()).last_block_height, 1);
+    assert!(
+        f.halts.lock().unwrap().is_empty(),
+        "{:?}",
+        f.halts.lock().unwrap()
+    );
+}
