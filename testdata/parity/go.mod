@@ -10,6 +10,7 @@ require (
 	govm.test/contracts/hostile v0.0.0
 	govm.test/contracts/nft v0.0.0
 	govm.test/contracts/registry v0.0.0
+	govm.test/contracts/stdlib v0.0.0
 	govm.test/contracts/token v0.0.0
 	govm.test/contracts/vote v0.0.0
 )
@@ -22,6 +23,7 @@ replace (
 	govm.test/contracts/hostile => ../contracts/hostile
 	govm.test/contracts/nft => ../contracts/nft
 	govm.test/contracts/registry => ../contracts/registry
+	govm.test/contracts/stdlib => ../contracts/stdlib
 	govm.test/contracts/token => ../contracts/token
 	govm.test/contracts/vote => ../contracts/vote
 )

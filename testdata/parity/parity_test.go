@@ -18,6 +18,7 @@ import (
 	"govm.test/contracts/hostile"
 	"govm.test/contracts/nft"
 	"govm.test/contracts/registry"
+	"govm.test/contracts/stdlib"
 	"govm.test/contracts/token"
 	"govm.test/contracts/vote"
 )
@@ -47,6 +48,13 @@ var contracts = map[string]vmtest.Contract{
 	}},
 	"registry": {Source: "../contracts/registry/registry.go", Functions: map[string]any{
 		"Register": registry.Register, "Lookup": registry.Lookup, "Release": registry.Release,
+	}},
+	"stdlib": {Source: "../contracts/stdlib/stdlib.go", Functions: map[string]any{
+		"BigMul": stdlib.BigMul, "Ed25519": stdlib.Ed25519, "Sha512": stdlib.Sha512,
+		"Sha3": stdlib.Sha3, "Hmac": stdlib.Hmac, "Crc32": stdlib.Crc32, "Fnv": stdlib.Fnv,
+		"Keys": stdlib.Keys, "Compare": stdlib.Compare, "HeapSort": stdlib.HeapSort,
+		"Reverse": stdlib.Reverse, "Base64": stdlib.Base64, "Json": stdlib.Json,
+		"Utf16Units": stdlib.Utf16Units, "Match": stdlib.Match, "Hex": stdlib.Hex,
 	}},
 	"token": {Source: "../contracts/token/token.go", Functions: map[string]any{
 		"Initialize": token.Initialize, "Transfer": token.Transfer,

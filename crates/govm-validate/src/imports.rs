@@ -18,6 +18,22 @@ pub const DEFAULT_ALLOWED_IMPORTS: &[&str] = &[
     "strings",
     "unicode",
     "unicode/utf8",
+    // Added with issue 17; docs/validation.md says why each is deterministic.
+    "cmp",
+    "container/heap",
+    "container/list",
+    "crypto/ed25519",
+    "crypto/hmac",
+    "crypto/sha3",
+    "crypto/sha512",
+    "encoding/base64",
+    "encoding/json",
+    "hash/crc32",
+    "hash/fnv",
+    "maps",
+    "math/big",
+    "regexp",
+    "unicode/utf16",
 ];
 
 /// Why a package that is not allowed is refused, for the ones authors most often reach for.

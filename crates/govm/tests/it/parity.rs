@@ -167,6 +167,9 @@ impl Run {
             block_height: self.height,
             block_time: self.time,
             value: step["value"].as_u64().unwrap_or(0),
+            fuel_limit: step["fuel"]
+                .as_u64()
+                .unwrap_or(CallContext::new(sender).fuel_limit),
             ..CallContext::new(sender)
         };
         let (result, error, events) = match self

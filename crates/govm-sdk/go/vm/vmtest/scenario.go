@@ -36,8 +36,10 @@ type step struct {
 	To       string            `json:"to"`
 	Amount   *uint64           `json:"amount"`
 	Value    uint64            `json:"value"`
-	Height   *uint64           `json:"height"`
-	Time     *int64            `json:"time"`
+	// Fuel is the engine's fuel for the call; natively there is no fuel, and it is ignored.
+	Fuel   uint64  `json:"fuel"`
+	Height *uint64 `json:"height"`
+	Time   *int64  `json:"time"`
 }
 
 type expect struct {
