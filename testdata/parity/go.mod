@@ -6,6 +6,7 @@ require (
 	github.com/govm-net/vm v0.0.0
 	govm.test/contracts/caller v0.0.0
 	govm.test/contracts/counter v0.0.0
+	govm.test/contracts/crypto v0.0.0
 	govm.test/contracts/escrow v0.0.0
 	govm.test/contracts/hostile v0.0.0
 	govm.test/contracts/nft v0.0.0
@@ -19,6 +20,7 @@ replace (
 	github.com/govm-net/vm => ../../crates/govm-sdk/go/vm
 	govm.test/contracts/caller => ../contracts/caller
 	govm.test/contracts/counter => ../contracts/counter
+	govm.test/contracts/crypto => ../contracts/crypto
 	govm.test/contracts/escrow => ../contracts/escrow
 	govm.test/contracts/hostile => ../contracts/hostile
 	govm.test/contracts/nft => ../contracts/nft

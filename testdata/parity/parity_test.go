@@ -14,6 +14,7 @@ import (
 	"github.com/govm-net/vm/vmtest"
 	"govm.test/contracts/caller"
 	"govm.test/contracts/counter"
+	"govm.test/contracts/crypto"
 	"govm.test/contracts/escrow"
 	"govm.test/contracts/hostile"
 	"govm.test/contracts/nft"
@@ -31,6 +32,9 @@ var contracts = map[string]vmtest.Contract{
 	}},
 	"counter": {Source: "../contracts/counter/counter.go", Functions: map[string]any{
 		"Add": counter.Add,
+	}},
+	"crypto": {Source: "../contracts/crypto/crypto.go", Functions: map[string]any{
+		"Hashes": crypto.Hashes, "GoSha256": crypto.GoSha256, "Verify": crypto.Verify,
 	}},
 	"escrow": {Source: "../contracts/escrow/escrow.go", Functions: map[string]any{
 		"Open": escrow.Open, "Fund": escrow.Fund, "Release": escrow.Release, "Refund": escrow.Refund,

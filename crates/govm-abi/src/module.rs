@@ -64,6 +64,9 @@ pub mod host_fn {
     pub const TRANSFER: &str = "transfer";
     pub const CALL: &str = "call";
     pub const VALUE: &str = "value";
+    pub const SHA256: &str = "sha256";
+    pub const KECCAK256: &str = "keccak256";
+    pub const ED25519_VERIFY: &str = "ed25519_verify";
 }
 
 /// The names of the WASI preview 1 functions govm provides, for the runtime that defines them.
@@ -123,6 +126,9 @@ pub const HOST_FUNCTIONS: &[HostFunction] = &[
     f(host_fn::TRANSFER, &[I32, I64], &[I32]),
     f(host_fn::CALL, &[I32, I32, I32, I32, I32], &[I64]),
     f(host_fn::VALUE, &[], &[I64]),
+    f(host_fn::SHA256, &[I32, I32, I32], &[]),
+    f(host_fn::KECCAK256, &[I32, I32, I32], &[]),
+    f(host_fn::ED25519_VERIFY, &[I32, I32, I32, I32], &[I32]),
 ];
 
 /// The WASI functions govm provides, deterministically (docs/abi.md §9): exactly those Go's

@@ -2,7 +2,7 @@
 //! Changing any number is a consensus change: bump [`GAS_SCHEDULE_VERSION`].
 
 /// Version of this schedule together with the wasmtime version and its fuel configuration.
-pub const GAS_SCHEDULE_VERSION: &str = "3/wasmtime-48.0.8";
+pub const GAS_SCHEDULE_VERSION: &str = "4/wasmtime-48.0.8";
 
 /// Charged on every host function call, WASI included.
 pub const HOST_CALL: u64 = 100;
@@ -44,6 +44,17 @@ pub fn deploy_gas(source_len: usize, wasm_len: usize, init_fuel: u64) -> u64 {
         .saturating_add((wasm_len as u64).saturating_mul(DEPLOY_PER_WASM_BYTE))
         .saturating_add(init_fuel)
 }
+
+/// A sha256 or keccak256 digest computed by the host, on top of [`PER_BYTE`] for the bytes it
+/// reads and writes.
+pub const HASH: u64 = 1_000;
+/// Per byte hashed, on top of [`HASH`].
+pub const HASH_PER_BYTE: u64 = 5;
+/// An ed25519 signature check by the host (about 50 us natively), on top of [`PER_BYTE`] for
+/// the key, message and signature it reads.
+pub const ED25519_VERIFY: u64 = 150_000;
+/// Per byte of the message an ed25519 check hashes, on top of [`ED25519_VERIFY`].
+pub const ED25519_VERIFY_PER_BYTE: u64 = 5;
 
 /// Reading a native balance.
 pub const BALANCE_READ: u64 = 2_000;

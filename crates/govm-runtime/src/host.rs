@@ -335,12 +335,66 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         Ok(c.data().value as i64)
     })?;
     linker.func_wrap(M, host_fn::CALL, call)?;
+    linker.func_wrap(
+        M,
+        host_fn::SHA256,
+        |mut c: Ctx<'_>, data: u32, len: u32, out: u32| {
+            let cost = gas::HASH.saturating_add(u64::from(len) * gas::HASH_PER_BYTE);
+            enter(&mut c, host_fn::SHA256, gas::HOST_CALL.saturating_add(cost))?;
+            let bytes = read_bytes(&mut c, data, len)?;
+            write_bytes(&mut c, out, &<sha2::Sha256 as sha2::Digest>::digest(&bytes))
+        },
+    )?;
+    linker.func_wrap(
+        M,
+        host_fn::KECCAK256,
+        |mut c: Ctx<'_>, data: u32, len: u32, out: u32| {
+            let cost = gas::HASH.saturating_add(u64::from(len) * gas::HASH_PER_BYTE);
+            enter(
+                &mut c,
+                host_fn::KECCAK256,
+                gas::HOST_CALL.saturating_add(cost),
+            )?;
+            let bytes = read_bytes(&mut c, data, len)?;
+            write_bytes(
+                &mut c,
+                out,
+                &<sha3::Keccak256 as sha3::Digest>::digest(&bytes),
+            )
+        },
+    )?;
+    linker.func_wrap(M, host_fn::ED25519_VERIFY, ed25519_verify)?;
     linker.func_wrap(M, host_fn::READ_RETURN, |mut c: Ctx<'_>, out: u32| {
         enter(&mut c, host_fn::READ_RETURN, gas::HOST_CALL)?;
         let data = std::mem::take(&mut c.data_mut().ret);
         write_bytes(&mut c, out, &data)
     })?;
     Ok(())
+}
+
+/// `ed25519_verify(pub, msg, msg_len, sig) -> i32`: 1 when the 64-byte `sig` is a valid
+/// signature of `msg` by the 32-byte key `pub` (RFC 8032, checked strictly: no small-order key
+/// or R, canonical S), 0 otherwise, malformed keys and signatures included.
+fn ed25519_verify(
+    mut c: Ctx<'_>,
+    public: u32,
+    msg: u32,
+    msg_len: u32,
+    sig: u32,
+) -> wasmtime::Result<u32> {
+    let cost =
+        gas::ED25519_VERIFY.saturating_add(u64::from(msg_len) * gas::ED25519_VERIFY_PER_BYTE);
+    enter(
+        &mut c,
+        host_fn::ED25519_VERIFY,
+        gas::HOST_CALL.saturating_add(cost),
+    )?;
+    let public = read_array::<32>(&mut c, public)?;
+    let message = read_bytes(&mut c, msg, msg_len)?;
+    let signature = ed25519_dalek::Signature::from_bytes(&read_array::<64>(&mut c, sig)?);
+    let valid = ed25519_dalek::VerifyingKey::from_bytes(&public)
+        .is_ok_and(|key| key.verify_strict(&message, &signature).is_ok());
+    Ok(u32::from(valid))
 }
 
 /// Most nested cross-contract calls: the outermost call is depth 0.

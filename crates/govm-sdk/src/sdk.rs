@@ -12,6 +12,7 @@ pub const CONTRACT_MODULE_PATH: &str = "github.com/govm-net/vm/contract";
 pub const SDK_FILES: &[(&str, &str)] = &[
     ("go.mod", include_str!("../go/vm/go.mod")),
     ("types.go", include_str!("../go/vm/types.go")),
+    ("crypto.go", include_str!("../go/vm/crypto.go")),
     ("scale.go", include_str!("../go/vm/scale.go")),
     ("tagged.go", include_str!("../go/vm/tagged.go")),
     ("host_wasip1.go", include_str!("../go/vm/host_wasip1.go")),
@@ -26,6 +27,10 @@ pub const SDK_FILES: &[(&str, &str)] = &[
 /// `govm test` write them next to [`SDK_FILES`] so that contracts test with plain `go test`.
 pub const SDK_TEST_FILES: &[(&str, &str)] = &[
     ("host_native.go", include_str!("../go/vm/host_native.go")),
+    (
+        "keccak_native.go",
+        include_str!("../go/vm/keccak_native.go"),
+    ),
     ("vmtest/doc.go", include_str!("../go/vm/vmtest/doc.go")),
     ("vmtest/chain.go", include_str!("../go/vm/vmtest/chain.go")),
     ("vmtest/codec.go", include_str!("../go/vm/vmtest/codec.go")),

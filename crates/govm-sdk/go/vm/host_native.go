@@ -2,7 +2,22 @@
 
 package vm
 
-import "errors"
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"errors"
+)
+
+// The host's cryptography, natively. Go's ed25519.Verify is not as strict as the host's
+// check: it accepts small-order keys and R that the chain refuses (no test vector of RFC 8032
+// has one).
+func sha256Of(data []byte) Hash { return Hash(sha256.Sum256(data)) }
+
+func keccak256Of(data []byte) Hash { return keccak256(data) }
+
+func ed25519Check(pub []byte, msg []byte, sig []byte) bool {
+	return ed25519.Verify(ed25519.PublicKey(pub), msg, sig)
+}
 
 // Test support for native builds (every GOOS but wasip1), described in docs/testing.md:
 // contracts never use these. The vmtest package (github.com/govm-net/vm/vmtest) runs a

@@ -33,6 +33,18 @@ func hostBlockTime() int64
 //go:wasmimport govm value
 func hostValue() uint64
 
+//go:wasmimport govm sha256
+//go:noescape
+func hostSha256(data unsafe.Pointer, dataLen uint32, out unsafe.Pointer)
+
+//go:wasmimport govm keccak256
+//go:noescape
+func hostKeccak256(data unsafe.Pointer, dataLen uint32, out unsafe.Pointer)
+
+//go:wasmimport govm ed25519_verify
+//go:noescape
+func hostEd25519Verify(pub unsafe.Pointer, msg unsafe.Pointer, msgLen uint32, sig unsafe.Pointer) uint32
+
 //go:wasmimport govm object_create
 //go:noescape
 func hostObjectCreate(outID unsafe.Pointer) uint32
@@ -124,6 +136,20 @@ func statusError(status uint32) error {
 func strPtr(s string) unsafe.Pointer { return unsafe.Pointer(unsafe.StringData(s)) }
 
 func bytesPtr(b []byte) unsafe.Pointer { return unsafe.Pointer(unsafe.SliceData(b)) }
+
+func sha256Of(data []byte) (h Hash) {
+	hostSha256(bytesPtr(data), uint32(len(data)), unsafe.Pointer(&h))
+	return
+}
+
+func keccak256Of(data []byte) (h Hash) {
+	hostKeccak256(bytesPtr(data), uint32(len(data)), unsafe.Pointer(&h))
+	return
+}
+
+func ed25519Check(pub []byte, msg []byte, sig []byte) bool {
+	return hostEd25519Verify(bytesPtr(pub), bytesPtr(msg), uint32(len(msg)), bytesPtr(sig)) == 1
+}
 
 type hostContext struct{}
 

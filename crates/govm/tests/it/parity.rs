@@ -170,7 +170,6 @@ impl Run {
             fuel_limit: step["fuel"]
                 .as_u64()
                 .unwrap_or(CallContext::new(sender).fuel_limit),
-            ..CallContext::new(sender)
         };
         let (result, error, events) = match self
             .engine

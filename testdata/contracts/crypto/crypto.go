@@ -1,0 +1,24 @@
+// Package crypto uses the host's cryptography: hashes and an ed25519 check done by the host,
+// beside the same SHA-256 written in Go inside the contract.
+package crypto
+
+import (
+	"crypto/sha256"
+
+	"github.com/govm-net/vm"
+)
+
+// Hashes is data's SHA-256 and Keccak-256, computed by the host.
+func Hashes(data []byte) (vm.Hash, vm.Hash) {
+	return vm.Sha256(data), vm.Keccak256(data)
+}
+
+// GoSha256 is data's SHA-256 computed in Go inside the contract.
+func GoSha256(data []byte) vm.Hash {
+	return vm.Hash(sha256.Sum256(data))
+}
+
+// Verify checks an ed25519 signature with the host.
+func Verify(pub []byte, msg []byte, sig []byte) bool {
+	return vm.Ed25519Verify(pub, msg, sig)
+}
