@@ -67,6 +67,8 @@ pub mod host_fn {
     pub const SHA256: &str = "sha256";
     pub const KECCAK256: &str = "keccak256";
     pub const ED25519_VERIFY: &str = "ed25519_verify";
+    pub const SECP256K1_VERIFY: &str = "secp256k1_verify";
+    pub const SECP256K1_RECOVER: &str = "secp256k1_recover";
 }
 
 /// The names of the WASI preview 1 functions govm provides, for the runtime that defines them.
@@ -129,6 +131,8 @@ pub const HOST_FUNCTIONS: &[HostFunction] = &[
     f(host_fn::SHA256, &[I32, I32, I32], &[]),
     f(host_fn::KECCAK256, &[I32, I32, I32], &[]),
     f(host_fn::ED25519_VERIFY, &[I32, I32, I32, I32], &[I32]),
+    f(host_fn::SECP256K1_VERIFY, &[I32, I32, I32, I32], &[I32]),
+    f(host_fn::SECP256K1_RECOVER, &[I32, I32, I32, I32], &[I32]),
 ];
 
 /// The WASI functions govm provides, deterministically (docs/abi.md §9): exactly those Go's

@@ -56,6 +56,11 @@ pub const ED25519_VERIFY: u64 = 150_000;
 /// Per byte of the message an ed25519 check hashes, on top of [`ED25519_VERIFY`].
 pub const ED25519_VERIFY_PER_BYTE: u64 = 5;
 
+/// A secp256k1 ECDSA check by the host (about 60 us natively).
+pub const SECP256K1_VERIFY: u64 = 200_000;
+/// Recovering a secp256k1 public key from a signature (about 80 us natively).
+pub const SECP256K1_RECOVER: u64 = 250_000;
+
 /// Reading a native balance.
 pub const BALANCE_READ: u64 = 2_000;
 /// Moving native balance.

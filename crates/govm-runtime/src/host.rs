@@ -364,6 +364,8 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         },
     )?;
     linker.func_wrap(M, host_fn::ED25519_VERIFY, ed25519_verify)?;
+    linker.func_wrap(M, host_fn::SECP256K1_VERIFY, secp256k1_verify)?;
+    linker.func_wrap(M, host_fn::SECP256K1_RECOVER, secp256k1_recover)?;
     linker.func_wrap(M, host_fn::READ_RETURN, |mut c: Ctx<'_>, out: u32| {
         enter(&mut c, host_fn::READ_RETURN, gas::HOST_CALL)?;
         let data = std::mem::take(&mut c.data_mut().ret);
@@ -395,6 +397,67 @@ fn ed25519_verify(
     let valid = ed25519_dalek::VerifyingKey::from_bytes(&public)
         .is_ok_and(|key| key.verify_strict(&message, &signature).is_ok());
     Ok(u32::from(valid))
+}
+
+/// `secp256k1_verify(digest, sig, pub, pub_len) -> i32`: 1 when the 64 bytes `r ‖ s` at
+/// `sig` are a valid ECDSA signature of the 32-byte `digest` by the SEC1 key at `pub` (33
+/// bytes compressed or 65 uncompressed), with a low S as Bitcoin and Ethereum require; 0
+/// otherwise, malformed keys and signatures included.
+fn secp256k1_verify(
+    mut c: Ctx<'_>,
+    digest: u32,
+    sig: u32,
+    public: u32,
+    public_len: u32,
+) -> wasmtime::Result<u32> {
+    use k256::ecdsa::signature::hazmat::PrehashVerifier;
+    enter(
+        &mut c,
+        host_fn::SECP256K1_VERIFY,
+        gas::HOST_CALL.saturating_add(gas::SECP256K1_VERIFY),
+    )?;
+    let digest = read_array::<32>(&mut c, digest)?;
+    let sig = read_array::<64>(&mut c, sig)?;
+    let public = read_bytes(&mut c, public, public_len)?;
+    let valid = k256::ecdsa::VerifyingKey::from_sec1_bytes(&public)
+        .ok()
+        .zip(k256::ecdsa::Signature::from_slice(&sig).ok())
+        .is_some_and(|(key, sig)| key.verify_prehash(&digest, &sig).is_ok());
+    Ok(u32::from(valid))
+}
+
+/// `secp256k1_recover(digest, sig, recovery_id, out) -> i32`: the key whose low-S ECDSA
+/// signature `r ‖ s` of `digest` is at `sig`, with recovery id 0 to 3, written to `out` as 65
+/// bytes (SEC1 uncompressed); status 0, or 3 (invalid input) when no key recovers.
+fn secp256k1_recover(
+    mut c: Ctx<'_>,
+    digest: u32,
+    sig: u32,
+    recovery_id: u32,
+    out: u32,
+) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::SECP256K1_RECOVER,
+        gas::HOST_CALL.saturating_add(gas::SECP256K1_RECOVER),
+    )?;
+    let digest = read_array::<32>(&mut c, digest)?;
+    let sig = read_array::<64>(&mut c, sig)?;
+    let id = u8::try_from(recovery_id)
+        .ok()
+        .and_then(k256::ecdsa::RecoveryId::from_byte);
+    let recovered = id
+        .zip(k256::ecdsa::Signature::from_slice(&sig).ok())
+        .and_then(|(id, sig)| {
+            k256::ecdsa::VerifyingKey::recover_from_prehash(&digest, &sig, id).ok()
+        });
+    match recovered {
+        Some(key) => {
+            write_bytes(&mut c, out, key.to_encoded_point(false).as_bytes())?;
+            Ok(status::OK)
+        }
+        None => Ok(status::INVALID_INPUT),
+    }
 }
 
 /// Most nested cross-contract calls: the outermost call is depth 0.

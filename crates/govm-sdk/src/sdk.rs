@@ -31,6 +31,10 @@ pub const SDK_TEST_FILES: &[(&str, &str)] = &[
         "keccak_native.go",
         include_str!("../go/vm/keccak_native.go"),
     ),
+    (
+        "secp256k1_native.go",
+        include_str!("../go/vm/secp256k1_native.go"),
+    ),
     ("vmtest/doc.go", include_str!("../go/vm/vmtest/doc.go")),
     ("vmtest/chain.go", include_str!("../go/vm/vmtest/chain.go")),
     ("vmtest/codec.go", include_str!("../go/vm/vmtest/codec.go")),

@@ -22,3 +22,13 @@ func GoSha256(data []byte) vm.Hash {
 func Verify(pub []byte, msg []byte, sig []byte) bool {
 	return vm.Ed25519Verify(pub, msg, sig)
 }
+
+// VerifySecp checks a secp256k1 ECDSA signature with the host.
+func VerifySecp(digest []byte, sig []byte, pub []byte) bool {
+	return vm.Secp256k1Verify(digest, sig, pub)
+}
+
+// Recover recovers a secp256k1 public key with the host.
+func Recover(digest []byte, sig []byte, recoveryID uint8) ([]byte, error) {
+	return vm.Secp256k1Recover(digest, sig, recoveryID)
+}

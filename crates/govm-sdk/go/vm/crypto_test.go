@@ -35,3 +35,33 @@ func TestHostCryptographyVectors(t *testing.T) {
 		t.Error("a wrong message, a short key or a short signature verified")
 	}
 }
+
+// A secp256k1 vector made with the Python cryptography package (a fixed key, the SHA-256 of
+// "govm", S made low), and its recovery id found by an independent Python implementation.
+func TestSecp256k1Vector(t *testing.T) {
+	unhex := func(s string) []byte {
+		b, err := hex.DecodeString(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	digest := unhex("b4c1f26996e330cb5534988020c484f0b39dbc59d27d30d7832bd2cdc1d40052")
+	sig := unhex("ed3450c76e70f3ebba4c3b8f9f0b9c934b3be9e083f6c9f6462e6d48b4e0d8364f58d5e7495b27ca1964550c3de800bdad95bf2a6361e681e1fbff932a28ff0c")
+	high := unhex("ed3450c76e70f3ebba4c3b8f9f0b9c934b3be9e083f6c9f6462e6d48b4e0d836b0a72a18b6a4d835e69baaf3c217ff410d191dbc4be6b9b9ddd65ef9a60d4235")
+	pub := unhex("04878978a5c86d1547310e925d1ed45a90e605e57601bce2e96bb5277814223ea1e1ea8b01cde7862bb9010ac5e0af50da65129e50bad769e8dfa8ecdd1616db66")
+	compressed := unhex("02878978a5c86d1547310e925d1ed45a90e605e57601bce2e96bb5277814223ea1")
+	if !Secp256k1Verify(digest, sig, pub) || !Secp256k1Verify(digest, sig, compressed) {
+		t.Error("the vector does not verify")
+	}
+	if Secp256k1Verify(digest, high, pub) {
+		t.Error("a high S verified")
+	}
+	got, err := Secp256k1Recover(digest, sig, 1)
+	if err != nil || hex.EncodeToString(got) != hex.EncodeToString(pub) {
+		t.Errorf("recovered %x, %v", got, err)
+	}
+	if _, err := Secp256k1Recover(digest, high, 1); err != ErrInvalidInput {
+		t.Errorf("a high S recovered: %v", err)
+	}
+}

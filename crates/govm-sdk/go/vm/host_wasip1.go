@@ -45,6 +45,14 @@ func hostKeccak256(data unsafe.Pointer, dataLen uint32, out unsafe.Pointer)
 //go:noescape
 func hostEd25519Verify(pub unsafe.Pointer, msg unsafe.Pointer, msgLen uint32, sig unsafe.Pointer) uint32
 
+//go:wasmimport govm secp256k1_verify
+//go:noescape
+func hostSecp256k1Verify(digest unsafe.Pointer, sig unsafe.Pointer, pub unsafe.Pointer, pubLen uint32) uint32
+
+//go:wasmimport govm secp256k1_recover
+//go:noescape
+func hostSecp256k1Recover(digest unsafe.Pointer, sig unsafe.Pointer, recoveryID uint32, out unsafe.Pointer) uint32
+
 //go:wasmimport govm object_create
 //go:noescape
 func hostObjectCreate(outID unsafe.Pointer) uint32
@@ -149,6 +157,18 @@ func keccak256Of(data []byte) (h Hash) {
 
 func ed25519Check(pub []byte, msg []byte, sig []byte) bool {
 	return hostEd25519Verify(bytesPtr(pub), bytesPtr(msg), uint32(len(msg)), bytesPtr(sig)) == 1
+}
+
+func secp256k1Check(digest []byte, sig []byte, pub []byte) bool {
+	return hostSecp256k1Verify(bytesPtr(digest), bytesPtr(sig), bytesPtr(pub), uint32(len(pub))) == 1
+}
+
+func secp256k1RecoverKey(digest []byte, sig []byte, recoveryID byte) ([]byte, error) {
+	out := make([]byte, 65)
+	if status := hostSecp256k1Recover(bytesPtr(digest), bytesPtr(sig), uint32(recoveryID), bytesPtr(out)); status != statusOK {
+		return nil, statusError(status)
+	}
+	return out, nil
 }
 
 type hostContext struct{}
