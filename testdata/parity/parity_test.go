@@ -36,6 +36,7 @@ var contracts = map[string]vmtest.Contract{
 	"crypto": {Source: "../contracts/crypto/crypto.go", Functions: map[string]any{
 		"Hashes": crypto.Hashes, "GoSha256": crypto.GoSha256, "Verify": crypto.Verify,
 		"VerifySecp": crypto.VerifySecp, "Recover": crypto.Recover,
+		"HostSha256": crypto.HostSha256, "GoVerify": crypto.GoVerify,
 	}},
 	"escrow": {Source: "../contracts/escrow/escrow.go", Functions: map[string]any{
 		"Open": escrow.Open, "Fund": escrow.Fund, "Release": escrow.Release, "Refund": escrow.Refund,

@@ -107,6 +107,18 @@ pub(crate) const METRICS: &[Metric] = &[
         goal: Goal::None,
     },
     Metric {
+        name: "host_sha256_1kib_vs_go",
+        bench: "sha256_1kib/host",
+        baseline: "sha256_1kib/go_in_contract",
+        goal: Goal::None,
+    },
+    Metric {
+        name: "host_ed25519_verify_vs_go",
+        bench: "ed25519_verify/host",
+        baseline: "ed25519_verify/go_in_contract",
+        goal: Goal::None,
+    },
+    Metric {
         name: "state_get_memory",
         bench: "state_get/memory",
         baseline: "state_get/baseline_btreemap",
@@ -167,6 +179,10 @@ pub(crate) const FIGURES: &[&str] = &[
     "network_tps_token_transfers",
     "network_latency_p50",
     "network_latency_p99",
+    "sha256_1kib_host_gas",
+    "sha256_1kib_go_in_contract_gas",
+    "ed25519_verify_host_gas",
+    "ed25519_verify_go_in_contract_gas",
 ];
 
 pub(crate) fn run(root: &Path, quick: bool, cometbft: &Path) -> Result<()> {
@@ -354,6 +370,8 @@ mod tests {
                 "compile_token_cold",
                 "abi_encode_transfer_args",
                 "abi_decode_transfer_args",
+                "host_sha256_1kib_vs_go",
+                "host_ed25519_verify_vs_go",
                 "state_get_memory",
                 "state_get_redb",
                 "state_set_memory",
@@ -363,7 +381,7 @@ mod tests {
                 "state_memory_create_set_commit_100",
             ]
         );
-        assert_eq!(FIGURES.len(), 15);
+        assert_eq!(FIGURES.len(), 19);
         // The report's shape: consumers read these keys.
         let row = metric_row(&METRICS[0], 2.0, 1.0, "ratio <= 3", "pass");
         let keys: Vec<&String> = row

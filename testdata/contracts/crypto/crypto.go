@@ -3,6 +3,7 @@
 package crypto
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
 
 	"github.com/govm-net/vm"
@@ -31,4 +32,14 @@ func VerifySecp(digest []byte, sig []byte, pub []byte) bool {
 // Recover recovers a secp256k1 public key with the host.
 func Recover(digest []byte, sig []byte, recoveryID uint8) ([]byte, error) {
 	return vm.Secp256k1Recover(digest, sig, recoveryID)
+}
+
+// HostSha256 is data's SHA-256 computed by the host alone (beside GoSha256, for the bench).
+func HostSha256(data []byte) vm.Hash {
+	return vm.Sha256(data)
+}
+
+// GoVerify checks an ed25519 signature in Go inside the contract (crypto/ed25519).
+func GoVerify(pub []byte, msg []byte, sig []byte) bool {
+	return len(pub) == ed25519.PublicKeySize && ed25519.Verify(ed25519.PublicKey(pub), msg, sig)
 }
