@@ -3,10 +3,10 @@
 //! each uses written to `target/bench-extra/crypto.json`.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use govm::{Address, CallContext, Config, DeployOptions, Engine, Value};
+use govm_benches::Figures;
 
 const RFC8032_TEST2: (&str, &str, &str) = (
     "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
@@ -43,7 +43,7 @@ fn crypto_bench(c: &mut Criterion) {
         ("ed25519_verify", "Verify", &check),
         ("ed25519_verify", "GoVerify", &check),
     ];
-    let mut figures = Vec::new();
+    let mut figures = Figures::default();
     for (group, function, args) in cases {
         let outcome = engine
             .query(&ctx, contract, function, args)
@@ -53,10 +53,12 @@ fn crypto_bench(c: &mut Criterion) {
         } else {
             "host"
         };
-        figures.push(serde_json::json!({
-            "name": format!("{group}_{name}_gas"), "value": outcome.gas_used, "unit": "gas",
-            "note": format!("a whole call of {function}"),
-        }));
+        figures.value(
+            &format!("{group}_{name}_gas"),
+            outcome.gas_used as f64,
+            "gas",
+            &format!("a whole call of {function}"),
+        );
         let mut g = c.benchmark_group(group);
         g.sample_size(10);
         g.bench_function(name, |b| {
@@ -64,15 +66,7 @@ fn crypto_bench(c: &mut Criterion) {
         });
         g.finish();
     }
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/bench-extra"
-    ));
-    let _ = std::fs::create_dir_all(&dir);
-    let text = serde_json::to_string_pretty(&figures).unwrap_or_default();
-    if let Err(e) = std::fs::write(dir.join("crypto.json"), text) {
-        eprintln!("cannot write the crypto figures: {e}");
-    }
+    figures.write("crypto.json");
 }
 
 criterion_group!(benches, crypto_bench);

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use govm::{Address, Config, Engine};
+use govm_benches::Figures;
 use govm_chain::{Body, ChainParams, SigningKey, UnsignedTx, address_of, signing_key, tx_hash};
 use govm_node::load::{Load, LoadReport, LoadSpec};
 use govm_node::localnet::{Localnet, LocalnetConfig};
@@ -46,7 +47,7 @@ fn main() {
             "needs GOVM_BIN and GOVM_COMETBFT (cargo xtask bench sets them)",
         ),
     }
-    figures.write();
+    figures.write("network.json");
 }
 
 fn measure(govm: PathBuf, cometbft: PathBuf, figures: &mut Figures) -> Result<(), String> {
@@ -283,36 +284,5 @@ impl Watcher {
     fn stop(self) -> Vec<(u64, Instant)> {
         self.stop.store(true, Ordering::Relaxed);
         self.handle.join().unwrap_or_default()
-    }
-}
-
-#[derive(Default)]
-struct Figures {
-    rows: Vec<serde_json::Value>,
-}
-
-impl Figures {
-    fn value(&mut self, name: &str, value: f64, unit: &str, note: &str) {
-        self.rows.push(serde_json::json!({
-            "name": name, "value": value, "unit": unit, "note": note,
-        }));
-    }
-
-    fn note(&mut self, name: &str, note: &str) {
-        self.rows.push(serde_json::json!({
-            "name": name, "value": null, "unit": "", "note": note,
-        }));
-    }
-
-    fn write(&self) {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../target/bench-extra"
-        ));
-        let _ = std::fs::create_dir_all(&dir);
-        let text = serde_json::to_string_pretty(&self.rows).unwrap_or_default();
-        if let Err(e) = std::fs::write(dir.join("network.json"), text) {
-            eprintln!("cannot write the network figures: {e}");
-        }
     }
 }

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use govm::{Address, CallContext, Config, ContractOptions, DeployOptions, Engine, RuntimeConfig};
 use govm_abi::{Type, Value};
+use govm_benches::Figures;
 use govm_runtime::{CallRequest, Runtime};
 use govm_state::{Event, Transaction};
 
@@ -197,11 +198,11 @@ fn runtime_bench(c: &mut Criterion) {
     let fx = Fixture::new();
     let runtime = fx.engine.runtime();
     let state = &fx.state;
-    let mut extra = Extra::default();
+    let mut extra = Figures::default();
 
     // Gas of one Transfer, and its agreement across the three ways of running it.
     let (_, gas) = fx.transfer(runtime, state.begin());
-    extra.info("token_transfer_gas", gas as f64, "gas");
+    extra.value("token_transfer_gas", gas as f64, "gas", "");
 
     // Each iteration runs in a fresh transaction over the committed state (never committed,
     // so every iteration does the same work).
@@ -260,15 +261,17 @@ fn runtime_bench(c: &mut Criterion) {
         times.push(start.elapsed().as_nanos() as f64);
     }
     times.sort_by(f64::total_cmp);
-    extra.info(
+    extra.value(
         "isolated_transfer_single_median",
         times[times.len() / 2],
         "ns",
+        "",
     );
-    extra.info(
+    extra.value(
         "isolated_transfer_single_p99",
         times[times.len() * 99 / 100],
         "ns",
+        "",
     );
 
     let mut group = c.benchmark_group("throughput");
@@ -316,20 +319,20 @@ fn runtime_bench(c: &mut Criterion) {
     };
     let one = rate(1);
     let two = rate(2);
-    extra.info("transfers_per_second_1_thread", one, "per s");
-    extra.info("transfers_per_second_2_threads", two, "per s");
-    extra.info("scaling_2_threads", two / one, "x");
+    extra.value("transfers_per_second_1_thread", one, "per s", "");
+    extra.value("transfers_per_second_2_threads", two, "per s", "");
+    extra.value("scaling_2_threads", two / one, "x", "");
 
     metering(c, &mut extra);
     module_load(c, &fx, &mut extra);
     deploy_and_sizes(&fx, &mut extra);
-    extra.write();
+    extra.write("runtime.json");
 }
 
 /// A deploy of code never prepared before (validation, an artifact cache hit, `_initialize`,
 /// the snapshot and two Cranelift compiles), and the module's size with and without
 /// wasm-opt, and with TinyGo when it is installed.
-fn deploy_and_sizes(fx: &Fixture, extra: &mut Extra) {
+fn deploy_and_sizes(fx: &Fixture, extra: &mut Figures) {
     let modules = tempfile::tempdir().unwrap_or_else(|e| fail("temporary directory", e));
     let mut runtime = RuntimeConfig::default();
     runtime.wasi.cache_dir = Some(modules.path().to_path_buf());
@@ -344,12 +347,13 @@ fn deploy_and_sizes(fx: &Fixture, extra: &mut Extra) {
     let deployed = engine
         .deploy_with_options(source, &DeployOptions::default())
         .unwrap_or_else(|e| fail("deploy", e));
-    extra.info(
+    extra.value(
         "deploy_token_new_module",
         start.elapsed().as_nanos() as f64,
         "ns",
+        "",
     );
-    extra.info("token_deploy_gas", deployed.init_gas as f64, "gas");
+    extra.value("token_deploy_gas", deployed.init_gas as f64, "gas", "");
 
     let wasm_opt = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
@@ -367,10 +371,11 @@ fn deploy_and_sizes(fx: &Fixture, extra: &mut Extra) {
             let (_, wasm) = engine
                 .build(source, "token.go")
                 .unwrap_or_else(|e| fail("build with wasm-opt", e));
-            extra.info(
+            extra.value(
                 "token_wasm_size_wasm_opt",
                 wasm.bytes().len() as f64,
                 "bytes",
+                "",
             );
         }
         None => extra.note(
@@ -384,7 +389,12 @@ fn deploy_and_sizes(fx: &Fixture, extra: &mut Extra) {
                 .engine
                 .build(source, "token.go")
                 .unwrap_or_else(|e| fail("build with TinyGo", e));
-            extra.info("token_wasm_size_tinygo", wasm.bytes().len() as f64, "bytes");
+            extra.value(
+                "token_wasm_size_tinygo",
+                wasm.bytes().len() as f64,
+                "bytes",
+                "",
+            );
         }
         _ => extra.note(
             "token_wasm_size_tinygo",
@@ -393,7 +403,7 @@ fn deploy_and_sizes(fx: &Fixture, extra: &mut Extra) {
     }
 }
 
-fn metering(c: &mut Criterion, _extra: &mut Extra) {
+fn metering(c: &mut Criterion, _extra: &mut Figures) {
     let wasm = wat::parse_str(KERNEL).unwrap_or_else(|e| fail("kernel", e));
     let config = |metered: bool| {
         let mut wt = wasmtime::Config::new();
@@ -429,7 +439,7 @@ fn metering(c: &mut Criterion, _extra: &mut Extra) {
     group.finish();
 }
 
-fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Extra) {
+fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Figures) {
     let runtime = fx.engine.runtime();
     let state = &fx.state;
     let cache_dir = fx.cache.join("modules");
@@ -438,10 +448,11 @@ fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Extra) {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
         .unwrap_or_else(|| fail("module cache", "no .cwasm file"));
-    extra.info(
+    extra.value(
         "token_snapshot_cwasm_size",
         std::fs::metadata(&cwasm).map_or(0, |m| m.len()) as f64,
         "bytes",
+        "",
     );
     let tx = state.begin();
     let info = fx
@@ -453,7 +464,7 @@ fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Extra) {
         .ok()
         .flatten()
         .unwrap_or_else(|| fail("code", "missing"));
-    extra.info("token_wasm_size_go", wasm.len() as f64, "bytes");
+    extra.value("token_wasm_size_go", wasm.len() as f64, "bytes", "");
     let digest = tx
         .code_digest(&info.code_hash.0)
         .ok()
@@ -515,38 +526,6 @@ fn deserialize_file(engine: &wasmtime::Engine, path: &std::path::Path) -> wasmti
     // SAFETY: the file is one the runtime wrote with `Module::serialize` for this engine.
     unsafe { wasmtime::Module::deserialize_file(engine, path) }
         .unwrap_or_else(|e| fail("deserialize", e))
-}
-
-/// Figures outside criterion, written for `cargo xtask bench`.
-#[derive(Default)]
-struct Extra {
-    rows: Vec<serde_json::Value>,
-}
-
-impl Extra {
-    fn info(&mut self, name: &str, value: f64, unit: &str) {
-        self.rows.push(serde_json::json!({
-            "name": name, "value": value, "unit": unit, "note": "",
-        }));
-    }
-
-    fn note(&mut self, name: &str, note: &str) {
-        self.rows.push(serde_json::json!({
-            "name": name, "value": null, "unit": "", "note": note,
-        }));
-    }
-
-    fn write(&self) {
-        let dir = PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../target/bench-extra"
-        ));
-        let _ = std::fs::create_dir_all(&dir);
-        let text = serde_json::to_string_pretty(&self.rows).unwrap_or_default();
-        if let Err(e) = std::fs::write(dir.join("runtime.json"), text) {
-            eprintln!("cannot write the extra figures: {e}");
-        }
-    }
 }
 
 criterion_group!(benches, runtime_bench);
