@@ -59,7 +59,7 @@ impl Network {
         path: &str,
         data: &[u8],
     ) -> Result<(u32, String, Json), Failure> {
-        let answer = self.client.query(path, data).map_err(rpc_failure)?;
+        let answer = self.client.query(path, data).map_err(Failure::internal)?;
         let value = if answer.value.is_empty() {
             Json::Null
         } else {
@@ -105,7 +105,7 @@ impl Network {
             govm_node::rpc::RpcError::Refused { message, .. } => {
                 Failure::input(format!("the node refused the transaction: {message}"))
             }
-            other => rpc_failure(other),
+            other => Failure::internal(other),
         })?;
         if broadcast.code != 0 {
             return Err(Failure::input(format!(
@@ -117,7 +117,7 @@ impl Network {
         match self
             .client
             .wait_for_tx(&hash, self.wait)
-            .map_err(rpc_failure)?
+            .map_err(Failure::internal)?
         {
             Some(included) => Ok(Sent {
                 hash: format!("0x{}", hex::encode(hash)),
@@ -152,10 +152,6 @@ pub(crate) fn query_failure(code: u32, log: &str) -> Failure {
         _ => Exit::Usage,
     };
     Failure::new(exit, log)
-}
-
-fn rpc_failure(e: govm_node::rpc::RpcError) -> Failure {
-    Failure::internal(e)
 }
 
 /// The JSON form of a transaction in a block.

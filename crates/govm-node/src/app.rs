@@ -353,27 +353,46 @@ impl<'a> Room<'a> {
     }
 
     /// Adds transaction `i` if it decodes and fits; `Err` says why not (and adds nothing).
-    fn add(&mut self, i: usize, tx: &[u8]) -> Result<(), String> {
-        let decoded = Tx::decode(tx).map_err(|(_, log)| format!("transaction {i}: {log}"))?;
+    fn add(&mut self, i: usize, tx: &[u8]) -> Result<(), Misfit> {
+        let decoded = Tx::decode(tx)
+            .map_err(|(_, log)| Misfit::Invalid(format!("transaction {i}: {log}")))?;
         if tx.len() as u64 > self.params.max_tx_bytes {
-            return Err(format!("transaction {i} is over max_tx_bytes"));
+            return Err(Misfit::Invalid(format!(
+                "transaction {i} is over max_tx_bytes"
+            )));
         }
         let bytes = self.bytes.saturating_add(tx.len() as u64);
         let fuel = self.fuel.saturating_add(decoded.unsigned.fuel_limit);
         if bytes > self.max_bytes {
-            return Err(format!(
+            return Err(Misfit::Full(format!(
                 "{bytes} bytes of transactions, over {}",
                 self.max_bytes
-            ));
+            )));
         }
         if fuel > self.params.max_block_fuel {
-            return Err(format!(
+            return Err(Misfit::Full(format!(
                 "{fuel} fuel asked for, over the block's {}",
                 self.params.max_block_fuel
-            ));
+            )));
         }
         (self.bytes, self.fuel) = (bytes, fuel);
         Ok(())
+    }
+}
+
+/// Why a transaction does not go into a block.
+enum Misfit {
+    /// It does not decode or is too large: no block may hold it.
+    Invalid(String),
+    /// The block has no room left for it.
+    Full(String),
+}
+
+impl std::fmt::Display for Misfit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Misfit::Invalid(why) | Misfit::Full(why) => f.write_str(why),
+        }
     }
 }
 
@@ -462,13 +481,11 @@ impl Application for App {
         let mut room = Room::new(&params, max_bytes);
         let mut kept = Vec::new();
         for (i, tx) in request.txs.into_iter().enumerate() {
-            if Tx::decode(&tx).is_err() {
-                continue;
+            match room.add(i, &tx) {
+                Ok(()) => kept.push(tx),
+                Err(Misfit::Invalid(_)) => continue,
+                Err(Misfit::Full(_)) => break,
             }
-            if room.add(i, &tx).is_err() {
-                break;
-            }
-            kept.push(tx);
         }
         ResponsePrepareProposal { txs: kept }
     }

@@ -338,29 +338,15 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
     linker.func_wrap(
         M,
         host_fn::SHA256,
-        |mut c: Ctx<'_>, data: u32, len: u32, out: u32| {
-            let cost = gas::HASH.saturating_add(u64::from(len) * gas::HASH_PER_BYTE);
-            enter(&mut c, host_fn::SHA256, gas::HOST_CALL.saturating_add(cost))?;
-            let bytes = read_bytes(&mut c, data, len)?;
-            write_bytes(&mut c, out, &<sha2::Sha256 as sha2::Digest>::digest(&bytes))
+        |c: Ctx<'_>, data: u32, len: u32, out: u32| {
+            hash::<sha2::Sha256>(c, host_fn::SHA256, data, len, out)
         },
     )?;
     linker.func_wrap(
         M,
         host_fn::KECCAK256,
-        |mut c: Ctx<'_>, data: u32, len: u32, out: u32| {
-            let cost = gas::HASH.saturating_add(u64::from(len) * gas::HASH_PER_BYTE);
-            enter(
-                &mut c,
-                host_fn::KECCAK256,
-                gas::HOST_CALL.saturating_add(cost),
-            )?;
-            let bytes = read_bytes(&mut c, data, len)?;
-            write_bytes(
-                &mut c,
-                out,
-                &<sha3::Keccak256 as sha3::Digest>::digest(&bytes),
-            )
+        |c: Ctx<'_>, data: u32, len: u32, out: u32| {
+            hash::<sha3::Keccak256>(c, host_fn::KECCAK256, data, len, out)
         },
     )?;
     linker.func_wrap(M, host_fn::ED25519_VERIFY, ed25519_verify)?;
@@ -372,6 +358,20 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         write_bytes(&mut c, out, &data)
     })?;
     Ok(())
+}
+
+/// `sha256` and `keccak256`: `(data, data_len, out)` writes the 32-byte digest of `data`.
+fn hash<D: sha2::Digest>(
+    mut c: Ctx<'_>,
+    name: &str,
+    data: u32,
+    len: u32,
+    out: u32,
+) -> wasmtime::Result<()> {
+    let cost = gas::HASH.saturating_add(u64::from(len) * gas::HASH_PER_BYTE);
+    enter(&mut c, name, gas::HOST_CALL.saturating_add(cost))?;
+    let bytes = read_bytes(&mut c, data, len)?;
+    write_bytes(&mut c, out, &D::digest(&bytes))
 }
 
 /// `ed25519_verify(pub, msg, msg_len, sig) -> i32`: 1 when the 64-byte `sig` is a valid

@@ -1,7 +1,7 @@
 //! `govm account ADDRESS`: an account's nonce and native balance.
 
 use clap::Args;
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 use crate::commands::Env;
 use crate::exit::{Exit, Failure, OrFail};
@@ -39,6 +39,5 @@ pub(crate) fn run(env: &Env, args: &Account) -> Result<Exit, Failure> {
             value["balance"].as_u64().unwrap_or(0)
         )
     });
-    let _: &Json = &value;
     Ok(Exit::Ok)
 }

@@ -11,6 +11,7 @@ use serde_json::{Value as Json, json};
 
 use crate::commands::Env;
 use crate::exit::{Exit, Failure};
+use crate::output::plain;
 
 /// Manage signing keys (ed25519) in the home.
 #[derive(Args, Debug)]
@@ -168,8 +169,4 @@ fn key_path(home: &Path, name: &str) -> Result<PathBuf, Failure> {
         )));
     }
     Ok(keys_dir(home).join(format!("{name}.json")))
-}
-
-fn plain(v: &Json) -> String {
-    crate::output::plain(v)
 }

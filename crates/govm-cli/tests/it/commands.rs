@@ -327,3 +327,29 @@ fn inspect_and_build_work_on_source_files() {
     assert!(std::fs::read(&wasm).unwrap().starts_with(b"\0asm"));
     assert!(out.starts_with("wrote "), "{out}");
 }
+
+#[test]
+fn keys_are_kept_for_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new();
+    let seed = format!("0x{}", "07".repeat(32));
+    let (code, address, err) = home.run(&["keys", "add", "alice", "--seed", &seed]);
+    assert_eq!(code, 0, "{err}");
+    let file = home.path().join("keys/alice.json");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let dir_mode = std::fs::metadata(home.path().join("keys"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(dir_mode & 0o777, 0o700);
+    assert_eq!(home.run(&["keys", "show", "alice"]).1, address);
+    assert!(home.run(&["keys", "list"]).1.contains(address.trim()));
+    // The same name twice, a name that is a path, a key others can read: refused.
+    assert_eq!(home.run(&["keys", "add", "alice"]).0, 2);
+    assert_eq!(home.run(&["keys", "add", "../x"]).0, 2);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, _, err) = home.run(&["keys", "show", "alice"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("readable by others"), "{err}");
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use govm::Address;
 use govm_chain::{Body, ChainParams, SigningKey, UnsignedTx, address_of, signing_key};
@@ -365,8 +365,7 @@ fn the_cli_works_against_a_network() {
     );
     let (code, _, err) = home.run(&["--node", "127.0.0.1:26657", "balance", bob]);
     assert_eq!(code, 2, "{err}");
-    let started = Instant::now();
     let (code, _, err) = home.run(&["--node", &url, "transfer", bob, "1"]);
     assert_eq!(code, 2, "{err}");
-    assert!(started.elapsed() < MINUTE);
+    assert!(err.contains("--from"), "{err}");
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use govm::{Address, Config, Engine};
 use govm_chain::{Body, Chain, Code, Genesis, UnsignedTx, address_of, signing_key};
-use govm_node::{App, AppOptions, CONTRACT_EVENT, QueryCode, TX_EVENT};
+use govm_node::{App, AppOptions, QueryCode, TX_EVENT};
 use tendermint_abci::Application;
 use tendermint_proto::google::protobuf::Timestamp;
 use tendermint_proto::v0_38::abci::{
@@ -145,7 +145,6 @@ fn a_block_goes_through_the_abci_lifecycle() {
     let (code, record) = query(&f.app, &format!("/tx/{hash}"));
     assert_eq!((code, record["height"].as_u64()), (0, Some(1)));
     assert!(f.halts.lock().unwrap().is_empty());
-    let _ = CONTRACT_EVENT;
 }
 
 #[test]
