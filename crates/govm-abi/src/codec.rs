@@ -5,6 +5,7 @@ use parity_scale_codec::{Compact, Decode, Encode};
 use crate::error::{Error, Result};
 use crate::model::{COMPOSITE_TAG, MAX_TYPE_DEPTH, StructDef, Type};
 use crate::types::{Address, Hash, ObjectId};
+use crate::value::U256;
 use crate::value::Value;
 
 /// Encodes and decodes values of the types of one contract (whose structs it knows).
@@ -61,6 +62,7 @@ impl<'a> Codec<'a> {
             (Type::Address, Value::Address(v)) => v.encode_to(out),
             (Type::ObjectId, Value::ObjectId(v)) => v.encode_to(out),
             (Type::Hash, Value::Hash(v)) => v.encode_to(out),
+            (Type::U256, Value::U256(v)) => out.extend_from_slice(&v.to_le_bytes::<32>()),
             (Type::Array(n, elem), Value::List(items)) => {
                 if items.len() != *n as usize {
                     return Err(Error::TypeMismatch {
@@ -187,6 +189,7 @@ impl<'a> Codec<'a> {
             Type::Address => Value::Address(Address::decode(input).map_err(e)?),
             Type::ObjectId => Value::ObjectId(ObjectId::decode(input).map_err(e)?),
             Type::Hash => Value::Hash(Hash::decode(input).map_err(e)?),
+            Type::U256 => Value::U256(U256::from_le_bytes(<[u8; 32]>::decode(input).map_err(e)?)),
             Type::Array(n, elem) => {
                 let n = *n as usize;
                 if n.saturating_mul(elem.min_size(self.structs)) > input.len() {
@@ -464,6 +467,9 @@ mod tests {
                 .prop_map(|b| Value::ObjectId(ObjectId(b)))
                 .boxed(),
             Type::Hash => any::<[u8; 32]>().prop_map(|b| Value::Hash(Hash(b))).boxed(),
+            Type::U256 => any::<[u8; 32]>()
+                .prop_map(|b| Value::U256(U256::from_le_bytes(b)))
+                .boxed(),
             Type::Array(n, e) => proptest::collection::vec(arb_value(e, structs), *n as usize)
                 .prop_map(Value::List)
                 .boxed(),
@@ -500,6 +506,48 @@ mod tests {
             let value = arb_value(&ty, &structs());
             (Just(ty), value)
         })
+    }
+
+    /// `vm.Uint256`: 32 bytes little endian; JSON a decimal string, or a number that fits.
+    #[test]
+    fn uint256_forms() {
+        let codec = Codec::new(&[]);
+        let ty = Type::parse("vm.Uint256").unwrap();
+        let big: U256 = U256::from(1u8) << 200usize;
+        let mut out = Vec::new();
+        codec
+            .encode(&ty, &Value::U256(U256::from(258u16)), &mut out, "x")
+            .unwrap();
+        assert_eq!(out[..3], [2, 1, 0]);
+        assert_eq!(out.len(), 32);
+        let text = big.to_string();
+        assert_eq!(Value::U256(big).to_json(), serde_json::json!(text));
+        let read = |j: serde_json::Value| -> std::result::Result<Value, String> {
+            codec
+                .from_json(&ty, &j, "amount")
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(read(serde_json::json!(text)), Ok(Value::U256(big)));
+        assert_eq!(read(serde_json::json!(7)), Ok(Value::U256(U256::from(7u8))));
+        for (bad, why) in [
+            (serde_json::json!(-1), "number -1 (not a whole number"),
+            (serde_json::json!(1.5), "number 1.5 (not a whole number"),
+            (
+                serde_json::json!("0x10"),
+                "string \"0x10\" (not a decimal number)",
+            ),
+            (
+                serde_json::json!("-1"),
+                "string \"-1\" (not a decimal number)",
+            ),
+            (serde_json::json!("1".repeat(78) + "0"), "out of range"),
+            (serde_json::json!(true), "got boolean"),
+        ] {
+            let err = read(bad.clone()).expect_err("accepted");
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+        assert_eq!(Type::U256.tag(), 0x10);
+        assert_eq!(Type::from_tag(0x10), Some(Type::U256));
     }
 
     #[test]

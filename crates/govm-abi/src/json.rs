@@ -6,6 +6,7 @@ use crate::codec::Codec;
 use crate::error::{Error, Result};
 use crate::model::{ContractAbi, Function, Type};
 use crate::types::{Address, Hash, ObjectId};
+use crate::value::U256;
 use crate::value::Value;
 
 fn json_kind(j: &J) -> &'static str {
@@ -77,6 +78,7 @@ impl Codec<'_> {
                 Hash::from_hex(json.as_str().ok_or_else(got)?)
                     .map_err(|e| mismatch(e.to_string()))?,
             ),
+            Type::U256 => Value::U256(u256(json).map_err(mismatch)?),
             Type::Array(n, elem) if **elem == Type::U8 && json.is_string() => Value::List(
                 hex_bytes(json, Some(*n as usize))
                     .map_err(mismatch)?
@@ -103,7 +105,7 @@ impl Codec<'_> {
                             .parse::<bool>()
                             .map(J::Bool)
                             .unwrap_or(J::String(key_text.clone())),
-                        Type::String | Type::Address | Type::ObjectId | Type::Hash => {
+                        Type::String | Type::Address | Type::ObjectId | Type::Hash | Type::U256 => {
                             J::String(key_text.clone())
                         }
                         _ => serde_json::from_str::<serde_json::Number>(key_text)
@@ -185,6 +187,22 @@ fn signed(ty: &Type, json: &J) -> Option<i64> {
         J::Number(n) => n.as_i64(),
         J::String(s) if is_64_bit(ty) && !s.starts_with('+') => s.parse().ok(),
         _ => None,
+    }
+}
+
+/// A `vm.Uint256` from its decimal string, or from a JSON number that is a whole number.
+fn u256(json: &J) -> Result<U256, String> {
+    match json {
+        J::Number(n) => n.as_u64().map(U256::from).ok_or_else(|| {
+            format!(
+                "number {n} (not a whole number that fits in 64 bits: write it as a decimal string)"
+            )
+        }),
+        J::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            U256::from_str_radix(s, 10).map_err(|_| format!("string {s:?}, out of range"))
+        }
+        J::String(s) => Err(format!("string {s:?} (not a decimal number)")),
+        other => Err(json_kind(other).to_owned()),
     }
 }
 

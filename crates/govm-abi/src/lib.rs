@@ -50,9 +50,13 @@ pub use module::{
 /// The Go import path of the SDK contracts import.
 pub const SDK_IMPORT_PATH: &str = "github.com/govm-net/vm";
 
+/// The Go import path of the SDK's `core` package: the upstream govm API, package-level
+/// functions over the same host, for contracts written without a `vm.Context` parameter.
+pub const CORE_IMPORT_PATH: &str = "github.com/govm-net/vm/core";
+
 /// Prefix of every identifier the generated wrapper declares at package level; contracts may
 /// not use it. The wrapper also declares the methods `GovmType`, `GovmEncode` and
 /// `GovmDecode` on the contract's structs.
 pub const RESERVED_PREFIX: &str = "govm_";
 pub use types::{Address, Hash, ObjectId};
-pub use value::{FromValue, Value};
+pub use value::{FromValue, U256, Value};

@@ -52,6 +52,8 @@ pub enum Type {
     ObjectId,
     /// `vm.Hash`: 32 raw bytes.
     Hash,
+    /// `vm.Uint256`: an unsigned 256-bit integer, 32 bytes little endian.
+    U256,
     /// `[N]T`: N elements, no length prefix.
     Array(u32, Box<Type>),
     /// `[]T` (for T other than byte): compact length, then the elements.
@@ -64,7 +66,7 @@ pub enum Type {
 
 impl Type {
     /// The basic (non-composite) types, in tag order.
-    pub const BASIC: [Type; 16] = [
+    pub const BASIC: [Type; 17] = [
         Type::Bool,
         Type::U8,
         Type::U16,
@@ -81,6 +83,7 @@ impl Type {
         Type::Address,
         Type::ObjectId,
         Type::Hash,
+        Type::U256,
     ];
 
     fn basic_name(&self) -> Option<&'static str> {
@@ -101,6 +104,7 @@ impl Type {
             Type::Address => "vm.Address",
             Type::ObjectId => "vm.ObjectID",
             Type::Hash => "vm.Hash",
+            Type::U256 => "vm.Uint256",
             _ => return None,
         })
     }
@@ -125,6 +129,7 @@ impl Type {
             Type::Address => 0x0c,
             Type::ObjectId => 0x0d,
             Type::Hash => 0x0e,
+            Type::U256 => 0x10,
             Type::Array(..) | Type::Slice(_) | Type::Map(..) | Type::Struct(_) => COMPOSITE_TAG,
         }
     }
@@ -136,8 +141,9 @@ impl Type {
             .find(|t| t.tag() == tag && !matches!(t, Type::Uint | Type::Int))
     }
 
-    /// Whether values of this type can be map keys: booleans, integers, strings and the
-    /// fixed-size identifiers, ordered naturally (numbers by value, the rest byte-wise).
+    /// Whether values of this type can be map keys: booleans, integers (`vm.Uint256` too),
+    /// strings and the fixed-size identifiers, ordered naturally (numbers by value, the rest
+    /// byte-wise).
     pub fn is_map_key(&self) -> bool {
         !matches!(
             self,
@@ -167,7 +173,7 @@ impl Type {
             Type::U64 | Type::Uint | Type::I64 | Type::Int => 8,
             Type::String | Type::Bytes | Type::Slice(_) | Type::Map(..) => 1,
             Type::Address => 20,
-            Type::ObjectId | Type::Hash => 32,
+            Type::ObjectId | Type::Hash | Type::U256 => 32,
             Type::Array(n, elem) => {
                 (*n as usize).saturating_mul(elem.min_size_at(structs, depth + 1))
             }
@@ -210,6 +216,7 @@ fn parse_type(text: &str, depth: usize) -> Option<Type> {
         "vm.Address" => Some(Type::Address),
         "vm.ObjectID" => Some(Type::ObjectId),
         "vm.Hash" => Some(Type::Hash),
+        "vm.Uint256" => Some(Type::U256),
         _ => None,
     };
     if basic.is_some() {

@@ -7,6 +7,9 @@ use crate::error::{Error, Result};
 use crate::model::Type;
 use crate::types::{Address, Hash, ObjectId};
 
+/// An unsigned 256-bit integer (`vm.Uint256` in Go), from the `ruint` crate.
+pub type U256 = ruint::aliases::U256;
+
 /// A value that crosses the contract boundary. Composite values are interpreted against a
 /// [`Type`]: the same `List` is a fixed array or a slice depending on the type it meets.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +43,8 @@ pub enum Value {
     ObjectId(ObjectId),
     /// `vm.Hash`.
     Hash(Hash),
+    /// `vm.Uint256`.
+    U256(U256),
     /// A fixed array or a slice.
     List(Vec<Value>),
     /// A map, as (key, value) pairs in strictly increasing key order.
@@ -67,6 +72,7 @@ impl Value {
             Value::Address(_) => Type::Address,
             Value::ObjectId(_) => Type::ObjectId,
             Value::Hash(_) => Type::Hash,
+            Value::U256(_) => Type::U256,
             Value::List(_) | Value::Map(_) | Value::Struct(_) => return None,
         })
     }
@@ -82,7 +88,7 @@ impl Value {
         }
     }
 
-    /// The JSON form: integers as numbers, `[]byte` and the fixed-size identifiers as
+    /// The JSON form: integers as numbers (`vm.Uint256` as a decimal string), `[]byte` and the fixed-size identifiers as
     /// `0x`-hex, lists as arrays, structs as objects keyed by Go field names, maps as objects
     /// keyed by the keys' text forms.
     pub fn to_json(&self) -> serde_json::Value {
@@ -102,6 +108,7 @@ impl Value {
             Value::Address(v) => J::String(v.to_string()),
             Value::ObjectId(v) => J::String(v.to_string()),
             Value::Hash(v) => J::String(v.to_string()),
+            Value::U256(v) => J::String(v.to_string()),
             Value::List(items) => J::Array(items.iter().map(Value::to_json).collect()),
             Value::Map(pairs) => J::Object(
                 pairs
@@ -143,6 +150,7 @@ impl Value {
             (Value::Address(a), Value::Address(b)) => a.cmp(b),
             (Value::ObjectId(a), Value::ObjectId(b)) => a.cmp(b),
             (Value::Hash(a), Value::Hash(b)) => a.cmp(b),
+            (Value::U256(a), Value::U256(b)) => a.cmp(b),
             _ => return None,
         })
     }
@@ -188,7 +196,7 @@ value_conversions! {
     bool => Bool, u8 => U8, u16 => U16, u32 => U32, u64 => U64,
     i8 => I8, i16 => I16, i32 => I32, i64 => I64,
     String => String, Vec<u8> => Bytes,
-    Address => Address, ObjectId => ObjectId, Hash => Hash,
+    Address => Address, ObjectId => ObjectId, Hash => Hash, U256 => U256,
 }
 
 impl From<&str> for Value {

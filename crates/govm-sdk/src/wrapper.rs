@@ -278,6 +278,7 @@ impl Generator<'_> {
             Type::Address => "govm_vm.Address".into(),
             Type::ObjectId => "govm_vm.ObjectID".into(),
             Type::Hash => "govm_vm.Hash".into(),
+            Type::U256 => "govm_vm.Uint256".into(),
             Type::Array(n, e) => format!("[{n}]{}", self.go_type(e)),
             Type::Slice(e) => format!("[]{}", self.go_type(e)),
             Type::Map(k, v) => format!("map[{}]{}", self.go_type(k), self.go_type(v)),
@@ -291,6 +292,7 @@ fn less(key: &Type, a: &str, b: &str) -> String {
     match key {
         Type::Bool => format!("!{a} && {b}"),
         Type::Address | Type::ObjectId | Type::Hash => format!("govm_vm.LessBytes({a}[:], {b}[:])"),
+        Type::U256 => format!("{a}.Lt({b})"),
         _ => format!("{a} < {b}"),
     }
 }
@@ -311,6 +313,7 @@ fn codec_method(ty: &Type) -> &'static str {
         Type::Address => "Address",
         Type::ObjectId => "ObjectID",
         Type::Hash => "Hash",
+        Type::U256 => "Uint256",
         // Composite types are coded by helpers of their own.
         _ => "",
     }

@@ -90,6 +90,12 @@ func (e *Encoder) ObjectID(v ObjectID) { e.buf = append(e.buf, v[:]...) }
 // Hash encodes 32 raw bytes.
 func (e *Encoder) Hash(v Hash) { e.buf = append(e.buf, v[:]...) }
 
+// Uint256 encodes 32 bytes, little endian.
+func (e *Encoder) Uint256(v Uint256) {
+	b := v.Bytes()
+	e.buf = append(e.buf, b[:]...)
+}
+
 // Decoder reads SCALE encodings. The first error sticks: later reads return zero values and
 // Finish reports it.
 type Decoder struct {
@@ -300,4 +306,11 @@ func (d *Decoder) ObjectID() (v ObjectID) {
 func (d *Decoder) Hash() (v Hash) {
 	copy(v[:], d.take(32, "vm.Hash"))
 	return
+}
+
+// Uint256 decodes 32 bytes, little endian.
+func (d *Decoder) Uint256() Uint256 {
+	var b [32]byte
+	copy(b[:], d.take(32, "vm.Uint256"))
+	return Uint256FromBytes(b)
 }

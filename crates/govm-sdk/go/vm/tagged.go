@@ -19,6 +19,7 @@ const (
 	tagAddress  = 0x0c
 	tagObjectID = 0x0d
 	tagHash     = 0x0e
+	tagUint256  = 0x10
 	// tagComposite is followed by the type's Go spelling (a SCALE string) and its encoding.
 	tagComposite = 0x0f
 )
@@ -27,7 +28,7 @@ var tagNames = [...]string{
 	tagBool: "bool", tagUint8: "uint8", tagUint16: "uint16", tagUint32: "uint32",
 	tagUint64: "uint64", tagInt8: "int8", tagInt16: "int16", tagInt32: "int32",
 	tagInt64: "int64", tagString: "string", tagBytes: "[]byte", tagAddress: "vm.Address",
-	tagObjectID: "vm.ObjectID", tagHash: "vm.Hash",
+	tagObjectID: "vm.ObjectID", tagHash: "vm.Hash", tagUint256: "vm.Uint256",
 }
 
 func tagName(tag byte) string {
@@ -113,6 +114,9 @@ func encodeAny(e *Encoder, v any, tagged bool) bool {
 	case Hash:
 		t(tagHash)
 		e.Hash(x)
+	case Uint256:
+		t(tagUint256)
+		e.Uint256(x)
 	case []string:
 		composite("[]string")
 		e.Compact(uint64(len(x)))
@@ -240,6 +244,11 @@ func decodeTagged(field string, data []byte, out any) error {
 		want = tagHash
 		if tag == want {
 			*p = d.Hash()
+		}
+	case *Uint256:
+		want = tagUint256
+		if tag == want {
+			*p = d.Uint256()
 		}
 	case *[]string:
 		if err := expectComposite(field, tag, d, "[]string"); err != nil {

@@ -42,7 +42,7 @@ var intSizes = map[string]int{
 	"int8": 1, "int16": 2, "int32": 4, "int64": 8, "int": 8,
 }
 
-var fixedSizes = map[string]int{"vm.Address": 20, "vm.ObjectID": 32, "vm.Hash": 32}
+var fixedSizes = map[string]int{"vm.Address": 20, "vm.ObjectID": 32, "vm.Hash": 32, "vm.Uint256": 32}
 
 func splitMap(t string) (string, string) {
 	depth := 0
@@ -123,6 +123,8 @@ func (in *interp) decode(t string, d *Decoder) any {
 		return d.ObjectID().String()
 	case "vm.Hash":
 		return d.Hash().String()
+	case "vm.Uint256":
+		return d.Uint256().String()
 	}
 	switch {
 	case strings.HasPrefix(t, "[]"):
@@ -186,6 +188,8 @@ func keyLess(kt string, a, b any) bool {
 		return x < y
 	case kt == "string":
 		return a.(string) < b.(string)
+	case kt == "vm.Uint256":
+		return MustParseUint256(a.(string)).Lt(MustParseUint256(b.(string)))
 	}
 	x, _ := hex.DecodeString(a.(string)[2:])
 	y, _ := hex.DecodeString(b.(string)[2:])
@@ -277,6 +281,13 @@ func (in *interp) encode(t string, v any, e *Encoder, tb testing.TB) {
 			tb.Fatal(err)
 		}
 		e.Hash(h)
+		return
+	case "vm.Uint256":
+		u, err := ParseUint256(v.(string))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		e.Uint256(u)
 		return
 	}
 	switch {

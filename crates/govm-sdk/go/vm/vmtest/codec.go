@@ -23,6 +23,7 @@ var (
 	addressType  = reflect.TypeOf(vm.Address{})
 	objectIDType = reflect.TypeOf(vm.ObjectID{})
 	hashType     = reflect.TypeOf(vm.Hash{})
+	uint256Type  = reflect.TypeOf(vm.Uint256{})
 	bytesType    = reflect.TypeOf([]byte(nil))
 	contextType  = reflect.TypeOf((*vm.Context)(nil)).Elem()
 	errorType    = reflect.TypeOf((*error)(nil)).Elem()
@@ -46,6 +47,7 @@ var basicTypes = map[string]reflect.Type{
 	"vm.Address":  addressType,
 	"vm.ObjectID": objectIDType,
 	"vm.Hash":     hashType,
+	"vm.Uint256":  uint256Type,
 }
 
 // basicNames is basicTypes inverted.
@@ -63,7 +65,7 @@ var tagTypes = map[byte]reflect.Type{
 	0x04: basicTypes["uint32"], 0x05: basicTypes["uint64"], 0x06: basicTypes["int8"],
 	0x07: basicTypes["int16"], 0x08: basicTypes["int32"], 0x09: basicTypes["int64"],
 	0x0a: basicTypes["string"], 0x0b: bytesType, 0x0c: addressType, 0x0d: objectIDType,
-	0x0e: hashType,
+	0x0e: hashType, 0x10: uint256Type,
 }
 
 const (
@@ -112,7 +114,7 @@ func checkTypeAt(t reflect.Type, pkgs map[string]bool, depth int, stack []reflec
 		}
 		if t.Kind() == reflect.Map {
 			if !isKeyType(t.Key()) {
-				return fmt.Errorf("%s: map keys must be bool, an integer, string, vm.Address, vm.ObjectID or vm.Hash", t)
+				return fmt.Errorf("%s: map keys must be bool, an integer, string, vm.Address, vm.ObjectID, vm.Hash or vm.Uint256", t)
 			}
 		}
 		return checkTypeAt(t.Elem(), pkgs, depth+1, stack)
@@ -158,7 +160,7 @@ func minSize(t reflect.Type) int {
 	switch t {
 	case addressType:
 		return 20
-	case objectIDType, hashType:
+	case objectIDType, hashType, uint256Type:
 		return 32
 	}
 	switch t.Kind() {
@@ -201,6 +203,10 @@ func satMul(a, b int) int {
 // encode appends v's SCALE encoding, as the wrapper's encode helpers do.
 func encode(e *vm.Encoder, v reflect.Value) {
 	t := v.Type()
+	if t == uint256Type {
+		e.Uint256(v.Interface().(vm.Uint256))
+		return
+	}
 	switch t.Kind() {
 	case reflect.Bool:
 		e.Bool(v.Bool())
@@ -256,6 +262,9 @@ func encode(e *vm.Encoder, v reflect.Value) {
 // keyLess is the natural order of map keys: numbers by value, false before true, strings and
 // identifiers byte-wise.
 func keyLess(a, b reflect.Value) bool {
+	if a.Type() == uint256Type {
+		return a.Interface().(vm.Uint256).Lt(b.Interface().(vm.Uint256))
+	}
 	switch a.Kind() {
 	case reflect.Bool:
 		return !a.Bool() && b.Bool()
@@ -291,6 +300,9 @@ func decode(d *vm.Decoder, t reflect.Type) reflect.Value {
 		return out
 	case hashType:
 		out.Set(reflect.ValueOf(d.Hash()))
+		return out
+	case uint256Type:
+		out.Set(reflect.ValueOf(d.Uint256()))
 		return out
 	case bytesType:
 		out.SetBytes(d.ByteSlice())
@@ -577,6 +589,13 @@ func (ts *types) composite(v any) any {
 		return v
 	}
 	t := rv.Type()
+	if t.Kind() == reflect.Pointer {
+		if _, basic := basicNames[t.Elem()]; basic {
+			return v // vm.Uint256 is a struct, but a basic type with a tag of its own
+		}
+	} else if _, basic := basicNames[t]; basic {
+		return v
+	}
 	switch {
 	case t.Kind() == reflect.Struct && ts.declared(t):
 		return composite{rv}

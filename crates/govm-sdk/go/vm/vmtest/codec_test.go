@@ -37,9 +37,15 @@ type Wrapper struct {
 	Blob  []byte
 }
 
+type Holding struct {
+	Owner  vm.Address
+	Amount vm.Uint256
+}
+
 func vectorTypes() *types {
 	ts := &types{pkgs: map[string]bool{"github.com/govm-net/vm/vmtest": true}, structs: map[string]reflect.Type{}}
 	ts.learn(reflect.TypeOf(Wrapper{}))
+	ts.learn(reflect.TypeOf(Holding{}))
 	return ts
 }
 

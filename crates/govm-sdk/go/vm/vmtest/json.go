@@ -26,6 +26,8 @@ func toJSON(v reflect.Value) any {
 		return "0x" + hex.EncodeToString(v.Bytes())
 	case addressType, objectIDType, hashType:
 		return "0x" + hex.EncodeToString(arrayBytes(v))
+	case uint256Type:
+		return v.Interface().(vm.Uint256).String()
 	}
 	switch t.Kind() {
 	case reflect.Bool:
@@ -127,6 +129,13 @@ func fromJSON(t reflect.Type, j any, path string) (reflect.Value, error) {
 			return out, mismatch(err.Error())
 		}
 		out.SetBytes(b)
+		return out, nil
+	case uint256Type:
+		v, err := uint256JSON(j)
+		if err != nil {
+			return out, mismatch(err.Error())
+		}
+		out.Set(reflect.ValueOf(v))
 		return out, nil
 	case addressType, objectIDType, hashType:
 		if !isStr {
@@ -284,6 +293,9 @@ func integerText(t reflect.Type, j any) (string, bool) {
 
 // keyJSON reads a map key from an object key's text: booleans and integers from their text.
 func keyJSON(t reflect.Type, text string) any {
+	if t == uint256Type {
+		return text
+	}
 	switch t.Kind() {
 	case reflect.Bool:
 		if b, err := strconv.ParseBool(text); err == nil && (text == "true" || text == "false") {
@@ -297,6 +309,29 @@ func keyJSON(t reflect.Type, text string) any {
 		return json.Number(text)
 	}
 	return text
+}
+
+// uint256JSON reads a vm.Uint256 from its decimal string, or from a JSON number that is a
+// whole number that fits in 64 bits (as govm-abi's json.rs does).
+func uint256JSON(j any) (vm.Uint256, error) {
+	switch v := j.(type) {
+	case json.Number:
+		n, err := strconv.ParseUint(string(v), 10, 64)
+		if err != nil {
+			return vm.Uint256{}, fmt.Errorf("number %s (not a whole number that fits in 64 bits: write it as a decimal string)", v)
+		}
+		return vm.NewUint256(n), nil
+	case string:
+		if v == "" || strings.TrimLeft(v, "0123456789") != "" {
+			return vm.Uint256{}, fmt.Errorf("string %q (not a decimal number)", v)
+		}
+		u, err := vm.ParseUint256(v)
+		if err != nil {
+			return vm.Uint256{}, fmt.Errorf("string %q, out of range", v)
+		}
+		return u, nil
+	}
+	return vm.Uint256{}, fmt.Errorf("%s", jsonKind(j))
 }
 
 // hexBytes reads 0x-hex (either case); exact is the required length in bytes, or -1.
