@@ -66,8 +66,13 @@ pub struct Compiler {
 }
 
 impl Compiler {
-    /// A compiler; the toolchain is discovered on first use.
-    pub fn new(config: CompilerConfig) -> Self {
+    /// A compiler; the toolchain is discovered on first use. A relative cache directory is
+    /// made absolute against the current directory now: the toolchain runs elsewhere, and Go
+    /// refuses a relative GOPATH.
+    pub fn new(mut config: CompilerConfig) -> Self {
+        if let Ok(absolute) = std::path::absolute(&config.cache_dir) {
+            config.cache_dir = absolute;
+        }
         Self {
             config,
             toolchain: OnceLock::new(),
