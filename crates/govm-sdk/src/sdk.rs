@@ -13,6 +13,7 @@ pub const SDK_FILES: &[(&str, &str)] = &[
     ("go.mod", include_str!("../go/vm/go.mod")),
     ("types.go", include_str!("../go/vm/types.go")),
     ("crypto.go", include_str!("../go/vm/crypto.go")),
+    ("uint256.go", include_str!("../go/vm/uint256.go")),
     ("scale.go", include_str!("../go/vm/scale.go")),
     ("tagged.go", include_str!("../go/vm/tagged.go")),
     ("host_wasip1.go", include_str!("../go/vm/host_wasip1.go")),
@@ -20,6 +21,11 @@ pub const SDK_FILES: &[(&str, &str)] = &[
         "internal/entry/entry_wasip1.go",
         include_str!("../go/vm/internal/entry/entry_wasip1.go"),
     ),
+    (
+        "internal/entry/context.go",
+        include_str!("../go/vm/internal/entry/context.go"),
+    ),
+    ("core/core.go", include_str!("../go/vm/core/core.go")),
 ];
 
 /// The SDK's test support, for native (non-wasm) builds only: the native host and the
@@ -76,7 +82,7 @@ mod tests {
     fn every_sdk_file_is_embedded() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("go/vm");
         let mut on_disk = Vec::new();
-        for sub in ["", "vmtest", "internal/entry"] {
+        for sub in ["", "vmtest", "internal/entry", "core"] {
             for entry in std::fs::read_dir(root.join(sub)).unwrap_or_else(|e| panic!("{e}")) {
                 let name = entry
                     .unwrap_or_else(|e| panic!("{e}"))

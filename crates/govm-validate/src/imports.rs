@@ -4,6 +4,7 @@
 /// needs nothing from the host beyond memory.
 pub const DEFAULT_ALLOWED_IMPORTS: &[&str] = &[
     "github.com/govm-net/vm",
+    "github.com/govm-net/vm/core",
     "bytes",
     "crypto/sha256",
     "encoding/binary",

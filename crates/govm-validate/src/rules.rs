@@ -6,8 +6,8 @@ use std::ops::Range;
 use gosyn::ast::{Declaration, Expression, Field, FuncDecl};
 use gosyn::token::LitKind;
 use govm_abi::{
-    ABI_VERSION, ContractAbi, Function, MAX_ARRAY_LEN, MAX_TYPE_DEPTH, Param, RESERVED_PREFIX,
-    SDK_IMPORT_PATH, StructDef, Type,
+    ABI_VERSION, CORE_IMPORT_PATH, ContractAbi, Function, MAX_ARRAY_LEN, MAX_TYPE_DEPTH, Param,
+    RESERVED_PREFIX, SDK_IMPORT_PATH, StructDef, Type,
 };
 
 use crate::constructs::{Constructs, walk_declaration};
@@ -74,6 +74,7 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
         lines: &lines,
         diagnostics: Vec::new(),
         sdk_name: None,
+        core_name: None,
         declared: HashMap::new(),
         resolved: HashMap::new(),
     };
@@ -145,6 +146,8 @@ struct Validator<'a> {
     diagnostics: Vec<Diagnostic>,
     /// The name the SDK is imported under, if it is.
     sdk_name: Option<String>,
+    /// The name the SDK's `core` package (the upstream package-level API) is imported under.
+    core_name: Option<String>,
     declared: HashMap<String, Declared>,
     /// Structs resolved so far: their definition, or why they cannot cross the boundary.
     resolved: HashMap<String, Result<StructDef, String>>,
@@ -220,6 +223,8 @@ impl Validator<'_> {
                 );
             } else if path == SDK_IMPORT_PATH {
                 self.sdk_name = Some(alias.unwrap_or("vm").to_owned());
+            } else if path == CORE_IMPORT_PATH {
+                self.core_name = Some(alias.unwrap_or("core").to_owned());
             }
         }
     }
@@ -410,12 +415,23 @@ impl Validator<'_> {
                         "Address" => Ok(Type::Address),
                         "ObjectID" => Ok(Type::ObjectId),
                         "Hash" => Ok(Type::Hash),
+                        "Uint256" => Ok(Type::U256),
                         other => Err(format!("vm.{other} is not a value type")),
                     }
                 }
-                _ => {
-                    Err("only the SDK's Address, ObjectID and Hash come from other packages".into())
+                // core's Address, ObjectID and Hash are aliases of the SDK's.
+                Expression::Ident(pkg) if Some(&pkg.name) == self.core_name.as_ref() => {
+                    match s.sel.name.as_str() {
+                        "Address" => Ok(Type::Address),
+                        "ObjectID" => Ok(Type::ObjectId),
+                        "Hash" => Ok(Type::Hash),
+                        other => Err(format!("core.{other} is not a value type")),
+                    }
                 }
+                _ => Err(
+                    "only the SDK's Address, ObjectID, Hash and Uint256 (and core's Address, ObjectID and Hash) come from other packages"
+                        .into(),
+                ),
             },
             Expression::TypeSlice(s) => Ok(match self.resolve(&s.typ, depth + 1)? {
                 Type::U8 => Type::Bytes,

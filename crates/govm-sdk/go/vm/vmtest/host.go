@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/govm-net/vm"
+	govmentry "github.com/govm-net/vm/internal/entry"
 )
 
 // FailureKind says how a call failed.
@@ -118,15 +119,25 @@ func (c *Chain) run(f *frame, function string, args []byte) ([]byte, *Failure) {
 // invoke is the generated wrapper: decode, call, encode; a returned error and a panic become
 // failures.
 func invoke(f *frame, e *entry, args []byte) (out []byte, failure *Failure) {
+	ctx := vm.NativeContext(f)
+	// Package core reaches the running call's Context through package entry, as on wasm; a
+	// nested call sets its own and this one's comes back when it returns.
+	outer := govmentry.Context
+	govmentry.Context = ctx
 	defer func() {
+		govmentry.Context = outer
 		if r := recover(); r != nil {
+			if a, ok := r.(govmentry.Abort); ok {
+				failure = &Failure{Kind: ContractError, Message: a.Message, Err: a}
+				return
+			}
 			failure = &Failure{Kind: Panic, Message: panicMessage(r), Value: r}
 		}
 	}()
 	d := vm.NewDecoder(args)
 	in := make([]reflect.Value, 0, len(e.params)+1)
 	if e.context {
-		in = append(in, reflect.ValueOf(vm.NativeContext(f)))
+		in = append(in, reflect.ValueOf(ctx))
 	}
 	for _, p := range e.params {
 		in = append(in, decode(d, p))

@@ -11,9 +11,6 @@ import (
 	"unsafe"
 )
 
-// Context is the running call's vm.Context, set by package vm when it initialises.
-var Context any
-
 // Result envelope status bytes (docs/abi.md, "Result envelope").
 const (
 	StatusOK      = 0
@@ -59,6 +56,10 @@ func Call(ptr, size uint32, body func(args []byte) ([]byte, error)) (packed uint
 	}
 	defer func() {
 		if r := recover(); r != nil {
+			if a, ok := r.(Abort); ok {
+				packed = finish(statusError, a.Message)
+				return
+			}
 			packed = finish(statusPanic, panicMessage(r))
 		}
 	}()
