@@ -13,7 +13,13 @@ import (
 
 	"github.com/govm-net/vm/vmtest"
 	"govm.test/contracts/caller"
+	"govm.test/contracts/corecounter"
+	"govm.test/contracts/corefactory"
+	"govm.test/contracts/corenft"
+	"govm.test/contracts/corerelay"
+	"govm.test/contracts/coretoken"
 	"govm.test/contracts/counter"
+	"govm.test/contracts/crowdfund"
 	"govm.test/contracts/crypto"
 	"govm.test/contracts/escrow"
 	"govm.test/contracts/hostile"
@@ -30,8 +36,32 @@ var contracts = map[string]vmtest.Contract{
 		"AddTwice": caller.AddTwice, "TryFail": caller.TryFail, "Bounce": caller.Bounce,
 		"Pay": caller.Pay, "WhoCalls": caller.WhoCalls, "AskWho": caller.AskWho,
 	}},
+	"corecounter": {Source: "../contracts/corecounter/corecounter.go", Functions: map[string]any{
+		"Initialize": corecounter.Initialize, "Increment": corecounter.Increment,
+		"GetCounter": corecounter.GetCounter, "Reset": corecounter.Reset,
+	}},
+	"corefactory": {Source: "../contracts/corefactory/corefactory.go", Functions: map[string]any{
+		"CreateCounter": corefactory.CreateCounter, "Increment": corefactory.Increment,
+		"Get": corefactory.Get, "CounterOf": corefactory.CounterOf, "Count": corefactory.Count,
+	}},
+	"corenft": {Source: "../contracts/corenft/corenft.go", Functions: map[string]any{
+		"Mint": corenft.Mint, "OwnerOf": corenft.OwnerOf, "TokenURI": corenft.TokenURI,
+		"Transfer": corenft.Transfer, "FirstTokenOf": corenft.FirstTokenOf, "Burn": corenft.Burn,
+	}},
+	"corerelay": {Source: "../contracts/corerelay/corerelay.go", Functions: map[string]any{
+		"Forward": corerelay.Forward, "TryForward": corerelay.TryForward, "Forwarded": corerelay.Forwarded,
+	}},
+	"coretoken": {Source: "../contracts/coretoken/coretoken.go", Functions: map[string]any{
+		"InitializeToken": coretoken.InitializeToken, "GetTokenInfo": coretoken.GetTokenInfo,
+		"BalanceOf": coretoken.BalanceOf, "Transfer": coretoken.Transfer, "Mint": coretoken.Mint,
+	}},
 	"counter": {Source: "../contracts/counter/counter.go", Functions: map[string]any{
 		"Add": counter.Add,
+	}},
+	"crowdfund": {Source: "../contracts/crowdfund/crowdfund.go", Functions: map[string]any{
+		"Start": crowdfund.Start, "Pledge": crowdfund.Pledge, "Claim": crowdfund.Claim,
+		"Refund": crowdfund.Refund, "Status": crowdfund.Status, "PledgeOf": crowdfund.PledgeOf,
+		"Total": crowdfund.Total,
 	}},
 	"crypto": {Source: "../contracts/crypto/crypto.go", Functions: map[string]any{
 		"Hashes": crypto.Hashes, "GoSha256": crypto.GoSha256, "Verify": crypto.Verify,

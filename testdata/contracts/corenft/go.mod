@@ -1,0 +1,7 @@
+module govm.test/contracts/corenft
+
+go 1.24
+
+require github.com/govm-net/vm v0.0.0
+
+replace github.com/govm-net/vm => ../../../crates/govm-sdk/go/vm
