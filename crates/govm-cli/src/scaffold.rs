@@ -47,11 +47,25 @@ pub(crate) fn valid_name(name: &str) -> bool {
         && !RESERVED.contains(&name)
 }
 
-/// The files of a new contract `name`: (path in the folder, contents).
-pub(crate) fn files(name: &str) -> Vec<(String, String)> {
+/// The style of a new contract's source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Entry points take a `vm.Context` and return an `error`.
+    Context,
+    /// The upstream style: package `core`, no context parameter, failures by `core.Assert`.
+    Core,
+}
+
+/// The files of a new contract `name`: (path in the folder, contents). Both styles have the
+/// same entry points, so one test fits both.
+pub(crate) fn files(name: &str, style: Style) -> Vec<(String, String)> {
     let fill = |text: &str| text.replace("NAME", name);
+    let contract = match style {
+        Style::Context => CONTRACT,
+        Style::Core => CORE_CONTRACT,
+    };
     vec![
-        (format!("{name}.go"), fill(CONTRACT)),
+        (format!("{name}.go"), fill(contract)),
         (format!("{name}_test.go"), fill(TEST)),
         ("go.mod".into(), fill(GO_MOD)),
         ("README.md".into(), fill(README)),
@@ -60,9 +74,9 @@ pub(crate) fn files(name: &str) -> Vec<(String, String)> {
 }
 
 /// Writes the scaffold into `dir`, which must not exist yet; on failure nothing is left.
-pub(crate) fn write(dir: &Path, name: &str) -> std::io::Result<()> {
+pub(crate) fn write(dir: &Path, name: &str, style: Style) -> std::io::Result<()> {
     std::fs::create_dir(dir)?;
-    let written = files(name)
+    let written = files(name, style)
         .into_iter()
         .try_for_each(|(path, text)| std::fs::write(dir.join(path), text))
         .and_then(|()| govm_abi_sdk(dir));
@@ -114,6 +128,35 @@ func Total(ctx vm.Context) (uint64, error) {
 	var total uint64
 	_ = obj.Get("total", &total)
 	return total, nil
+}
+"#;
+
+const CORE_CONTRACT: &str = r#"// Package NAME is a govm contract in the upstream style: its exported functions are its entry
+// points, and package core reaches the chain (no context parameter; core.Assert fails a call).
+package NAME
+
+import "github.com/govm-net/vm/core"
+
+// Add adds n to the total kept in the contract's own object and returns the new total.
+func Add(n uint64) uint64 {
+	core.Assert(n > 0, "nothing to add")
+	obj, err := core.GetObject(core.ZeroObjectID) // the zero ID is the contract's own object
+	core.Assert(err)
+	var total uint64
+	_ = obj.Get("total", &total) // absent the first time
+	total += n
+	core.Assert(obj.Set("total", total))
+	core.Log("Added", "n", n, "total", total, "by", core.Sender())
+	return total
+}
+
+// Total returns the total.
+func Total() uint64 {
+	obj, err := core.GetObject(core.ZeroObjectID)
+	core.Assert(err)
+	var total uint64
+	_ = obj.Get("total", &total)
+	return total
 }
 "#;
 

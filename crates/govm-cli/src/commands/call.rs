@@ -39,6 +39,23 @@ pub(crate) struct CallArgs {
     value: u64,
 }
 
+/// A positional argument: its JSON value, else the word as a string. An integer too wide for
+/// 64 bits stays its digits, which `vm.Uint256` reads exactly (a JSON number that wide would
+/// be rounded to a float).
+fn positional(word: &str) -> Json {
+    match serde_json::from_str::<Json>(word) {
+        Ok(Json::Number(n))
+            if n.as_u64().is_none()
+                && n.as_i64().is_none()
+                && word.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Json::String(word.to_owned())
+        }
+        Ok(json) => json,
+        Err(_) => Json::String(word.to_owned()),
+    }
+}
+
 /// Runs the call; `commit` keeps its writes (`call`), else they are discarded (`query`).
 pub(crate) fn run(env: &Env, args: &CallArgs, commit: bool) -> Result<Exit, Failure> {
     let contract = address(&args.contract, "contract")?;
@@ -46,12 +63,7 @@ pub(crate) fn run(env: &Env, args: &CallArgs, commit: bool) -> Result<Exit, Fail
         Some(text) => {
             serde_json::from_str(text).map_err(|e| Failure::input(format!("--args: {e}")))?
         }
-        None => Json::Array(
-            args.args
-                .iter()
-                .map(|a| serde_json::from_str(a).unwrap_or_else(|_| Json::String(a.clone())))
-                .collect(),
-        ),
+        None => Json::Array(args.args.iter().map(|a| positional(a)).collect()),
     };
     if let Some(net) = env.network()? {
         return if commit {

@@ -14,6 +14,10 @@ use crate::scaffold;
 pub(crate) struct New {
     /// The contract's name: a Go package name (lowercase letters, digits, `_`).
     name: String,
+    /// Write it in the upstream style: package `github.com/govm-net/vm/core`, entry points
+    /// without a `vm.Context` parameter (docs/core.md).
+    #[arg(long)]
+    core: bool,
 }
 
 pub(crate) fn run(env: &Env, args: &New) -> Result<Exit, Failure> {
@@ -27,7 +31,12 @@ pub(crate) fn run(env: &Env, args: &New) -> Result<Exit, Failure> {
     if dir.exists() {
         return Err(Failure::input(format!("{} already exists", dir.display())));
     }
-    scaffold::write(&dir, name)
+    let style = if args.core {
+        scaffold::Style::Core
+    } else {
+        scaffold::Style::Context
+    };
+    scaffold::write(&dir, name, style)
         .map_err(|e| Failure::internal(format!("cannot write {}: {e}", dir.display())))?;
     env.out.print(json!({ "dir": dir.display().to_string() }), || {
         format!(

@@ -353,3 +353,61 @@ fn keys_are_kept_for_their_owner_only() {
     assert_eq!(code, 2);
     assert!(err.contains("readable by others"), "{err}");
 }
+
+/// The default home is `.govm` in the current directory, a relative path, and builds work
+/// from it (Go refuses a relative GOPATH). A `vm.Uint256` wider than 64 bits is typed as
+/// its digits on the command line and comes back as a decimal string.
+#[test]
+fn the_default_home_builds_and_wide_integers_are_typed_as_digits() {
+    let cwd = tempfile::tempdir().unwrap();
+    let shared = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("govm-cache");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::create_dir(cwd.path().join(".govm")).unwrap();
+    std::os::unix::fs::symlink(&shared, cwd.path().join(".govm/cache")).unwrap();
+    let run = |args: &[&str]| {
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_govm"))
+            .current_dir(cwd.path())
+            .env_remove("GOVM_HOME")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&["deploy", &contract("crowdfund")]);
+    assert_eq!(code, 0, "{err}");
+    let fund = out.trim().to_owned();
+    assert!(cwd.path().join(".govm").read_dir().unwrap().count() > 1);
+    let goal = "1000000000000000000000000000000";
+    let (code, _, err) = run(&["call", &fund, "Start", goal, "5", "--sender", ALICE]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["--json", "query", &fund, "Status"]);
+    assert_eq!(code, 0, "{err}");
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["result"]["Goal"], goal, "{out}");
+    assert_eq!(status["result"]["Raised"], "0", "{out}");
+    let (code, out, err) = run(&[
+        "--json",
+        "query",
+        &fund,
+        "Total",
+        &format!("[\"{goal}\", 7]"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("\"result\":\"1000000000000000000000000000007\""),
+        "{out}"
+    );
+    // Past 2^256 - 1: refused before the call, as out of range.
+    let (code, _, err) = run(&[
+        "query",
+        &fund,
+        "Total",
+        &format!("[\"{}\"]", "9".repeat(78)),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("out of range"), "{err}");
+}

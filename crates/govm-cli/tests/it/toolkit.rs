@@ -73,3 +73,46 @@ fn a_new_contract_tests_green_and_a_broken_one_fails_readably() {
     assert_eq!(code, 2);
     assert!(err.contains("no readable go.mod"), "{err}");
 }
+
+/// `govm new --core` writes a contract in the upstream style: it tests green natively, and
+/// on the engine it shows its ABI, runs, and a failed `core.Assert` is a contract error
+/// (exit 1) with its message.
+#[test]
+fn a_new_core_contract_tests_inspects_and_runs() {
+    let home = Home::new();
+    let run = |args: &[&str]| {
+        let out = home.govm(args).current_dir(home.path()).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = run(&["new", "--core", "jar"]);
+    assert_eq!(code, 0, "{err}");
+    let dir = home.path().join("jar");
+    let source = std::fs::read_to_string(dir.join("jar.go")).unwrap();
+    assert!(
+        source.contains("\"github.com/govm-net/vm/core\""),
+        "{source}"
+    );
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let (code, out, err) = run(&["test", &dir_arg]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    let file = format!("{dir_arg}/jar.go");
+    let (code, out, err) = run(&["inspect", &file]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("func Add(n uint64) uint64"), "{out}");
+    assert!(out.contains("func Total() uint64"), "{out}");
+    let (code, out, err) = run(&["deploy", &file]);
+    assert_eq!(code, 0, "{err}");
+    let address = out.trim().to_owned();
+    let (code, out, err) = run(&["call", &address, "Add", "5"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("result  5"), "{out}");
+    let (code, _, err) = run(&["call", &address, "Add", "0"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("nothing to add"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -159,8 +159,9 @@ func Call(contract Address, function string, args ...any) ([]byte, error) {
 func Log(event string, keyValues ...any) { ctx().Log(event, keyValues...) }
 
 // Assert fails the call unless condition holds: a false bool, or a non-nil error, ends the
-// call as a contract error (its writes rolled back) whose message is msgs (printed as
-// fmt.Sprint does), the error's message, or both ("msgs: error"). A true bool and a nil
+// call as a contract error (its writes rolled back) whose message is msgs (separated by
+// spaces, as fmt.Sprintln prints them, without the newline), the error's message, or both
+// ("msgs: error"). A true bool and a nil
 // error return; so does a condition of any other type.
 func Assert(condition any, msgs ...any) {
 	var message string
@@ -171,7 +172,7 @@ func Assert(condition any, msgs ...any) {
 		}
 		message = "assertion failed"
 		if len(msgs) > 0 {
-			message = fmt.Sprint(msgs...)
+			message = sprint(msgs)
 		}
 	case error:
 		if v == nil {
@@ -179,13 +180,15 @@ func Assert(condition any, msgs ...any) {
 		}
 		message = v.Error()
 		if len(msgs) > 0 {
-			message = fmt.Sprint(msgs...) + ": " + message
+			message = sprint(msgs) + ": " + message
 		}
 	default:
 		return
 	}
 	panic(entry.Abort{Message: message})
 }
+
+func sprint(msgs []any) string { return strings.TrimSuffix(fmt.Sprintln(msgs...), "\n") }
 
 // Error returns an error with the message, for entry points that return one.
 func Error(msg string) error { return errors.New(msg) }

@@ -1,0 +1,105 @@
+package core_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/govm-net/vm"
+	"github.com/govm-net/vm/core"
+	"github.com/govm-net/vm/vmtest"
+)
+
+var alice = vmtest.Account("alice")
+
+func TestAssertFailsTheCallWithItsMessage(t *testing.T) {
+	chain := vmtest.New()
+	c := chain.MustDeploy(t, alice, vmtest.Contract{Functions: map[string]any{
+		"Check": func(ok bool, err string, msg string) uint64 {
+			var e error
+			if err != "" {
+				e = errors.New(err)
+			}
+			obj, gerr := core.GetObject(core.ZeroObjectID)
+			core.Assert(gerr)
+			core.Assert(obj.Set("touched", true))
+			if msg == "" {
+				core.Assert(ok)
+				core.Assert(e)
+			} else {
+				core.Assert(ok, msg, 7)
+				core.Assert(e, msg)
+			}
+			core.Assert("neither a bool nor an error")
+			return 1
+		},
+	}})
+	for _, tc := range []struct {
+		ok       bool
+		err, msg string
+		want     string
+	}{
+		{false, "", "", "assertion failed"},
+		{false, "", "too low:", "too low: 7"}, // msgs are separated by spaces
+		{true, "boom", "", "boom"},
+		{true, "boom", "saving", "saving: boom"},
+	} {
+		r := chain.Call(alice, c, "Check", tc.ok, tc.err, tc.msg)
+		var f *vmtest.Failure
+		if !errors.As(r.Err, &f) || f.Kind != vmtest.ContractError || f.Message != tc.want {
+			t.Fatalf("Check(%v, %q, %q): %v, want a contract error %q", tc.ok, tc.err, tc.msg, r.Err, tc.want)
+		}
+	}
+	chain.Call(alice, c, "Check", true, "", "").OK(t)
+	var touched bool
+	if err := chain.Get(vmtest.DefaultObject(c), "touched", &touched); err != nil || !touched {
+		t.Fatalf("the successful call's write: %v, %v", touched, err)
+	}
+}
+
+func TestReceiveNeedsTheValue(t *testing.T) {
+	chain := vmtest.New()
+	c := chain.MustDeploy(t, alice, vmtest.Contract{Functions: map[string]any{
+		"Buy": func() (uint64, error) {
+			if err := core.Receive(10); err != nil {
+				return 0, err
+			}
+			return core.Balance(core.ContractAddress()), nil
+		},
+	}})
+	if err := chain.Mint(alice, 100); err != nil {
+		t.Fatal(err)
+	}
+	chain.CallWithValue(alice, 9, c, "Buy").Fails(t, "insufficient value: the call carries 9, not at least 10")
+	if got := vmtest.Result[uint64](t, chain.CallWithValue(alice, 12, c, "Buy")); got != 12 {
+		t.Fatalf("the contract holds %d", got)
+	}
+}
+
+func TestOutsideACallCorePanicsClearly(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil {
+			t.Fatal("core.Sender outside a call did not panic")
+		}
+	}()
+	core.Sender()
+}
+
+func TestParsers(t *testing.T) {
+	a := vmtest.Account("bob")
+	if core.AddressFromString(a.String()) != a || core.AddressFromString(a.String()[2:]) != a {
+		t.Fatal("AddressFromString")
+	}
+	for _, bad := range []string{"", "0x12", a.String() + "00", "0x" + string(make([]byte, 40))} {
+		if core.AddressFromString(bad) != core.ZeroAddress {
+			t.Fatalf("AddressFromString(%q) is not zero", bad)
+		}
+	}
+	h := vm.Sha256([]byte("abc"))
+	if core.GetHash([]byte("abc")) != h || core.HashFromString(h.String()) != h {
+		t.Fatal("GetHash, HashFromString")
+	}
+	id := vm.ObjectID(h)
+	if core.IDFromString(id.String()[2:]) != id || core.IDFromString("zz") != core.ZeroObjectID {
+		t.Fatal("IDFromString")
+	}
+}
