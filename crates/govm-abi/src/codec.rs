@@ -42,8 +42,20 @@ impl<'a> Codec<'a> {
     /// Appends the SCALE encoding of `value` as a `ty`, checking that it fits. `path` names
     /// the value in errors (`argument 2 "amount"`).
     pub fn encode(&self, ty: &Type, value: &Value, out: &mut Vec<u8>, path: &str) -> Result<()> {
+        self.encode_at(ty, value, out, &|| path.to_owned())
+    }
+
+    /// [`Codec::encode`] with the path made only when an error needs it: a well-typed value
+    /// formats nothing.
+    pub(crate) fn encode_at(
+        &self,
+        ty: &Type,
+        value: &Value,
+        out: &mut Vec<u8>,
+        path: &dyn Fn() -> String,
+    ) -> Result<()> {
         let mismatch = || Error::TypeMismatch {
-            what: path.to_owned(),
+            what: path(),
             expected: ty.to_string(),
             got: value.kind(),
         };
@@ -66,19 +78,19 @@ impl<'a> Codec<'a> {
             (Type::Array(n, elem), Value::List(items)) => {
                 if items.len() != *n as usize {
                     return Err(Error::TypeMismatch {
-                        what: path.to_owned(),
+                        what: path(),
                         expected: ty.to_string(),
                         got: format!("a list of {} elements", items.len()),
                     });
                 }
                 for (i, item) in items.iter().enumerate() {
-                    self.encode(elem, item, out, &format!("{path}[{i}]"))?;
+                    self.encode_at(elem, item, out, &|| format!("{}[{i}]", path()))?;
                 }
             }
             (Type::Slice(elem), Value::List(items)) => {
                 Compact(items.len() as u64).encode_to(out);
                 for (i, item) in items.iter().enumerate() {
-                    self.encode(elem, item, out, &format!("{path}[{i}]"))?;
+                    self.encode_at(elem, item, out, &|| format!("{}[{i}]", path()))?;
                 }
             }
             (Type::Map(kt, vt), Value::Map(pairs)) => {
@@ -92,7 +104,7 @@ impl<'a> Codec<'a> {
                 });
                 if let Some(kind) = bad_key {
                     return Err(Error::TypeMismatch {
-                        what: format!("{path} key"),
+                        what: format!("{} key", path()),
                         expected: kt.to_string(),
                         got: kind,
                     });
@@ -102,39 +114,48 @@ impl<'a> Codec<'a> {
                     .find(|w| w[0].0.key_cmp(&w[1].0) == Some(std::cmp::Ordering::Equal))
                 {
                     return Err(Error::TypeMismatch {
-                        what: path.to_owned(),
+                        what: path(),
                         expected: "distinct keys".into(),
                         got: format!("key {} twice", w[0].0),
                     });
                 }
                 Compact(sorted.len() as u64).encode_to(out);
                 for (k, v) in sorted {
-                    let key_path = format!("{path}[{k}]");
-                    self.encode(kt, k, out, &format!("{key_path} key"))?;
-                    self.encode(vt, v, out, &key_path)?;
+                    let key_path = || format!("{}[{k}]", path());
+                    self.encode_at(kt, k, out, &|| format!("{} key", key_path()))?;
+                    self.encode_at(vt, v, out, &key_path)?;
                 }
             }
             (Type::Struct(name), Value::Struct(fields)) => {
                 let def = self.struct_def(name).map_err(|reason| Error::Decode {
-                    what: path.to_owned(),
+                    what: path(),
                     reason,
                 })?;
                 let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
                 let expected: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
                 if names != expected {
                     return Err(Error::TypeMismatch {
-                        what: path.to_owned(),
+                        what: path(),
                         expected: format!("{name} {{{}}}", expected.join(", ")),
                         got: format!("fields {{{}}}", names.join(", ")),
                     });
                 }
                 for (field, (fname, fvalue)) in def.fields.iter().zip(fields) {
-                    self.encode(&field.ty, fvalue, out, &format!("{path}.{fname}"))?;
+                    self.encode_at(&field.ty, fvalue, out, &|| format!("{}.{fname}", path()))?;
                 }
             }
             _ => return Err(mismatch()),
         }
         Ok(())
+    }
+
+    /// The smallest encoding of a tuple of `types`: what an encoder reserves up front.
+    pub(crate) fn min_size_of<'t>(&self, types: impl IntoIterator<Item = &'t Type>) -> usize {
+        types
+            .into_iter()
+            .map(|t| t.min_size(self.structs))
+            .fold(0, usize::saturating_add)
+            .min(1 << 16)
     }
 
     /// Decodes one value of type `ty` from the front of `input`, advancing it.
@@ -253,9 +274,9 @@ impl<'a> Codec<'a> {
                 got: values.len(),
             });
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.min_size_of(types));
         for (i, (ty, value)) in types.iter().zip(values).enumerate() {
-            self.encode(ty, value, &mut out, &format!("{what} {}", i + 1))?;
+            self.encode_at(ty, value, &mut out, &|| format!("{what} {}", i + 1))?;
         }
         Ok(out)
     }

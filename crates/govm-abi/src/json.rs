@@ -234,10 +234,10 @@ impl ContractAbi {
                 got: args.len(),
             });
         }
-        let mut out = Vec::new();
+        let codec = self.codec();
+        let mut out = Vec::with_capacity(codec.min_size_of(function.params.iter().map(|p| &p.ty)));
         for (i, (param, value)) in function.params.iter().zip(args).enumerate() {
-            self.codec()
-                .encode(&param.ty, value, &mut out, &arg_path(i, &param.name))?;
+            codec.encode_at(&param.ty, value, &mut out, &|| arg_path(i, &param.name))?;
         }
         Ok(out)
     }
