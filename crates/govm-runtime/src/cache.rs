@@ -2,17 +2,25 @@
 //!
 //! Each entry is two files named by its key: `<key>.cwasm`, exactly what
 //! `Module::serialize` wrote (so wasmtime can map it straight from disk), and `<key>.meta`:
-//! the key, the xxh3-128 checksum of the `.cwasm`, its length, and what was learnt when the
-//! module was prepared (the fuel of Go's `_initialize`, the snapshot's hash). A reader maps
-//! the `.cwasm`, checks length and checksum against the `.meta`, and only then lets wasmtime
-//! deserialize it: a torn, corrupted, stale or foreign file is never deserialized, and is
-//! rebuilt. Both files are written to temporary names and renamed into place, `.cwasm` first.
+//! the key, the xxh3-128 checksum of the `.cwasm`, its length, the `.cwasm`'s identity on disk
+//! when it was verified (device, inode and change time), and what was learnt when the module
+//! was prepared (the fuel of Go's `_initialize`, the snapshot's hash). Both files are written
+//! to temporary names, flushed to disk, and renamed into place, `.cwasm` first.
 //!
-//! The checksum guards against accidents (torn writes, disk corruption, files from another
-//! build), not against an adversary who can write the cache directory: such a one could
-//! rewrite both files. The directory must be writable by the node only, like any
-//! compilation cache. xxh3 rather than sha256 because the check runs on every process's
-//! first load of a module and must cost a fraction of a millisecond for multi-megabyte files.
+//! A reader checks the `.meta`'s own checksum, then the `.cwasm`'s length and identity. Same
+//! identity: the file is the very one whose checksum was verified (any write to it, a rename
+//! over it or a copy gives it another inode or change time, which no program can set back),
+//! so wasmtime maps it at once. Another identity (a copied or restored cache): the reader
+//! checks the whole checksum first, and records the new identity so the next load is fast
+//! again. A torn, corrupted, stale or foreign file is never deserialized, and is rebuilt.
+//!
+//! The checks guard against accidents (torn writes, files from another build or another
+//! machine, a cache edited by hand), not against an adversary who can write the cache
+//! directory: such a one could rewrite both files. The directory must be writable by the node
+//! only, like any compilation cache. Corruption below the file system (a bad disk sector in a
+//! file nobody wrote) keeps the identity and is not caught on the fast path: the price of not
+//! reading 8 MB on every process's first load of a module. xxh3 rather than sha256 for the
+//! full check, which must cost a fraction of a millisecond for multi-megabyte files.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,10 +29,12 @@ use wasmtime::{Engine, Module};
 use xxhash_rust::xxh3::xxh3_128;
 
 /// Version of the on-disk format.
-const FORMAT: &[u8; 8] = b"govmmc03";
-/// Format, key, checksum, length, init fuel, snapshot flag and hash, and the record's own
-/// xxh3-128 (the fields feed deploy gas, so they are checked too).
-const META_LEN: usize = 8 + 32 + 16 + 8 + 8 + 1 + 32 + 16;
+const FORMAT: &[u8; 8] = b"govmmc04";
+/// Format, key, checksum, length, init fuel, snapshot flag and hash, the verified file's
+/// identity, and the record's own xxh3-128 (the fields feed deploy gas, so they are checked
+/// too).
+const META_LEN: usize = 8 + 32 + 16 + 8 + 8 + 1 + 32 + IDENTITY_LEN + 16;
+const IDENTITY_LEN: usize = 32;
 const META_BODY: usize = META_LEN - 16;
 
 /// Temporary file names are unique in the process (several runtimes may share a folder).
@@ -58,7 +68,7 @@ impl DiskCache {
     #[allow(unsafe_code)]
     pub(crate) fn read(&self, engine: &Engine, key: &[u8; 32]) -> Option<(Module, Meta)> {
         let (cwasm, meta_path) = self.paths(key);
-        let meta = std::fs::read(&meta_path).ok()?;
+        let mut meta = std::fs::read(&meta_path).ok()?;
         if meta.len() != META_LEN
             || &meta[..8] != FORMAT
             || &meta[8..40] != key
@@ -75,20 +85,33 @@ impl DiskCache {
             _ => return None,
         };
         let file = std::fs::File::open(&cwasm).ok()?;
-        if file.metadata().ok()?.len() != len {
+        let stat = file.metadata().ok()?;
+        if stat.len() != len {
             return None;
         }
-        // SAFETY: the file is only read through the map, which lives until the check is done.
-        // A concurrent writer replaces files by renaming, never in place.
-        let map = unsafe { memmap2::MmapOptions::new().map(&file) }.ok()?;
-        if xxh3_128(&map) != checksum {
-            return None;
+        let identity = identity(&stat);
+        let known = identity.is_some_and(|id| meta[IDENTITY_AT..IDENTITY_AT + IDENTITY_LEN] == id);
+        if !known {
+            // SAFETY: the file is only read through the map, which lives until the check is
+            // done. A concurrent writer replaces files by renaming, never in place.
+            let map = unsafe { memmap2::MmapOptions::new().map(&file) }.ok()?;
+            if xxh3_128(&map) != checksum {
+                return None;
+            }
+            drop(map);
+            // Verified: remember this file, so that the next process maps it at once.
+            if let Some(id) = identity {
+                meta[IDENTITY_AT..IDENTITY_AT + IDENTITY_LEN].copy_from_slice(&id);
+                let own = xxh3_128(&meta[..META_BODY]);
+                meta[META_BODY..].copy_from_slice(&own.to_le_bytes());
+                let _ = self.put(&meta_path, &meta);
+            }
         }
-        drop(map);
-        // SAFETY: the open file is one this cache wrote with `Module::serialize` (length and
-        // checksum match the metadata written after it; the same handle is mapped, so a file
-        // renamed into place since cannot slip in), and wasmtime checks that it was compiled
-        // by a compatible engine before using it.
+        // SAFETY: the open file is one this cache wrote with `Module::serialize`: its length
+        // and checksum match the metadata written after it, checked now or when the same file
+        // (same device, inode and change time) was verified; the same handle is given to
+        // wasmtime, so a file renamed into place since cannot slip in. Wasmtime checks that it
+        // was compiled by a compatible engine before using it.
         let module = unsafe { Module::deserialize_open_file(engine, file) }.ok()?;
         Some((
             module,
@@ -117,18 +140,53 @@ impl DiskCache {
             }
             None => record.extend_from_slice(&[0; 33]),
         }
+        self.put(&cwasm, &payload)?;
+        // The file just written and flushed is the one the checksum was computed over.
+        let written = std::fs::metadata(&cwasm).ok().as_ref().and_then(identity);
+        record.extend_from_slice(&written.unwrap_or([0; IDENTITY_LEN]));
         let own = xxh3_128(&record);
         record.extend_from_slice(&own.to_le_bytes());
-        self.put(&cwasm, &payload)?;
         self.put(&meta_path, &record)
     }
 
-    /// Writes a file under a temporary name and renames it into place (atomic: readers see
-    /// the old file, no file, or the whole new one).
+    /// Writes a file under a temporary name, flushes it to disk and renames it into place
+    /// (atomic: readers see the old file, no file, or the whole new one, also after a crash).
     fn put(&self, path: &Path, bytes: &[u8]) -> Option<()> {
+        use std::io::Write;
         let n = TEMP_FILES.fetch_add(1, Ordering::Relaxed);
         let tmp = self.dir.join(format!(".tmp-{}-{n}", std::process::id()));
-        std::fs::write(&tmp, bytes).ok()?;
+        let written = std::fs::File::create(&tmp).and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        });
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return None;
+        }
         std::fs::rename(&tmp, path).ok()
+    }
+}
+
+/// Where the identity sits in the `.meta` record.
+const IDENTITY_AT: usize = 8 + 32 + 16 + 8 + 8 + 1 + 32;
+
+/// A file's identity on disk: device, inode and change time (seconds and nanoseconds). Any
+/// change to the file, or another file in its place, changes it; `None` where the platform
+/// does not say.
+fn identity(stat: &std::fs::Metadata) -> Option<[u8; IDENTITY_LEN]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mut out = [0; IDENTITY_LEN];
+        out[..8].copy_from_slice(&stat.dev().to_le_bytes());
+        out[8..16].copy_from_slice(&stat.ino().to_le_bytes());
+        out[16..24].copy_from_slice(&stat.ctime().to_le_bytes());
+        out[24..32].copy_from_slice(&stat.ctime_nsec().to_le_bytes());
+        Some(out)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = stat;
+        None
     }
 }

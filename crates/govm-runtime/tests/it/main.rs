@@ -758,6 +758,18 @@ fn compiled_modules_are_cached_on_disk_and_bad_cache_files_rebuilt() {
         .unwrap();
     // A new process (runtime) loads it instead of compiling.
     fresh_call(&config, 0);
+    // The same bytes in another file (a copied or restored cache: another inode) are verified
+    // in full, load, and become the file the next process maps without reading it.
+    let meta = cwasm.with_extension("meta");
+    let before = std::fs::read(&meta).unwrap();
+    let copy = cwasm.with_extension("copy");
+    std::fs::copy(cwasm, &copy).unwrap();
+    std::fs::rename(&copy, cwasm).unwrap();
+    fresh_call(&config, 0);
+    let after = std::fs::read(&meta).unwrap();
+    assert_ne!(after, before, "the copy's identity is recorded");
+    fresh_call(&config, 0);
+    assert_eq!(std::fs::read(&meta).unwrap(), after);
     // Without PrecompiledCache it compiles again.
     let mut no_cache = config.clone();
     no_cache.wasi.precompiled_cache = false;
