@@ -193,7 +193,7 @@ impl Chain {
         pending: &dyn Fn(Address) -> Option<u64>,
     ) -> TxCheck {
         let view = self.engine.read_view();
-        match self.admit(bytes, &view, None, pending) {
+        match self.admit(bytes, self.stateless(bytes), &view, None, pending) {
             Ok(tx) => {
                 // A deploy is validated and its module checked here, so that a block never
                 // carries one that would be refused.
@@ -284,16 +284,11 @@ impl Chain {
         Ok(limits)
     }
 
-    /// Decodes and checks a transaction against `view`; `block_room` is the fuel the block
-    /// has left (none in `check_tx`); `pending` gives the nonce a mempool expects of a sender
-    /// with transactions not yet in a block.
-    fn admit(
-        &self,
-        bytes: &[u8],
-        view: &Transaction,
-        block_room: Option<u64>,
-        pending: &dyn Fn(Address) -> Option<u64>,
-    ) -> std::result::Result<Tx, Refusal> {
+    /// The checks of a transaction that need no state: its size, its encoding and its
+    /// signature. A block runs them for all its transactions at once, on every core
+    /// ([`ChainBlock::deliver_txs`]); each is a pure function of the bytes, so where it runs
+    /// changes no result.
+    fn stateless(&self, bytes: &[u8]) -> std::result::Result<Tx, Refusal> {
         if bytes.len() as u64 > self.params.max_tx_bytes {
             return Err((
                 Code::TooLarge,
@@ -306,11 +301,26 @@ impl Chain {
             ));
         }
         let tx = Tx::decode(bytes).map_err(|(code, log)| (code, log, 0))?;
+        match tx.verify() {
+            Ok(()) => Ok(tx),
+            Err((code, log)) => Err((code, log, tx.unsigned.fuel_limit)),
+        }
+    }
+
+    /// Checks a transaction that passed (or failed) [`Chain::stateless`] against `view`;
+    /// `block_room` is the fuel the block has left (none in `check_tx`); `pending` gives the
+    /// nonce a mempool expects of a sender with transactions not yet in a block.
+    fn admit(
+        &self,
+        bytes: &[u8],
+        stateless: std::result::Result<Tx, Refusal>,
+        view: &Transaction,
+        block_room: Option<u64>,
+        pending: &dyn Fn(Address) -> Option<u64>,
+    ) -> std::result::Result<Tx, Refusal> {
+        let tx = stateless?;
         let wanted = tx.unsigned.fuel_limit;
         let refuse = |code, log: String| Err((code, log, wanted));
-        if let Err((code, log)) = tx.verify() {
-            return refuse(code, log);
-        }
         let u = &tx.unsigned;
         if u.chain_id != self.chain_id {
             return refuse(
@@ -378,6 +388,41 @@ impl Chain {
             );
         }
         Ok(tx)
+    }
+
+    /// [`Chain::stateless`] for many transactions, in their order, on every core (a few
+    /// transactions are checked on this thread).
+    fn stateless_all<B: AsRef<[u8]> + Sync>(
+        &self,
+        txs: &[B],
+    ) -> Vec<std::result::Result<Tx, Refusal>> {
+        const PER_THREAD_MIN: usize = 16;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(txs.len() / PER_THREAD_MIN)
+            .max(1);
+        if threads == 1 {
+            return txs.iter().map(|b| self.stateless(b.as_ref())).collect();
+        }
+        let chunk = txs.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = txs
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|b| self.stateless(b.as_ref()))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                // A worker runs pure checks only; a panic in one (a bug) goes on here, as it
+                // would have on this thread.
+                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
     }
 
     /// Starts block `height` (the one after the last committed) at `time`, with `proposer`
@@ -457,24 +502,51 @@ impl<'a> ChainBlock<'a> {
     /// block (a call ran past the wall-clock deadline, or the store failed): it must not be
     /// committed, and nothing is recorded for the transaction.
     pub fn deliver_tx(&mut self, bytes: &[u8]) -> Result<TxResult> {
+        let stateless = self.chain.stateless(bytes);
+        self.deliver_checked(bytes, stateless)
+    }
+
+    /// Delivers a block's transactions in order, with exactly the results of
+    /// [`ChainBlock::deliver_tx`] one after the other. The checks that need no state (size,
+    /// decoding, the ed25519 signature) run first for all of them, spread over the
+    /// machine's cores; then each runs in order. `Err` is as for `deliver_tx`, at the first
+    /// transaction this node cannot go on with.
+    pub fn deliver_txs<B: AsRef<[u8]> + Sync>(&mut self, txs: &[B]) -> Result<Vec<TxResult>> {
+        let checked = self.chain.stateless_all(txs);
+        let mut results = Vec::with_capacity(txs.len());
+        for (bytes, stateless) in txs.iter().zip(checked) {
+            results.push(self.deliver_checked(bytes.as_ref(), stateless)?);
+        }
+        Ok(results)
+    }
+
+    fn deliver_checked(
+        &mut self,
+        bytes: &[u8],
+        stateless: std::result::Result<Tx, Refusal>,
+    ) -> Result<TxResult> {
         if let Some(reason) = &self.failed {
             return Err(Error::Halt(reason.clone()));
         }
-        let result = self.deliver(bytes);
+        let result = self.deliver(bytes, stateless);
         if let Err(e) = &result {
             self.failed.get_or_insert_with(|| e.to_string());
         }
         result
     }
 
-    fn deliver(&mut self, bytes: &[u8]) -> Result<TxResult> {
+    fn deliver(
+        &mut self,
+        bytes: &[u8],
+        stateless: std::result::Result<Tx, Refusal>,
+    ) -> Result<TxResult> {
         let hash = Hash(tx_hash(bytes));
         // The store's limits count per transaction, not per block.
         self.block.transaction().start_scope();
         let view = self.block.transaction();
         let admitted = self
             .chain
-            .admit(bytes, view, Some(self.fuel_left), &|_| None);
+            .admit(bytes, stateless, view, Some(self.fuel_left), &|_| None);
         let tx = match admitted {
             Ok(tx) => tx,
             Err((code, log, gas_wanted)) => {

@@ -219,13 +219,15 @@ fn finalize(
     let mut block = chain
         .begin_block(height, time, Address(proposer))
         .map_err(|e| format!("block {height}: {e}"))?;
-    let mut tx_results = Vec::with_capacity(request.txs.len());
-    for tx in &request.txs {
-        let result = block
-            .deliver_tx(tx)
-            .map_err(|e| format!("block {height}: {e}"))?;
-        tx_results.push(exec_result(tx, result));
-    }
+    let results = block
+        .deliver_txs(&request.txs)
+        .map_err(|e| format!("block {height}: {e}"))?;
+    let tx_results = request
+        .txs
+        .iter()
+        .zip(results)
+        .map(|(tx, result)| exec_result(tx, result))
+        .collect();
     if diverge_at == Some(height) {
         eprintln!("govm node: diverging on purpose at height {height} (test switch)");
         block

@@ -779,3 +779,67 @@ fn check_tx_refuses_deploy_options_a_block_would_refuse() {
     assert_eq!(check.code, Code::InvalidDeploy, "{}", check.log);
     assert_eq!(chain.check_tx(&deploy(Vec::new())).code, Code::Ok);
 }
+
+/// `deliver_txs` checks sizes, encodings and signatures of a whole block on every core first,
+/// then runs the transactions in order: the results, gas and state hash are exactly those of
+/// `deliver_tx` one transaction after the other, for good transactions and for every kind of
+/// refusal, wherever they sit in the block.
+#[test]
+fn a_block_delivered_at_once_is_the_block_delivered_one_by_one() {
+    let k = keys();
+    let (counter_abi, _) = built("counter");
+    let alice = addr(&k.alice);
+    let counter = Address(govm_state_contract_address(alice, 0, &contract("counter")));
+    let add = |n: u64| call(counter, &counter_abi, "Add", &[Value::U64(n)], 0);
+    let mut txs = Vec::new();
+    let (mut alice_nonce, mut bob_nonce) = (0, 0);
+    for i in 0..70u64 {
+        let bytes = match i % 10 {
+            // A signature over other bytes: one byte of the signed body changed.
+            3 => {
+                let mut t = tx(&k.alice, alice_nonce, 5_000_000, add(i));
+                let at = t.len() / 2;
+                t[at] ^= 0x40;
+                t
+            }
+            // Not a transaction at all.
+            5 => vec![0x01, 0x02],
+            // A nonce from the future: refused by the stateful checks.
+            7 => tx(&k.bob, bob_nonce + 5, 5_000_000, add(i)),
+            _ if i % 2 == 0 => {
+                alice_nonce += 1;
+                tx(&k.alice, alice_nonce - 1, 5_000_000, add(i))
+            }
+            _ => {
+                bob_nonce += 1;
+                tx(&k.bob, bob_nonce - 1, 100_000, Body::Transfer { to: alice.0, amount: i })
+            }
+        };
+        txs.push(bytes);
+    }
+    let run = |at_once: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+        let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+        let results: Vec<String> = if at_once {
+            block.deliver_txs(&txs).unwrap().iter().map(summary).collect()
+        } else {
+            txs.iter()
+                .map(|t| summary(&block.deliver_tx(t).unwrap()))
+                .collect()
+        };
+        let hash = block.commit().unwrap();
+        (results, hash, accounts(&chain))
+    };
+    let one_by_one = run(false);
+    let at_once = run(true);
+    assert_eq!(one_by_one, at_once);
+    let codes: Vec<&str> = one_by_one
+        .0
+        .iter()
+        .map(|s| s.split(' ').next().unwrap())
+        .collect();
+    for code in ["Ok", "BadSignature", "Malformed", "BadNonce"] {
+        assert!(codes.contains(&code), "no {code} in {codes:?}");
+    }
+}
