@@ -1,7 +1,7 @@
 //! The wasmtime engines configured for consensus (one per stack size and SIMD choice; the
 //! default one pooled), their linkers, the epoch ticker that makes deadlines fire, and stores.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -14,6 +14,10 @@ use crate::env::{EPOCH_TICK, HostState, ticks_until};
 use crate::error::{Error, Result};
 use crate::options::{ContractOptions, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE};
 use crate::{host, wasi};
+
+/// The most Cranelift's per-function cache holds (keys and compiled functions) before it
+/// starts over.
+const FUNCTION_CACHE_BYTES: usize = 64 << 20;
 
 /// How much of a pooled instance's memory (and table) stays mapped between instances.
 const KEEP_RESIDENT: usize = 16 << 20;
@@ -111,6 +115,12 @@ impl Variant {
             // smaller compiled module to load and verify) and no backtrace capture on traps.
             .generate_address_map(false)
             .wasm_backtrace_max_frames(None);
+        // A deploy compiles twice: the module wizer instrumented for `_initialize`, then the
+        // snapshot, whose functions are the same. With Cranelift's incremental cache the second
+        // compile reuses the first's functions. The cache changes no compiled byte (its key
+        // covers everything a function's code depends on), so no result either.
+        wt.enable_incremental_compilation(Arc::new(FunctionCache::default()))
+            .map_err(|e| Error::Internal(format!("engine: {e}")))?;
         if let Some(slots) = pool {
             wt.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pooling(
                 slots,
@@ -121,6 +131,32 @@ impl Variant {
         host::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
         wasi::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
         Ok(Self { engine, linker })
+    }
+}
+
+/// Cranelift's incremental compilation cache, in memory and bounded by
+/// [`FUNCTION_CACHE_BYTES`]: past it, it starts over (a miss costs only a compile).
+#[derive(Debug, Default)]
+struct FunctionCache {
+    entries: DashMap<Vec<u8>, Vec<u8>>,
+    bytes: AtomicUsize,
+}
+
+impl wasmtime::CacheStore for FunctionCache {
+    fn get(&self, key: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+        self.entries
+            .get(key)
+            .map(|v| std::borrow::Cow::Owned(v.clone()))
+    }
+
+    fn insert(&self, key: &[u8], value: Vec<u8>) -> bool {
+        let size = key.len() + value.len();
+        if self.bytes.fetch_add(size, Ordering::Relaxed) + size > FUNCTION_CACHE_BYTES {
+            self.entries.clear();
+            self.bytes.store(size, Ordering::Relaxed);
+        }
+        self.entries.insert(key.to_vec(), value);
+        true
     }
 }
 

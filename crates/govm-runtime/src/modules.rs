@@ -360,7 +360,15 @@ impl Modules {
             init_fuel,
             snapshot_hash: Some(Hash(Sha256::digest(&image).into())),
         };
-        Ok((compile(&image)?, prepared))
+        // What calls instantiate is the snapshot with wizer's inspection exports added back:
+        // the same code, encoded exactly as in the module `_initialize` ran in, so Cranelift's
+        // incremental cache (engines.rs) hands back every function compiled a moment ago
+        // instead of compiling them all again. The exports are of globals and memory only and
+        // nothing calls them; the snapshot and its hash are wizer's image, unchanged.
+        let (_, reinstrumented) = wizer
+            .instrument(&image)
+            .map_err(|e| Error::Internal(format!("the snapshot cannot be instrumented: {e}")))?;
+        Ok((compile(&reinstrumented)?, prepared))
     }
 
     /// The store Go's `_initialize` runs in: no transaction, the fixed clock and seed.
