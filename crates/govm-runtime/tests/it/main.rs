@@ -426,11 +426,36 @@ const INIT_MODULE: &str = r#"
   (func (export "Spin") (param i32 i32) (result i64)
     (loop $l (br $l))
     (i64.const 0))
+  ;; Leaves marks everywhere it can: 60 KB of the first page, two pages it grows, and the
+  ;; global. Returns the memory size in pages.
+  (func (export "Scribble") (param i32 i32) (result i64)
+    (drop (memory.grow (i32.const 2)))
+    (memory.fill (i32.const 4200) (i32.const 0xab) (i32.const 61000))
+    (memory.fill (i32.const 65536) (i32.const 0xcd) (i32.const 131072))
+    (global.set $count (i32.const 999))
+    (i32.store8 (i32.const 2047) (i32.const 0))
+    (i32.store (i32.const 2048) (memory.size))
+    (i64.const 0x7ff00000005))
+  ;; What a call finds: the memory size in pages, how many of the 60 KB Scribble fills are not
+  ;; zero, and the global.
+  (func (export "Peek") (param i32 i32) (result i64)
+    (local $at i32) (local $dirty i32)
+    (local.set $at (i32.const 4200))
+    (loop $scan
+      (if (i32.load8_u (local.get $at))
+        (then (local.set $dirty (i32.add (local.get $dirty) (i32.const 1)))))
+      (local.set $at (i32.add (local.get $at) (i32.const 1)))
+      (br_if $scan (i32.lt_u (local.get $at) (i32.const 65200))))
+    (i32.store8 (i32.const 2047) (i32.const 0))
+    (i32.store (i32.const 2048) (memory.size))
+    (i32.store (i32.const 2052) (local.get $dirty))
+    (i32.store (i32.const 2056) (global.get $count))
+    (i64.const 0x7ff0000000d))
 )
 "#;
 
 fn init_abi() -> ContractAbi {
-    abi_of("init", &["Read", "Print", "Depth", "Spin"])
+    abi_of("init", &["Read", "Print", "Depth", "Spin", "Scribble", "Peek"])
 }
 
 /// A state with INIT_MODULE deployed at CONTRACT under `options`.
@@ -501,6 +526,41 @@ fn other_bytes_for_the_same_code_are_prepared_again() {
         runtime.modules_compiled() > compiled,
         "other bytes: prepared again"
     );
+}
+
+/// A call cannot observe anything a previous call left in memory: not the bytes it wrote,
+/// not the pages it grew, not its globals; with the instance pool (whose slots are reused and
+/// reset) and without, from the snapshot and from a fresh `_initialize`, again and again.
+#[test]
+fn a_call_cannot_observe_what_a_previous_call_left_in_memory() {
+    let state = init_state(&ContractOptions::default());
+    for (pooling, snapshots) in [(true, true), (false, true), (true, false), (false, false)] {
+        let runtime = Runtime::new(RuntimeConfig {
+            pooling,
+            snapshots,
+            ..RuntimeConfig::default()
+        })
+        .unwrap();
+        let clean = call_on(&runtime, &state, "Peek", &[], 10_000_000)
+            .result
+            .unwrap();
+        assert_eq!(clean[..4], 1u32.to_le_bytes(), "one page at start");
+        assert_eq!(clean[4..8], 0u32.to_le_bytes(), "no marks at start");
+        assert_eq!(clean[8..12], 41u32.to_le_bytes(), "_initialize's counter");
+        for round in 0..20 {
+            let grown = call_on(&runtime, &state, "Scribble", &[], 10_000_000)
+                .result
+                .unwrap();
+            assert_eq!(grown[..4], 3u32.to_le_bytes());
+            let seen = call_on(&runtime, &state, "Peek", &[], 10_000_000)
+                .result
+                .unwrap();
+            assert_eq!(
+                seen, clean,
+                "pooling {pooling}, snapshots {snapshots}, round {round}: the last call's memory showed through"
+            );
+        }
+    }
 }
 
 #[test]
