@@ -285,7 +285,7 @@ impl Chain {
     }
 
     /// The checks of a transaction that need no state: its size, its encoding and its
-    /// signature. A block runs them for all its transactions at once, on every core
+    /// signature. A block runs them on other threads ahead of its transactions
     /// ([`ChainBlock::deliver_txs`]); each is a pure function of the bytes, so where it runs
     /// changes no result.
     fn stateless(&self, bytes: &[u8]) -> std::result::Result<Tx, Refusal> {
@@ -390,41 +390,6 @@ impl Chain {
         Ok(tx)
     }
 
-    /// [`Chain::stateless`] for many transactions, in their order, on every core (a few
-    /// transactions are checked on this thread).
-    fn stateless_all<B: AsRef<[u8]> + Sync>(
-        &self,
-        txs: &[B],
-    ) -> Vec<std::result::Result<Tx, Refusal>> {
-        const PER_THREAD_MIN: usize = 16;
-        let threads = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .min(txs.len() / PER_THREAD_MIN)
-            .max(1);
-        if threads == 1 {
-            return txs.iter().map(|b| self.stateless(b.as_ref())).collect();
-        }
-        let chunk = txs.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = txs
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|b| self.stateless(b.as_ref()))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                // A worker runs pure checks only; a panic in one (a bug) goes on here, as it
-                // would have on this thread.
-                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
-    }
-
     /// Starts block `height` (the one after the last committed) at `time`, with `proposer`
     /// receiving the fees.
     pub fn begin_block(&self, height: u64, time: i64, proposer: Address) -> Result<ChainBlock<'_>> {
@@ -508,16 +473,53 @@ impl<'a> ChainBlock<'a> {
 
     /// Delivers a block's transactions in order, with exactly the results of
     /// [`ChainBlock::deliver_tx`] one after the other. The checks that need no state (size,
-    /// decoding, the ed25519 signature) run first for all of them, spread over the
-    /// machine's cores; then each runs in order. `Err` is as for `deliver_tx`, at the first
-    /// transaction this node cannot go on with.
+    /// decoding, the ed25519 signature) run on other threads, ahead of the transactions this
+    /// thread runs in order: checking and running overlap. `Err` is as for `deliver_tx`, at the
+    /// first transaction this node cannot go on with.
     pub fn deliver_txs<B: AsRef<[u8]> + Sync>(&mut self, txs: &[B]) -> Result<Vec<TxResult>> {
-        let checked = self.chain.stateless_all(txs);
-        let mut results = Vec::with_capacity(txs.len());
-        for (bytes, stateless) in txs.iter().zip(checked) {
-            results.push(self.deliver_checked(bytes.as_ref(), stateless)?);
+        /// Transactions a checker hands over at a time.
+        const CHUNK: usize = 32;
+        // This thread runs the transactions; the other cores check ahead of it.
+        let checkers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .saturating_sub(1)
+            .clamp(1, txs.len().div_ceil(CHUNK).max(1));
+        if txs.len() <= CHUNK {
+            return txs.iter().map(|b| self.deliver_tx(b.as_ref())).collect();
         }
-        Ok(results)
+        let chain = self.chain;
+        std::thread::scope(|scope| {
+            // Checker c takes chunks c, c + checkers, ... and sends each, in order, on its own
+            // channel: chunk k is the next message from checker k % checkers.
+            let handed: Vec<_> = (0..checkers)
+                .map(|c| {
+                    let (send, receive) = std::sync::mpsc::channel();
+                    scope.spawn(move || {
+                        for chunk in txs.chunks(CHUNK).skip(c).step_by(checkers) {
+                            let checked: Vec<_> =
+                                chunk.iter().map(|b| chain.stateless(b.as_ref())).collect();
+                            // The block stopped early: nobody waits for the rest.
+                            if send.send(checked).is_err() {
+                                return;
+                            }
+                        }
+                    });
+                    receive
+                })
+                .collect();
+            let mut results = Vec::with_capacity(txs.len());
+            for (k, chunk) in txs.chunks(CHUNK).enumerate() {
+                // A checker that panicked (a bug: the checks are pure) sends nothing more; its
+                // chunks are checked here, and the scope re-raises its panic at the end.
+                let checked = handed[k % checkers].recv().unwrap_or_else(|_| {
+                    chunk.iter().map(|b| chain.stateless(b.as_ref())).collect()
+                });
+                for (bytes, stateless) in chunk.iter().zip(checked) {
+                    results.push(self.deliver_checked(bytes.as_ref(), stateless)?);
+                }
+            }
+            Ok(results)
+        })
     }
 
     fn deliver_checked(

@@ -812,7 +812,15 @@ fn a_block_delivered_at_once_is_the_block_delivered_one_by_one() {
             }
             _ => {
                 bob_nonce += 1;
-                tx(&k.bob, bob_nonce - 1, 100_000, Body::Transfer { to: alice.0, amount: i })
+                tx(
+                    &k.bob,
+                    bob_nonce - 1,
+                    100_000,
+                    Body::Transfer {
+                        to: alice.0,
+                        amount: i,
+                    },
+                )
             }
         };
         txs.push(bytes);
@@ -822,7 +830,12 @@ fn a_block_delivered_at_once_is_the_block_delivered_one_by_one() {
         let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
         let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
         let results: Vec<String> = if at_once {
-            block.deliver_txs(&txs).unwrap().iter().map(summary).collect()
+            block
+                .deliver_txs(&txs)
+                .unwrap()
+                .iter()
+                .map(summary)
+                .collect()
         } else {
             txs.iter()
                 .map(|t| summary(&block.deliver_tx(t).unwrap()))
