@@ -325,35 +325,76 @@ fn runtime_bench(c: &mut Criterion) {
 
     metering(c, &mut extra);
     module_load(c, &fx, &mut extra);
-    deploy_and_sizes(&fx, &mut extra);
+    deploy_and_sizes(c, &fx, &mut extra);
     extra.write("runtime.json");
 }
 
 /// A deploy of code never prepared before (validation, an artifact cache hit, `_initialize`,
-/// the snapshot and two Cranelift compiles), and the module's size with and without
-/// wasm-opt, and with TinyGo when it is installed.
-fn deploy_and_sizes(fx: &Fixture, extra: &mut Figures) {
-    let modules = tempfile::tempdir().unwrap_or_else(|e| fail("temporary directory", e));
-    let mut runtime = RuntimeConfig::default();
-    runtime.wasi.cache_dir = Some(modules.path().to_path_buf());
-    let engine = Engine::new(Config {
-        cache_dir: fx.cache.clone(),
-        runtime,
-        ..Config::default()
-    })
-    .unwrap_or_else(|e| fail("engine", e));
+/// the snapshot and its compiles) in a new engine, against one Cranelift compile of the same
+/// module by a new runtime's engine; and the module's size with and without wasm-opt, and
+/// with TinyGo when it is installed.
+fn deploy_and_sizes(c: &mut Criterion, fx: &Fixture, extra: &mut Figures) {
     let source = include_bytes!("../testdata/contracts/token/token.go");
-    let start = Instant::now();
-    let deployed = engine
-        .deploy_with_options(source, &DeployOptions::default())
-        .unwrap_or_else(|e| fail("deploy", e));
+    let deploy = || {
+        let modules = tempfile::tempdir().unwrap_or_else(|e| fail("temporary directory", e));
+        let mut runtime = RuntimeConfig::default();
+        runtime.wasi.cache_dir = Some(modules.path().to_path_buf());
+        let engine = Engine::new(Config {
+            cache_dir: fx.cache.clone(),
+            runtime,
+            ..Config::default()
+        })
+        .unwrap_or_else(|e| fail("engine", e));
+        let start = Instant::now();
+        let deployed = engine
+            .deploy_with_options(source, &DeployOptions::default())
+            .unwrap_or_else(|e| fail("deploy", e));
+        (start.elapsed(), deployed.init_gas)
+    };
+    let (took, gas) = deploy();
     extra.value(
         "deploy_token_new_module",
-        start.elapsed().as_nanos() as f64,
+        took.as_nanos() as f64,
         "ns",
-        "",
+        "one deploy in a new engine",
     );
-    extra.value("token_deploy_gas", deployed.init_gas as f64, "gas", "");
+    extra.value("token_deploy_gas", gas as f64, "gas", "");
+    let info = fx
+        .engine
+        .contract_info(fx.token)
+        .unwrap_or_else(|e| fail("contract info", e));
+    let wasm = fx
+        .state
+        .begin()
+        .code(&info.code_hash.0)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| fail("code", "missing"));
+    let mut group = c.benchmark_group("deploy_token");
+    group.sample_size(10);
+    group.bench_function("new_module", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| deploy().0).sum())
+    });
+    group.bench_function("baseline_one_cranelift_compile", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let runtime = Runtime::new(RuntimeConfig::default())
+                        .unwrap_or_else(|e| fail("runtime", e));
+                    let engine = runtime
+                        .default_engine()
+                        .unwrap_or_else(|e| fail("engine", e));
+                    let start = Instant::now();
+                    black_box(
+                        wasmtime::Module::new(&engine, &wasm)
+                            .unwrap_or_else(|e| fail("compile", e)),
+                    );
+                    start.elapsed()
+                })
+                .sum()
+        })
+    });
+    group.finish();
 
     let wasm_opt = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
@@ -403,6 +444,111 @@ fn deploy_and_sizes(fx: &Fixture, extra: &mut Figures) {
     }
 }
 
+/// Builds `benches/gokernel` (a Go reactor with CPU-bound exports, WASI only) for wasip1 with
+/// the Go toolchain govm uses, offline; `None` without Go.
+fn go_kernel() -> Option<Vec<u8>> {
+    let go = govm::ToolchainConfig::default().discover_go().ok()?;
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let out = bench_cache().join("gokernel.wasm");
+    std::fs::create_dir_all(bench_cache()).ok()?;
+    let status = std::process::Command::new(&go.path)
+        .current_dir(root.join("benches/gokernel"))
+        .args(["build", "-buildmode=c-shared", "-o"])
+        .arg(&out)
+        .arg(".")
+        .envs([
+            ("GOOS", "wasip1"),
+            ("GOARCH", "wasm"),
+            ("GOTOOLCHAIN", "local"),
+            ("GOPROXY", "off"),
+            ("GOFLAGS", "-mod=mod"),
+            ("GOWORK", "off"),
+        ])
+        .env("GOCACHE", root.join("target/go-cache/build"))
+        .status()
+        .ok()?;
+    status.success().then(|| std::fs::read(&out).ok()).flatten()
+}
+
+/// An instance of a WASI-only module with every import stubbed (results zero), initialised.
+fn stubbed_instance(
+    engine: &wasmtime::Engine,
+    wasm: &[u8],
+    metered: bool,
+) -> (wasmtime::Store<()>, wasmtime::Instance) {
+    let module = wasmtime::Module::new(engine, wasm).unwrap_or_else(|e| fail("kernel", e));
+    let mut linker = wasmtime::Linker::new(engine);
+    // Go may import a function twice.
+    linker.allow_shadowing(true);
+    for import in module.imports() {
+        if let wasmtime::ExternType::Func(ty) = import.ty() {
+            linker
+                .func_new(import.module(), import.name(), ty, {
+                    let name = import.name().to_owned();
+                    move |mut caller, params, results| {
+                        stub(&mut caller, &name, params);
+                        // No preopened directories: fd_prestat_get answers EBADF.
+                        let errno = if name == "fd_prestat_get" { 8 } else { 0 };
+                        for r in results.iter_mut() {
+                            *r = match r {
+                                wasmtime::Val::I64(_) => wasmtime::Val::I64(0),
+                                _ => wasmtime::Val::I32(errno),
+                            };
+                        }
+                        Ok(())
+                    }
+                })
+                .unwrap_or_else(|e| fail("stub", e));
+        }
+    }
+    let mut store = wasmtime::Store::new(engine, ());
+    if metered {
+        store.set_epoch_deadline(u64::MAX / 2);
+        let _ = store.set_fuel(u64::MAX / 2);
+    }
+    let instance = linker
+        .instantiate(&mut store, &module)
+        .unwrap_or_else(|e| fail("instance", e));
+    instance
+        .get_typed_func::<(), ()>(&mut store, "_initialize")
+        .and_then(|f| f.call(&mut store, ()))
+        .unwrap_or_else(|e| fail("_initialize", e));
+    (store, instance)
+}
+
+/// The little of WASI Go's runtime needs to initialise: no arguments, environment or
+/// preopened directories, a fixed clock, writes accepted whole; everything else succeeds and does nothing.
+fn stub(caller: &mut wasmtime::Caller<'_, ()>, name: &str, params: &[wasmtime::Val]) {
+    let Some(memory) = caller
+        .get_export("memory")
+        .and_then(wasmtime::Extern::into_memory)
+    else {
+        return;
+    };
+    let arg = |i: usize| params.get(i).and_then(wasmtime::Val::i32).unwrap_or(0) as usize;
+    let mut put = |at: usize, bytes: &[u8]| {
+        let _ = memory.write(&mut *caller, at, bytes);
+    };
+    match name {
+        "args_sizes_get" | "environ_sizes_get" => {
+            put(arg(0), &[0; 4]);
+            put(arg(1), &[0; 4]);
+        }
+        // Go's runtime refuses a clock at zero.
+        "clock_time_get" => put(arg(2), &1_000_000_000u64.to_le_bytes()),
+        "fd_write" => {
+            let mut total = 0u32;
+            for i in 0..arg(2) {
+                let mut len = [0u8; 4];
+                let _ = memory.read(&*caller, arg(1) + 8 * i + 4, &mut len);
+                total += u32::from_le_bytes(len);
+            }
+            let _ = memory.write(&mut *caller, arg(3), &total.to_le_bytes());
+        }
+        _ => {}
+    }
+}
+
 fn metering(c: &mut Criterion, _extra: &mut Figures) {
     let wasm = wat::parse_str(KERNEL).unwrap_or_else(|e| fail("kernel", e));
     let config = |metered: bool| {
@@ -437,6 +583,34 @@ fn metering(c: &mut Criterion, _extra: &mut Figures) {
         });
     }
     group.finish();
+    // The same on Go compiler output: SHA-256 and a sort, the engine settings otherwise equal.
+    let Some(kernel) = go_kernel() else {
+        eprintln!("metering_go: not measured (no Go toolchain)");
+        return;
+    };
+    for (group_name, export, arg) in [
+        ("metering_go_sha256", "Hash", 16),
+        ("metering_go_sort", "Sort", 20_000),
+    ] {
+        let mut group = c.benchmark_group(group_name);
+        for (name, metered) in [("fuel_and_epoch", true), ("baseline_unmetered", false)] {
+            let engine =
+                wasmtime::Engine::new(&config(metered)).unwrap_or_else(|e| fail("engine", e));
+            let (mut store, instance) = stubbed_instance(&engine, &kernel, metered);
+            let work = instance
+                .get_typed_func::<i32, u32>(&mut store, export)
+                .unwrap_or_else(|e| fail(export, e));
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    if metered {
+                        let _ = store.set_fuel(u64::MAX / 2);
+                    }
+                    black_box(work.call(&mut store, arg)).unwrap_or_else(|e| fail(export, e))
+                })
+            });
+        }
+        group.finish();
+    }
 }
 
 fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Figures) {

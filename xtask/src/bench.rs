@@ -23,6 +23,8 @@ pub(crate) enum Goal {
     AtMostNanos(f64),
     /// The median divided by the baseline's must be at most this.
     AtMostRatio(f64),
+    /// The baseline's median divided by the median (a speedup) must be at least this.
+    AtLeastSpeedup(f64),
     /// Reported for information.
     None,
 }
@@ -32,13 +34,13 @@ pub(crate) const METRICS: &[Metric] = &[
         name: "isolated_transfer_vs_warm",
         bench: "token_transfer/isolated_snapshot",
         baseline: "token_transfer/warm_instance",
-        goal: Goal::AtMostRatio(3.0),
+        goal: Goal::AtMostRatio(2.0),
     },
     Metric {
-        name: "isolated_transfer_median",
+        name: "isolated_transfer_vs_native",
         bench: "token_transfer/isolated_snapshot",
         baseline: "token_transfer/native_rust",
-        goal: Goal::AtMostNanos(25e3),
+        goal: Goal::AtMostRatio(8.0),
     },
     Metric {
         name: "facade_transfer_query",
@@ -56,7 +58,7 @@ pub(crate) const METRICS: &[Metric] = &[
         name: "throughput_two_threads",
         bench: "throughput/two_threads",
         baseline: "throughput/one_thread",
-        goal: Goal::None,
+        goal: Goal::AtLeastSpeedup(1.9),
     },
     Metric {
         name: "metering_overhead",
@@ -65,15 +67,45 @@ pub(crate) const METRICS: &[Metric] = &[
         goal: Goal::AtMostRatio(1.15),
     },
     Metric {
+        name: "metering_overhead_go_sha256",
+        bench: "metering_go_sha256/fuel_and_epoch",
+        baseline: "metering_go_sha256/baseline_unmetered",
+        goal: Goal::None,
+    },
+    Metric {
+        name: "metering_overhead_go_sort",
+        bench: "metering_go_sort/fuel_and_epoch",
+        baseline: "metering_go_sort/baseline_unmetered",
+        goal: Goal::None,
+    },
+    Metric {
         name: "module_load_disk_cache",
         bench: "module_load/disk_cache",
         baseline: "module_load/baseline_wasmtime_deserialize_file",
-        goal: Goal::AtMostNanos(0.5e6),
+        goal: Goal::AtMostRatio(1.5),
     },
     Metric {
         name: "first_call_after_restart",
         bench: "first_call/after_restart",
         baseline: "first_call/baseline_isolated_transfer",
+        goal: Goal::AtMostRatio(10.0),
+    },
+    Metric {
+        name: "deploy_vs_one_compile",
+        bench: "deploy_token/new_module",
+        baseline: "deploy_token/baseline_one_cranelift_compile",
+        goal: Goal::AtMostRatio(1.25),
+    },
+    Metric {
+        name: "block_transfer_vs_isolated",
+        bench: "block_1000/per_transaction",
+        baseline: "token_transfer/isolated_snapshot",
+        goal: Goal::AtMostRatio(1.5),
+    },
+    Metric {
+        name: "block_parallel_vs_sequential_checks",
+        bench: "block_1000/per_transaction",
+        baseline: "block_1000/sequential_checks",
         goal: Goal::None,
     },
     Metric {
@@ -98,7 +130,7 @@ pub(crate) const METRICS: &[Metric] = &[
         name: "abi_encode_transfer_args",
         bench: "transfer_args/abi_encode",
         baseline: "transfer_args/baseline_scale_direct_encode",
-        goal: Goal::None,
+        goal: Goal::AtMostRatio(3.0),
     },
     Metric {
         name: "abi_decode_transfer_args",
@@ -183,6 +215,8 @@ pub(crate) const FIGURES: &[&str] = &[
     "sha256_1kib_go_in_contract_gas",
     "ed25519_verify_host_gas",
     "ed25519_verify_go_in_contract_gas",
+    "block_1000_transfers",
+    "block_transfer_gas",
 ];
 
 pub(crate) fn run(root: &Path, quick: bool, cometbft: &Path) -> Result<()> {
@@ -235,6 +269,7 @@ pub(crate) fn run(root: &Path, quick: bool, cometbft: &Path) -> Result<()> {
         let (goal_text, pass) = match m.goal {
             Goal::AtMostNanos(n) => (format!("<= {}", nanos(n)), Some(value <= n)),
             Goal::AtMostRatio(r) => (format!("ratio <= {r}"), Some(ratio <= r)),
+            Goal::AtLeastSpeedup(x) => (format!("speedup >= {x}x"), Some(base / value >= x)),
             Goal::None => ("-".to_owned(), None),
         };
         let verdict = match pass {
@@ -358,13 +393,18 @@ mod tests {
             names,
             [
                 "isolated_transfer_vs_warm",
-                "isolated_transfer_median",
+                "isolated_transfer_vs_native",
                 "facade_transfer_query",
                 "fresh_initialize_transfer",
                 "throughput_two_threads",
                 "metering_overhead",
+                "metering_overhead_go_sha256",
+                "metering_overhead_go_sort",
                 "module_load_disk_cache",
                 "first_call_after_restart",
+                "deploy_vs_one_compile",
+                "block_transfer_vs_isolated",
+                "block_parallel_vs_sequential_checks",
                 "validation_100kb",
                 "compile_token_cache_hit",
                 "compile_token_cold",
@@ -381,7 +421,7 @@ mod tests {
                 "state_memory_create_set_commit_100",
             ]
         );
-        assert_eq!(FIGURES.len(), 19);
+        assert_eq!(FIGURES.len(), 21);
         // The report's shape: consumers read these keys.
         let row = metric_row(&METRICS[0], 2.0, 1.0, "ratio <= 3", "pass");
         let keys: Vec<&String> = row

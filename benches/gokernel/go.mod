@@ -1,0 +1,3 @@
+module govm.bench/gokernel
+
+go 1.24
