@@ -455,7 +455,10 @@ const INIT_MODULE: &str = r#"
 "#;
 
 fn init_abi() -> ContractAbi {
-    abi_of("init", &["Read", "Print", "Depth", "Spin", "Scribble", "Peek"])
+    abi_of(
+        "init",
+        &["Read", "Print", "Depth", "Spin", "Scribble", "Peek"],
+    )
 }
 
 /// A state with INIT_MODULE deployed at CONTRACT under `options`.
