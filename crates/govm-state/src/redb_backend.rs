@@ -1,8 +1,9 @@
 //! The persistent backend: one redb database file, one table of ordered byte keys.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
-use redb::{Database, ReadableDatabase, TableDefinition};
+use redb::{Database, ReadOnlyTable, ReadableDatabase, TableDefinition};
 
 use crate::backend::{Backend, WriteSet};
 use crate::error::{Error, Result};
@@ -16,6 +17,9 @@ const TABLE: TableDefinition<'static, &[u8], &[u8]> = TableDefinition::new("govm
 pub struct RedbBackend {
     db: Database,
     path: PathBuf,
+    /// The table as of the last write, opened once and shared by every read until the next
+    /// write replaces it: opening a read transaction and its table cost more than the read.
+    reader: RwLock<Option<Arc<ReadOnlyTable<&'static [u8], &'static [u8]>>>>,
 }
 
 impl std::fmt::Debug for RedbBackend {
@@ -48,7 +52,29 @@ impl RedbBackend {
         let tx = db.begin_write().map_err(storage)?;
         tx.open_table(TABLE).map_err(storage)?;
         tx.commit().map_err(storage)?;
-        Ok(Self { db, path })
+        Ok(Self {
+            db,
+            path,
+            reader: RwLock::new(None),
+        })
+    }
+
+    /// The table as of the last committed write.
+    fn table(&self) -> Result<Arc<ReadOnlyTable<&'static [u8], &'static [u8]>>> {
+        if let Some(table) = self.reader.read().ok().and_then(|r| r.clone()) {
+            return Ok(table);
+        }
+        let mut slot = self
+            .reader
+            .write()
+            .map_err(|_| Error::Storage("the state reader lock is poisoned".into()))?;
+        if let Some(table) = slot.as_ref() {
+            return Ok(Arc::clone(table));
+        }
+        let tx = self.db.begin_read().map_err(storage)?;
+        let table = Arc::new(tx.open_table(TABLE).map_err(storage)?);
+        *slot = Some(Arc::clone(&table));
+        Ok(table)
     }
 
     /// The database file.
@@ -59,14 +85,12 @@ impl RedbBackend {
 
 impl Backend for RedbBackend {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let tx = self.db.begin_read().map_err(storage)?;
-        let table = tx.open_table(TABLE).map_err(storage)?;
+        let table = self.table()?;
         Ok(table.get(key).map_err(storage)?.map(|v| v.value().to_vec()))
     }
 
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let tx = self.db.begin_read().map_err(storage)?;
-        let table = tx.open_table(TABLE).map_err(storage)?;
+        let table = self.table()?;
         let mut out = Vec::new();
         for item in table.range::<&[u8]>(prefix..).map_err(storage)? {
             let (k, v) = item.map_err(storage)?;
@@ -95,6 +119,14 @@ impl Backend for RedbBackend {
                 }
             }
         }
-        tx.commit().map_err(storage)
+        let committed = tx.commit().map_err(storage);
+        // Reads from now on see this write: the shared table (and the read transaction it
+        // holds open) goes, and the next read opens the new one. Reads that began before
+        // finish on the old snapshot, as they would have.
+        match self.reader.write() {
+            Ok(mut reader) => *reader = None,
+            Err(_) => return Err(Error::Storage("the state reader lock is poisoned".into())),
+        }
+        committed
     }
 }
