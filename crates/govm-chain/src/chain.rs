@@ -22,7 +22,13 @@ pub struct Chain {
     engine: Engine,
     chain_id: String,
     params: ChainParams,
+    /// Signers' public keys, decompressed: senders come back, and decompressing a key is a
+    /// fifth of a signature check. Bounded by [`MAX_KEYS`]; a miss costs the decompression.
+    keys: dashmap::DashMap<[u8; 32], ed25519_dalek::VerifyingKey>,
 }
+
+/// The most public keys [`Chain`] keeps decompressed before it starts over.
+const MAX_KEYS: usize = 1 << 16;
 
 /// Where the committed state stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +105,7 @@ impl Chain {
             engine,
             chain_id: genesis.chain_id.clone(),
             params: genesis.params,
+            keys: dashmap::DashMap::new(),
         };
         match chain.engine.last_block()? {
             None => chain.init(genesis)?,
@@ -301,7 +308,20 @@ impl Chain {
             ));
         }
         let tx = Tx::decode(bytes).map_err(|(code, log)| (code, log, 0))?;
-        match tx.verify() {
+        let key = match self.keys.get(&tx.signer) {
+            Some(key) => Some(*key),
+            None => {
+                let key = ed25519_dalek::VerifyingKey::from_bytes(&tx.signer).ok();
+                if let Some(k) = key {
+                    if self.keys.len() >= MAX_KEYS {
+                        self.keys.clear();
+                    }
+                    self.keys.insert(tx.signer, k);
+                }
+                key
+            }
+        };
+        match tx.verify_with(key.as_ref()) {
             Ok(()) => Ok(tx),
             Err((code, log)) => Err((code, log, tx.unsigned.fuel_limit)),
         }

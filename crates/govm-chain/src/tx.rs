@@ -156,8 +156,14 @@ impl Tx {
 
     /// Checks the signature (strictly: no malleable encodings, no weak keys).
     pub fn verify(&self) -> Result<(), (Code, String)> {
+        self.verify_with(VerifyingKey::from_bytes(&self.signer).ok().as_ref())
+    }
+
+    /// [`Tx::verify`] with the signer's key decompressed already (`None`: the signer is not
+    /// a point on the curve).
+    pub(crate) fn verify_with(&self, key: Option<&VerifyingKey>) -> Result<(), (Code, String)> {
         let bad = |why: &str| (Code::BadSignature, why.to_owned());
-        let key = VerifyingKey::from_bytes(&self.signer).map_err(|_| bad("not a public key"))?;
+        let key = key.ok_or_else(|| bad("not a public key"))?;
         let signature = Signature::from_bytes(&self.signature);
         key.verify_strict(&self.unsigned.digest(), &signature)
             .map_err(|_| bad("the signature does not match the transaction and its signer"))
