@@ -644,6 +644,48 @@ fn module_load(c: &mut Criterion, fx: &Fixture, extra: &mut Figures) {
         .ok()
         .flatten()
         .unwrap_or_else(|| fail("code digest", "missing"));
+    // What one deployed contract costs: on disk (its compiled snapshot and the module the
+    // state keeps) and in memory (what loading it from the disk cache and one call add to the
+    // process's resident set; the compiled module is mapped from its file, so only the pages
+    // touched count).
+    let resident = || {
+        std::fs::read_to_string("/proc/self/statm")
+            .ok()
+            .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map(|pages| pages * 4096)
+    };
+    runtime.forget_modules();
+    let before = resident();
+    runtime
+        .prepare(
+            &info.code_hash.0,
+            govm_runtime::ModuleSource::Stored(&wasm, digest),
+            &info.abi,
+            &info.options,
+        )
+        .unwrap_or_else(|e| fail("prepare", e));
+    black_box(fx.transfer(runtime, state.begin()));
+    match (before, resident()) {
+        (Some(b), Some(a)) => extra.value(
+            "contract_resident_bytes",
+            a.saturating_sub(b) as f64,
+            "bytes",
+            "resident memory a token contract adds when loaded from the disk cache and called once",
+        ),
+        _ => extra.note(
+            "contract_resident_bytes",
+            "not measured: no /proc/self/statm",
+        ),
+    }
+    let disk = std::fs::metadata(&cwasm).map_or(0, |m| m.len())
+        + std::fs::metadata(cwasm.with_extension("meta")).map_or(0, |m| m.len())
+        + wasm.len() as u64;
+    extra.value(
+        "contract_disk_bytes",
+        disk as f64,
+        "bytes",
+        "a token contract on disk: its compiled snapshot and .meta, and the module in the state",
+    );
     let mut group = c.benchmark_group("module_load");
     group.bench_function("disk_cache", |b| {
         b.iter(|| {

@@ -217,6 +217,8 @@ pub(crate) const FIGURES: &[&str] = &[
     "ed25519_verify_go_in_contract_gas",
     "block_1000_transfers",
     "block_transfer_gas",
+    "contract_resident_bytes",
+    "contract_disk_bytes",
 ];
 
 pub(crate) fn run(root: &Path, quick: bool, cometbft: &Path) -> Result<()> {
@@ -421,7 +423,7 @@ mod tests {
                 "state_memory_create_set_commit_100",
             ]
         );
-        assert_eq!(FIGURES.len(), 21);
+        assert_eq!(FIGURES.len(), 23);
         // The report's shape: consumers read these keys.
         let row = metric_row(&METRICS[0], 2.0, 1.0, "ratio <= 3", "pass");
         let keys: Vec<&String> = row

@@ -10,6 +10,9 @@ use crate::error::{Error, Result};
 
 const TABLE: TableDefinition<'static, &[u8], &[u8]> = TableDefinition::new("govm");
 
+/// The table opened for reading, shared.
+type SharedTable = Arc<ReadOnlyTable<&'static [u8], &'static [u8]>>;
+
 /// A redb database file. Every [`Backend::apply`] is one durable write transaction: after it
 /// returns, the writes survive a crash; if the process dies during it, none of them are
 /// visible on reopening. A second process opening the same file gets an error, not a
@@ -19,7 +22,7 @@ pub struct RedbBackend {
     path: PathBuf,
     /// The table as of the last write, opened once and shared by every read until the next
     /// write replaces it: opening a read transaction and its table cost more than the read.
-    reader: RwLock<Option<Arc<ReadOnlyTable<&'static [u8], &'static [u8]>>>>,
+    reader: RwLock<Option<SharedTable>>,
 }
 
 impl std::fmt::Debug for RedbBackend {
@@ -60,7 +63,7 @@ impl RedbBackend {
     }
 
     /// The table as of the last committed write.
-    fn table(&self) -> Result<Arc<ReadOnlyTable<&'static [u8], &'static [u8]>>> {
+    fn table(&self) -> Result<SharedTable> {
         if let Some(table) = self.reader.read().ok().and_then(|r| r.clone()) {
             return Ok(table);
         }
