@@ -24,10 +24,34 @@ const TIMEOUT_COMMIT: &str = "200ms";
 fn main() {
     // `cargo bench -- <filter>` passes arguments; this bench runs only unfiltered or when
     // named.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    // Criterion's options that take a value: that value is not a filter (`cargo xtask bench
+    // --quick` passes `--warm-up-time 0.5`).
+    const WITH_VALUE: &[&str] = &[
+        "--warm-up-time",
+        "--measurement-time",
+        "--sample-size",
+        "--profile-time",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--nresamples",
+        "--save-baseline",
+        "--baseline",
+        "--load-baseline",
+        "--color",
+        "--format",
+        "--output-format",
+        "--plotting-backend",
+    ];
+    let mut args = Vec::new();
+    let mut all = std::env::args().skip(1);
+    while let Some(a) = all.next() {
+        if WITH_VALUE.contains(&a.as_str()) {
+            all.next();
+        } else if !a.starts_with('-') {
+            args.push(a);
+        }
+    }
     if !args.is_empty() && !args.iter().any(|a| "network".contains(a.as_str())) {
         return;
     }
