@@ -149,13 +149,17 @@ impl<'a> Codec<'a> {
         Ok(())
     }
 
-    /// The smallest encoding of a tuple of `types`: what an encoder reserves up front.
-    pub(crate) fn min_size_of<'t>(&self, types: impl IntoIterator<Item = &'t Type>) -> usize {
+    /// What an encoder reserves up front for a tuple of `types`: the size of the fixed-size
+    /// basic values, one byte for anything else. Never walks into structs (whose nesting a
+    /// hostile contract chooses): a reservation, not a bound.
+    pub(crate) fn reserve_for<'t>(types: impl IntoIterator<Item = &'t Type>) -> usize {
         types
             .into_iter()
-            .map(|t| t.min_size(self.structs))
+            .map(|t| match t {
+                Type::Array(..) | Type::Struct(_) => 1,
+                basic => basic.min_size(&[]),
+            })
             .fold(0, usize::saturating_add)
-            .min(1 << 16)
     }
 
     /// Decodes one value of type `ty` from the front of `input`, advancing it.
@@ -274,7 +278,7 @@ impl<'a> Codec<'a> {
                 got: values.len(),
             });
         }
-        let mut out = Vec::with_capacity(self.min_size_of(types));
+        let mut out = Vec::with_capacity(Self::reserve_for(types));
         for (i, (ty, value)) in types.iter().zip(values).enumerate() {
             self.encode_at(ty, value, &mut out, &|| format!("{what} {}", i + 1))?;
         }
@@ -527,6 +531,48 @@ mod tests {
             let value = arb_value(&ty, &structs());
             (Just(ty), value)
         })
+    }
+
+    /// Encoding arguments never walks a struct's fields before it meets a value: structs
+    /// that fan out 8 ways over 16 levels (8^16 paths) give an immediate type error.
+    #[test]
+    fn a_wide_deep_struct_costs_nothing_to_refuse() {
+        let mut structs = vec![StructDef {
+            name: "S0".into(),
+            fields: vec![Param {
+                name: "V".into(),
+                ty: Type::U64,
+            }],
+        }];
+        for level in 1..16 {
+            structs.push(StructDef {
+                name: format!("S{level}"),
+                fields: (0..8)
+                    .map(|i| Param {
+                        name: format!("F{i}"),
+                        ty: Type::Struct(format!("S{}", level - 1)),
+                    })
+                    .collect(),
+            });
+        }
+        let mut abi = crate::ContractAbi::new(
+            "wide",
+            vec![crate::Function {
+                name: "Take".into(),
+                context: false,
+                params: vec![Param {
+                    name: "s".into(),
+                    ty: Type::Struct("S15".into()),
+                }],
+                results: vec![],
+                error: false,
+            }],
+        );
+        abi.structs = structs;
+        let err = abi
+            .encode_args(&abi.functions[0], &[Value::U64(1)])
+            .expect_err("a number is not a struct");
+        assert!(err.to_string().contains("S15"), "{err}");
     }
 
     /// `vm.Uint256`: 32 bytes little endian; JSON a decimal string, or a number that fits.

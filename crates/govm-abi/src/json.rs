@@ -235,7 +235,7 @@ impl ContractAbi {
             });
         }
         let codec = self.codec();
-        let mut out = Vec::with_capacity(codec.min_size_of(function.params.iter().map(|p| &p.ty)));
+        let mut out = Vec::with_capacity(Codec::reserve_for(function.params.iter().map(|p| &p.ty)));
         for (i, (param, value)) in function.params.iter().zip(args).enumerate() {
             codec.encode_at(&param.ty, value, &mut out, &|| arg_path(i, &param.name))?;
         }
