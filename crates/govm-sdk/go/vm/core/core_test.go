@@ -105,3 +105,22 @@ func TestParsers(t *testing.T) {
 		t.Fatal("IDFromString")
 	}
 }
+
+// Chains in parallel tests each see their own call's context through core.
+func TestParallelChainsSeeTheirOwnCalls(t *testing.T) {
+	for _, name := range []string{"carol", "dave"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			me := vmtest.Account(name)
+			chain := vmtest.New()
+			c := chain.MustDeploy(t, me, vmtest.Contract{Functions: map[string]any{
+				"Who": func() core.Address { return core.Sender() },
+			}})
+			for i := 0; i < 200; i++ {
+				if got := vmtest.Result[core.Address](t, chain.Call(me, c, "Who")); got != me {
+					t.Fatalf("call %d saw sender %s, not %s", i, got, me)
+				}
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/govm-net/vm"
@@ -189,6 +190,9 @@ func (c *Chain) execute(sender vm.Address, value uint64, contract vm.Address, fu
 	return c.executeValues(tx, sender, value, contract, e, values, commit)
 }
 
+// calling is held for each outermost call: see executeValues.
+var calling sync.Mutex
+
 // executeValues runs a call with arguments of the function's parameter types.
 func (c *Chain) executeValues(tx *txn, sender vm.Address, value uint64, contract vm.Address, e *entry, args []reflect.Value, commit bool) *Receipt {
 	var enc vm.Encoder
@@ -206,7 +210,13 @@ func (c *Chain) executeValues(tx *txn, sender vm.Address, value uint64, contract
 		}
 	}
 	f := &frame{chain: c, tx: tx, contract: contract, sender: sender, height: c.height, time: c.time, value: value}
-	out, failure := c.run(f, e.name, enc.Bytes())
+	// Package core finds the running call's Context in one process-wide variable: calls of
+	// Chains in parallel tests take turns (each is microseconds).
+	out, failure := func() ([]byte, *Failure) {
+		calling.Lock()
+		defer calling.Unlock()
+		return c.run(f, e.name, enc.Bytes())
+	}()
 	if failure != nil {
 		return &Receipt{Err: failure}
 	}
