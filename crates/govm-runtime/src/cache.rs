@@ -8,9 +8,10 @@
 //! to temporary names, flushed to disk, and renamed into place, `.cwasm` first.
 //!
 //! A reader checks the `.meta`'s own checksum, then the `.cwasm`'s length and identity. Same
-//! identity: the file is the very one whose checksum was verified (any write to it, a rename
-//! over it or a copy gives it another inode or change time, which no program can set back),
-//! so wasmtime maps it at once. Another identity (a copied or restored cache): the reader
+//! identity: the file is the very one whose checksum was verified (a rename over it or a copy
+//! gives it another inode, and a write to it another change time, which no program can set
+//! back; only a same-length rewrite in place within the clock tick of the recorded change time
+//! (a few ms on kernels with coarse timestamps) would keep it), so wasmtime maps it at once. Another identity (a copied or restored cache): the reader
 //! checks the whole checksum first, and records the new identity so the next load is fast
 //! again. A torn, corrupted, stale or foreign file is never deserialized, and is rebuilt.
 //!
@@ -140,35 +141,58 @@ impl DiskCache {
             }
             None => record.extend_from_slice(&[0; 33]),
         }
-        self.put(&cwasm, &payload)?;
-        // The file just written and flushed is the one the checksum was computed over.
-        let written = std::fs::metadata(&cwasm).ok().as_ref().and_then(identity);
+        let inode = self.put(&cwasm, &payload)?;
+        // The identity of the file just written, if it is still the one in place (another
+        // runtime sharing the folder may have renamed its own over it): otherwise none, and
+        // the first read checks the file in full.
+        let written = std::fs::metadata(&cwasm)
+            .ok()
+            .filter(|m| inode.is_some() && inode_of(m) == inode)
+            .as_ref()
+            .and_then(identity);
         record.extend_from_slice(&written.unwrap_or([0; IDENTITY_LEN]));
         let own = xxh3_128(&record);
         record.extend_from_slice(&own.to_le_bytes());
-        self.put(&meta_path, &record)
+        self.put(&meta_path, &record).map(|_| ())
     }
 
     /// Writes a file under a temporary name, flushes it to disk and renames it into place
     /// (atomic: readers see the old file, no file, or the whole new one, also after a crash).
-    fn put(&self, path: &Path, bytes: &[u8]) -> Option<()> {
+    /// Returns the written file's inode (where the platform has one).
+    fn put(&self, path: &Path, bytes: &[u8]) -> Option<Option<u64>> {
         use std::io::Write;
         let n = TEMP_FILES.fetch_add(1, Ordering::Relaxed);
         let tmp = self.dir.join(format!(".tmp-{}-{n}", std::process::id()));
         let written = std::fs::File::create(&tmp).and_then(|mut f| {
             f.write_all(bytes)?;
-            f.sync_all()
+            f.sync_all()?;
+            f.metadata()
         });
-        if written.is_err() {
+        let Ok(stat) = written else {
             let _ = std::fs::remove_file(&tmp);
             return None;
-        }
-        std::fs::rename(&tmp, path).ok()
+        };
+        std::fs::rename(&tmp, path).ok()?;
+        Some(inode_of(&stat))
     }
 }
 
 /// Where the identity sits in the `.meta` record.
 const IDENTITY_AT: usize = 8 + 32 + 16 + 8 + 8 + 1 + 32;
+
+/// A file's inode, where the platform has one.
+fn inode_of(stat: &std::fs::Metadata) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(stat.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = stat;
+        None
+    }
+}
 
 /// A file's identity on disk: device, inode and change time (seconds and nanoseconds). Any
 /// change to the file, or another file in its place, changes it; `None` where the platform

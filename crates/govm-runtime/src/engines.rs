@@ -34,6 +34,8 @@ pub(crate) const MODULE_CACHE_VERSION: &str =
 pub(crate) struct Variant {
     pub(crate) engine: Engine,
     pub(crate) linker: Linker<HostState>,
+    /// The engine's Cranelift cache: it serves a deploy's second compile, then is emptied.
+    pub(crate) functions: Arc<FunctionCache>,
 }
 
 /// Engines by (stack size, SIMD): the default one is made at start and pooled, the others on
@@ -119,7 +121,8 @@ impl Variant {
         // snapshot, whose functions are the same. With Cranelift's incremental cache the second
         // compile reuses the first's functions. The cache changes no compiled byte (its key
         // covers everything a function's code depends on), so no result either.
-        wt.enable_incremental_compilation(Arc::new(FunctionCache::default()))
+        let functions = Arc::new(FunctionCache::default());
+        wt.enable_incremental_compilation(Arc::clone(&functions) as Arc<dyn wasmtime::CacheStore>)
             .map_err(|e| Error::Internal(format!("engine: {e}")))?;
         if let Some(slots) = pool {
             wt.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pooling(
@@ -130,16 +133,29 @@ impl Variant {
         let mut linker = Linker::new(&engine);
         host::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
         wasi::add_to_linker(&mut linker).map_err(|e| Error::Internal(e.to_string()))?;
-        Ok(Self { engine, linker })
+        Ok(Self {
+            engine,
+            linker,
+            functions,
+        })
     }
 }
 
 /// Cranelift's incremental compilation cache, in memory and bounded by
-/// [`FUNCTION_CACHE_BYTES`]: past it, it starts over (a miss costs only a compile).
+/// [`FUNCTION_CACHE_BYTES`]: past it, it starts over (a miss costs only a compile). It only
+/// pays between the two compiles of one deploy, which empties it when done.
 #[derive(Debug, Default)]
-struct FunctionCache {
+pub(crate) struct FunctionCache {
     entries: DashMap<Vec<u8>, Vec<u8>>,
     bytes: AtomicUsize,
+}
+
+impl FunctionCache {
+    /// Forgets every function (another deploy running meanwhile only compiles more).
+    pub(crate) fn clear(&self) {
+        self.entries.clear();
+        self.bytes.store(0, Ordering::Relaxed);
+    }
 }
 
 impl wasmtime::CacheStore for FunctionCache {

@@ -368,7 +368,9 @@ impl Modules {
         let (_, reinstrumented) = wizer
             .instrument(&image)
             .map_err(|e| Error::Internal(format!("the snapshot cannot be instrumented: {e}")))?;
-        Ok((compile(&reinstrumented)?, prepared))
+        let module = compile(&reinstrumented);
+        variant.functions.clear();
+        Ok((module?, prepared))
     }
 
     /// The store Go's `_initialize` runs in: no transaction, the fixed clock and seed.

@@ -18,11 +18,12 @@ type SharedTable = Arc<ReadOnlyTable<&'static [u8], &'static [u8]>>;
 /// visible on reopening. A second process opening the same file gets an error, not a
 /// corrupted file.
 pub struct RedbBackend {
-    db: Database,
-    path: PathBuf,
     /// The table as of the last write, opened once and shared by every read until the next
     /// write replaces it: opening a read transaction and its table cost more than the read.
+    /// (Declared first: dropped, with its read transaction, before the database.)
     reader: RwLock<Option<SharedTable>>,
+    db: Database,
+    path: PathBuf,
 }
 
 impl std::fmt::Debug for RedbBackend {
@@ -64,13 +65,18 @@ impl RedbBackend {
 
     /// The table as of the last committed write.
     fn table(&self) -> Result<SharedTable> {
-        if let Some(table) = self.reader.read().ok().and_then(|r| r.clone()) {
+        if let Some(table) = self
+            .reader
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+        {
             return Ok(table);
         }
         let mut slot = self
             .reader
             .write()
-            .map_err(|_| Error::Storage("the state reader lock is poisoned".into()))?;
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(table) = slot.as_ref() {
             return Ok(Arc::clone(table));
         }
@@ -126,10 +132,10 @@ impl Backend for RedbBackend {
         // Reads from now on see this write: the shared table (and the read transaction it
         // holds open) goes, and the next read opens the new one. Reads that began before
         // finish on the old snapshot, as they would have.
-        match self.reader.write() {
-            Ok(mut reader) => *reader = None,
-            Err(_) => return Err(Error::Storage("the state reader lock is poisoned".into())),
-        }
+        *self
+            .reader
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
         committed
     }
 }
