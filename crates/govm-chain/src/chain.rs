@@ -7,11 +7,12 @@ use govm::{
 };
 use parity_scale_codec::{Decode, Encode};
 
+use crate::block::ChainBlock;
 use crate::code::Code;
 use crate::error::{Error, Result};
 use crate::genesis::Genesis;
-use crate::params::{ChainParams, TRANSFER_GAS, intrinsic_gas};
-use crate::tx::{Body, Tx, tx_hash};
+use crate::params::{ChainParams, intrinsic_gas};
+use crate::tx::{Body, Tx};
 
 const CHAIN_ID: &str = "chain_id";
 const PARAMS: &str = "params";
@@ -264,7 +265,7 @@ impl Chain {
 
     /// A deploy's options (empty: the chain's defaults), refused when they do not decode or
     /// break the chain's parameters: the same answer in `check_tx` and in a block.
-    fn deploy_limits(
+    pub(crate) fn deploy_limits(
         &self,
         options: &[u8],
     ) -> std::result::Result<Option<ContractOptions>, (Code, String)> {
@@ -295,7 +296,7 @@ impl Chain {
     /// signature. A block runs them on other threads ahead of its transactions
     /// ([`ChainBlock::deliver_txs`]); each is a pure function of the bytes, so where it runs
     /// changes no result.
-    fn stateless(&self, bytes: &[u8]) -> std::result::Result<Tx, Refusal> {
+    pub(crate) fn stateless(&self, bytes: &[u8]) -> std::result::Result<Tx, Refusal> {
         if bytes.len() as u64 > self.params.max_tx_bytes {
             return Err((
                 Code::TooLarge,
@@ -330,7 +331,7 @@ impl Chain {
     /// Checks a transaction that passed (or failed) [`Chain::stateless`] against `view`;
     /// `block_room` is the fuel the block has left (none in `check_tx`); `pending` gives the
     /// nonce a mempool expects of a sender with transactions not yet in a block.
-    fn admit(
+    pub(crate) fn admit(
         &self,
         bytes: &[u8],
         stateless: std::result::Result<Tx, Refusal>,
@@ -469,409 +470,8 @@ impl Chain {
     }
 }
 
-/// A block being built: transactions are delivered in order, then it commits.
-#[derive(Debug)]
-pub struct ChainBlock<'a> {
-    chain: &'a Chain,
-    block: govm::Block<'a>,
-    proposer: Address,
-    fuel_left: u64,
-    /// Why the block cannot commit on this node, once a delivery failed.
-    failed: Option<String>,
-}
-
-impl<'a> ChainBlock<'a> {
-    /// Delivers one transaction. A refused one changes nothing; one that runs moves its
-    /// sender's nonce on and pays `gas_used × gas_price` to the proposer, even when its body
-    /// fails (the body's own writes roll back). `Err` means this node cannot go on with the
-    /// block (a call ran past the wall-clock deadline, or the store failed): it must not be
-    /// committed, and nothing is recorded for the transaction.
-    pub fn deliver_tx(&mut self, bytes: &[u8]) -> Result<TxResult> {
-        let stateless = self.chain.stateless(bytes);
-        self.deliver_checked(bytes, stateless)
-    }
-
-    /// Delivers a block's transactions in order, with exactly the results of
-    /// [`ChainBlock::deliver_tx`] one after the other. The checks that need no state (size,
-    /// decoding, the ed25519 signature) run on other threads, ahead of the transactions this
-    /// thread runs in order: checking and running overlap. `Err` is as for `deliver_tx`, at the
-    /// first transaction this node cannot go on with.
-    pub fn deliver_txs<B: AsRef<[u8]> + Sync>(&mut self, txs: &[B]) -> Result<Vec<TxResult>> {
-        /// Transactions a checker hands over at a time.
-        const CHUNK: usize = 32;
-        // This thread runs the transactions; the other cores check ahead of it.
-        let checkers = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .saturating_sub(1)
-            .clamp(1, txs.len().div_ceil(CHUNK).max(1));
-        if txs.len() <= CHUNK {
-            return txs.iter().map(|b| self.deliver_tx(b.as_ref())).collect();
-        }
-        let chain = self.chain;
-        std::thread::scope(|scope| {
-            // Checker c takes chunks c, c + checkers, ... and sends each, in order, on its own
-            // channel: chunk k is the next message from checker k % checkers.
-            let handed: Vec<_> = (0..checkers)
-                .map(|c| {
-                    let (send, receive) = std::sync::mpsc::channel();
-                    scope.spawn(move || {
-                        for chunk in txs.chunks(CHUNK).skip(c).step_by(checkers) {
-                            let checked: Vec<_> =
-                                chunk.iter().map(|b| chain.stateless(b.as_ref())).collect();
-                            // The block stopped early: nobody waits for the rest.
-                            if send.send(checked).is_err() {
-                                return;
-                            }
-                        }
-                    });
-                    receive
-                })
-                .collect();
-            let mut results = Vec::with_capacity(txs.len());
-            for (k, chunk) in txs.chunks(CHUNK).enumerate() {
-                // A checker that panicked (a bug: the checks are pure) sends nothing more; its
-                // chunks are checked here, and the scope re-raises its panic at the end.
-                let checked = handed[k % checkers].recv().unwrap_or_else(|_| {
-                    chunk.iter().map(|b| chain.stateless(b.as_ref())).collect()
-                });
-                for (bytes, stateless) in chunk.iter().zip(checked) {
-                    results.push(self.deliver_checked(bytes.as_ref(), stateless)?);
-                }
-            }
-            Ok(results)
-        })
-    }
-
-    fn deliver_checked(
-        &mut self,
-        bytes: &[u8],
-        stateless: std::result::Result<Tx, Refusal>,
-    ) -> Result<TxResult> {
-        if let Some(reason) = &self.failed {
-            return Err(Error::Halt(reason.clone()));
-        }
-        let result = self.deliver(bytes, stateless);
-        if let Err(e) = &result {
-            self.failed.get_or_insert_with(|| e.to_string());
-        }
-        result
-    }
-
-    fn deliver(
-        &mut self,
-        bytes: &[u8],
-        stateless: std::result::Result<Tx, Refusal>,
-    ) -> Result<TxResult> {
-        let hash = Hash(tx_hash(bytes));
-        // The store's limits count per transaction, not per block.
-        self.block.transaction().start_scope();
-        let view = self.block.transaction();
-        let admitted = self
-            .chain
-            .admit(bytes, stateless, view, Some(self.fuel_left), &|_| None);
-        let tx = match admitted {
-            Ok(tx) => tx,
-            Err((code, log, gas_wanted)) => {
-                return Ok(TxResult {
-                    code,
-                    data: Vec::new(),
-                    log,
-                    gas_wanted,
-                    gas_used: 0,
-                    events: Vec::new(),
-                    hash,
-                });
-            }
-        };
-        let u = tx.unsigned.clone();
-        let sender = tx.sender();
-        let intrinsic = intrinsic_gas(bytes.len());
-        let ran = match &u.body {
-            Body::Deploy {
-                source,
-                wasm,
-                options,
-            } => self.deploy(sender, source, wasm, options, u.fuel_limit - intrinsic)?,
-            Body::Call {
-                contract,
-                function,
-                args,
-                value,
-            } => self.call(
-                sender,
-                Address(*contract),
-                function,
-                args,
-                *value,
-                u.fuel_limit - intrinsic,
-            )?,
-            Body::Transfer { to, amount } => {
-                self.transfer(sender, Address(*to), *amount, u.fuel_limit - intrinsic)?
-            }
-        };
-        let Ran {
-            code,
-            data,
-            log,
-            gas,
-            events,
-        } = match ran {
-            Ok(ran) => ran,
-            // Refused after all (a deploy that does not check): nothing was written.
-            Err((code, log)) => {
-                return Ok(TxResult {
-                    code,
-                    data: Vec::new(),
-                    log,
-                    gas_wanted: u.fuel_limit,
-                    gas_used: 0,
-                    events: Vec::new(),
-                    hash,
-                });
-            }
-        };
-        let gas_used = intrinsic.saturating_add(gas).min(u.fuel_limit);
-        let fee = gas_used.saturating_mul(u.gas_price);
-        let height = self.block.height();
-        let record = TxRecord {
-            code: code.value(),
-            data: data.clone(),
-            log: log.clone(),
-            gas_used,
-            height,
-        };
-        let tx_state = self.block.transaction();
-        // The ledger's own writes (nonce, fee, result: at most four keys) count in a scope of
-        // their own: a body that used the whole per-transaction write limit must not turn
-        // them into a node failure.
-        tx_state.start_scope();
-        tx_state.increment_nonce(&sender.0)?;
-        tx_state.transfer(&sender.0, &self.proposer.0, fee)?;
-        tx_state.put_tx_result(&hash.0, &record.encode())?;
-        self.fuel_left -= u.fuel_limit;
-        Ok(TxResult {
-            code,
-            data,
-            log,
-            gas_wanted: u.fuel_limit,
-            gas_used,
-            events,
-            hash,
-        })
-    }
-
-    fn transfer(
-        &mut self,
-        sender: Address,
-        to: Address,
-        amount: u64,
-        fuel: u64,
-    ) -> Result<Refusable> {
-        if fuel < TRANSFER_GAS {
-            let log =
-                format!("a transfer costs {TRANSFER_GAS} gas, the transaction has {fuel} left");
-            return Ok(Ok(Ran::failed(Code::OutOfGas, log, fuel)));
-        }
-        let tx = self.block.transaction();
-        let savepoint = tx.savepoint();
-        Ok(Ok(match tx.transfer(&sender.0, &to.0, amount) {
-            Ok(()) => Ran::ok(Vec::new(), TRANSFER_GAS, Vec::new()),
-            Err(
-                govm::StateError::InsufficientBalance { .. }
-                | govm::StateError::LimitExceeded { .. },
-            ) => {
-                tx.rollback_to(savepoint);
-                Ran::failed(
-                    Code::InsufficientFunds,
-                    "the sender cannot pay the amount".into(),
-                    TRANSFER_GAS,
-                )
-            }
-            Err(other) => return Err(other.into()),
-        }))
-    }
-
-    fn call(
-        &mut self,
-        sender: Address,
-        contract: Address,
-        function: &str,
-        args: &[u8],
-        value: u64,
-        fuel: u64,
-    ) -> Result<Refusable> {
-        let outcome = self
-            .block
-            .execute_encoded(sender, fuel, value, contract, function, args);
-        Ok(Ok(match outcome {
-            Ok(out) => Ran::ok(out.encoded_results, out.gas_used, out.events),
-            Err(EngineError::Call {
-                error, gas_used, ..
-            }) => {
-                let code = match &error {
-                    CallError::OutOfFuel => Code::OutOfGas,
-                    e if e.is_resource_limit() => Code::ResourceLimit,
-                    CallError::ResultTooLarge { .. } => Code::ResourceLimit,
-                    CallError::InsufficientValue { .. } => Code::InsufficientFunds,
-                    _ => Code::CallFailed,
-                };
-                Ran::failed(code, error.to_string(), gas_used)
-            }
-            Err(e @ EngineError::Abi(_)) => Ran::failed(Code::CallFailed, e.to_string(), 0),
-            Err(other) => return Err(other.into()),
-        }))
-    }
-
-    fn deploy(
-        &mut self,
-        sender: Address,
-        source: &[u8],
-        wasm: &[u8],
-        options: &[u8],
-        fuel: u64,
-    ) -> Result<Refusable> {
-        let limits = match self.chain.deploy_limits(options) {
-            Ok(limits) => limits,
-            Err(refused) => return Ok(Err(refused)),
-        };
-        // What the bytes cost is known before any work; package initialisation gets the rest.
-        let bytes_gas = govm::deploy_gas(source.len(), wasm.len(), 0);
-        if bytes_gas > fuel {
-            let log =
-                format!("the deploy's bytes cost {bytes_gas} gas, the transaction has {fuel} left");
-            return Ok(Ok(Ran::failed(Code::OutOfGas, log, fuel)));
-        }
-        let deploy_options = DeployOptions {
-            deployer: sender,
-            options: limits,
-            ..DeployOptions::default()
-        };
-        let savepoint = self.block.transaction().savepoint();
-        match self
-            .block
-            .deploy_prebuilt(source, wasm.to_vec(), &deploy_options, fuel - bytes_gas)
-        {
-            Ok(d) if d.deploy_gas > fuel => {
-                self.block.transaction().rollback_to(savepoint);
-                Ok(Ok(Ran::failed(
-                    Code::OutOfGas,
-                    format!(
-                        "the deploy costs {} gas, the transaction has {fuel} left",
-                        d.deploy_gas
-                    ),
-                    fuel,
-                )))
-            }
-            Ok(d) => Ok(Ok(Ran::ok(d.address.0.to_vec(), d.deploy_gas, Vec::new()))),
-            Err(EngineError::Rejected(r)) => Ok(Err((Code::InvalidSource, r.to_string()))),
-            Err(e @ EngineError::Source(_)) => Ok(Err((Code::InvalidSource, e.to_string()))),
-            Err(EngineError::Runtime(e @ CallError::InvalidModule(_))) => {
-                // A module valid on its own (checked against no entry points) that failed
-                // against its source's entry points does not match the source.
-                let empty = govm::ContractAbi::new("", Vec::new());
-                let simd = limits.is_some_and(|o| o.enable_simd);
-                let code = if govm_abi::check_module(wasm, &empty, simd).is_ok() {
-                    Code::ModuleMismatch
-                } else {
-                    Code::InvalidModule
-                };
-                Ok(Err((code, e.to_string())))
-            }
-            // Package initialisation ran and failed: deterministic work the sender pays for.
-            Err(EngineError::Runtime(CallError::Initialization(inner))) => {
-                let code = if matches!(*inner, CallError::OutOfFuel) {
-                    Code::OutOfGas
-                } else {
-                    Code::InitFailed
-                };
-                let log = format!("package initialization failed: {inner}");
-                Ok(Ok(Ran::failed(code, log, fuel)))
-            }
-            Err(EngineError::Runtime(e)) => Ok(Err((Code::InvalidDeploy, e.to_string()))),
-            Err(other) => Err(other.into()),
-        }
-    }
-
-    /// Changes the block's state outside the chain's rules (credits one unit to the zero
-    /// address), so that this node computes another state hash than its peers: for tests of
-    /// how a network refuses a diverging node. Never call it otherwise.
-    #[doc(hidden)]
-    pub fn diverge_for_tests(&mut self) -> Result<()> {
-        Ok(self.block.transaction().mint(&[0; 20], 1)?)
-    }
-
-    /// Commits the block: its transactions' effects, its height and the state hash, in one
-    /// durable write. Refused when a transaction could not be delivered on this node.
-    pub fn commit(self) -> Result<Hash> {
-        self.finalize()?.commit()
-    }
-
-    /// The first half of [`ChainBlock::commit`]: the app hash the block gives, with nothing
-    /// written (ABCI's `FinalizeBlock`); [`FinalizedChainBlock::commit`] writes it (`Commit`).
-    pub fn finalize(self) -> Result<FinalizedChainBlock<'a>> {
-        if let Some(reason) = self.failed {
-            return Err(Error::Halt(reason));
-        }
-        let block = self.block.finalize()?;
-        Ok(FinalizedChainBlock { block })
-    }
-}
-
-/// A block whose app hash is known and whose writes are not yet durable.
-#[derive(Debug)]
-pub struct FinalizedChainBlock<'a> {
-    block: govm::FinalizedBlock<'a>,
-}
-
-impl FinalizedChainBlock<'_> {
-    /// The state hash (app hash) the block gives.
-    pub fn state_hash(&self) -> Hash {
-        self.block.state_hash()
-    }
-
-    /// Writes the block durably; after a crash before this, the state is the previous
-    /// block's.
-    pub fn commit(self) -> Result<Hash> {
-        Ok(self.block.commit()?)
-    }
-}
-
 /// Why a transaction is refused, and the fuel it asked for (0 when it did not decode).
-type Refusal = (Code, String, u64);
-
-/// A body that ran, or a refusal found only when running it (a deploy that does not check).
-type Refusable = std::result::Result<Ran, (Code, String)>;
-
-/// What running a body gave.
-struct Ran {
-    code: Code,
-    data: Vec<u8>,
-    log: String,
-    gas: u64,
-    events: Vec<EventRecord>,
-}
-
-impl Ran {
-    fn ok(data: Vec<u8>, gas: u64, events: Vec<EventRecord>) -> Self {
-        Self {
-            code: Code::Ok,
-            data,
-            log: String::new(),
-            gas,
-            events,
-        }
-    }
-
-    fn failed(code: Code, log: String, gas: u64) -> Self {
-        Self {
-            code,
-            data: Vec::new(),
-            log,
-            gas,
-            events: Vec::new(),
-        }
-    }
-}
+pub(crate) type Refusal = (Code, String, u64);
 
 fn parse_address(text: &str) -> Result<Address> {
     Address::from_hex(text).map_err(|e| Error::Genesis(format!("{text}: {e}")))

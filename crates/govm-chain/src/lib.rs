@@ -34,6 +34,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod block;
 mod chain;
 mod code;
 mod error;
@@ -41,9 +42,8 @@ mod genesis;
 mod params;
 mod tx;
 
-pub use chain::{
-    Account, Chain, ChainBlock, ChainInfo, FinalizedChainBlock, TxCheck, TxRecord, TxResult,
-};
+pub use block::{ChainBlock, FinalizedChainBlock};
+pub use chain::{Account, Chain, ChainInfo, TxCheck, TxRecord, TxResult};
 pub use code::Code;
 pub use ed25519_dalek::SigningKey;
 pub use error::{Error, Result};
