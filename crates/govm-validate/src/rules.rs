@@ -410,22 +410,21 @@ impl Validator<'_> {
                     .map(|_| Type::Struct(id.name.clone()))
             }
             Expression::Selector(s) => match &*s.x {
-                Expression::Ident(pkg) if Some(&pkg.name) == self.sdk_name.as_ref() => {
-                    match s.sel.name.as_str() {
-                        "Address" => Ok(Type::Address),
-                        "ObjectID" => Ok(Type::ObjectId),
-                        "Hash" => Ok(Type::Hash),
-                        "Uint256" => Ok(Type::U256),
-                        other => Err(format!("vm.{other} is not a value type")),
-                    }
-                }
                 // core's Address, ObjectID and Hash are aliases of the SDK's.
-                Expression::Ident(pkg) if Some(&pkg.name) == self.core_name.as_ref() => {
+                Expression::Ident(pkg)
+                    if Some(&pkg.name) == self.sdk_name.as_ref()
+                        || Some(&pkg.name) == self.core_name.as_ref() =>
+                {
+                    let sdk = Some(&pkg.name) == self.sdk_name.as_ref();
                     match s.sel.name.as_str() {
                         "Address" => Ok(Type::Address),
                         "ObjectID" => Ok(Type::ObjectId),
                         "Hash" => Ok(Type::Hash),
-                        other => Err(format!("core.{other} is not a value type")),
+                        "Uint256" if sdk => Ok(Type::U256),
+                        other => Err(format!(
+                            "{}.{other} is not a value type",
+                            if sdk { "vm" } else { "core" }
+                        )),
                     }
                 }
                 _ => Err(

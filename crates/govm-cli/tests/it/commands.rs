@@ -365,17 +365,11 @@ fn the_default_home_builds_and_wide_integers_are_typed_as_digits() {
     std::fs::create_dir(cwd.path().join(".govm")).unwrap();
     std::os::unix::fs::symlink(&shared, cwd.path().join(".govm/cache")).unwrap();
     let run = |args: &[&str]| {
-        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_govm"))
-            .current_dir(cwd.path())
+        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_govm"));
+        cmd.current_dir(cwd.path())
             .env_remove("GOVM_HOME")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+            .args(args);
+        crate::output(cmd)
     };
     let (code, out, err) = run(&["deploy", &contract("crowdfund")]);
     assert_eq!(code, 0, "{err}");

@@ -48,13 +48,25 @@ impl Home {
 
     /// Runs and returns (exit code, stdout, stderr).
     pub fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.govm(args).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        output(self.govm(args))
     }
+
+    /// [`Home::run`] with the home as the current directory (where `govm new` writes).
+    pub fn run_here(&self, args: &[&str]) -> (i32, String, String) {
+        let mut cmd = self.govm(args);
+        cmd.current_dir(self.path());
+        output(cmd)
+    }
+}
+
+/// Runs a command and returns (exit code, stdout, stderr).
+pub fn output(mut cmd: Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 pub fn contract(name: &str) -> String {

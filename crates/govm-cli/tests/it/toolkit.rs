@@ -6,14 +6,7 @@ use crate::Home;
 #[test]
 fn a_new_contract_tests_green_and_a_broken_one_fails_readably() {
     let home = Home::new();
-    let run = |args: &[&str]| {
-        let out = home.govm(args).current_dir(home.path()).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| home.run_here(args);
     let (code, out, err) = run(&["new", "piggy"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("created piggy/"), "{out}");
@@ -80,14 +73,7 @@ fn a_new_contract_tests_green_and_a_broken_one_fails_readably() {
 #[test]
 fn a_new_core_contract_tests_inspects_and_runs() {
     let home = Home::new();
-    let run = |args: &[&str]| {
-        let out = home.govm(args).current_dir(home.path()).output().unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| home.run_here(args);
     let (code, _, err) = run(&["new", "--core", "jar"]);
     assert_eq!(code, 0, "{err}");
     let dir = home.path().join("jar");

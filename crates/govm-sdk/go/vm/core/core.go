@@ -198,32 +198,24 @@ func GetHash(data []byte) Hash { return vm.Sha256(data) }
 
 // IDFromString parses an ObjectID from hex, with or without 0x; ZeroObjectID when it is not
 // exactly 64 hex digits.
-func IDFromString(s string) ObjectID {
-	id, err := vm.ParseObjectID(with0x(s))
-	if err != nil {
-		return ZeroObjectID
-	}
-	return id
-}
+func IDFromString(s string) ObjectID { return orZero(vm.ParseObjectID, s) }
 
 // AddressFromString parses an Address from hex, with or without 0x; ZeroAddress when it is
 // not exactly 40 hex digits.
-func AddressFromString(s string) Address {
-	a, err := vm.ParseAddress(with0x(s))
-	if err != nil {
-		return ZeroAddress
-	}
-	return a
-}
+func AddressFromString(s string) Address { return orZero(vm.ParseAddress, s) }
 
 // HashFromString parses a Hash from hex, with or without 0x; ZeroHash when it is not
 // exactly 64 hex digits.
-func HashFromString(s string) Hash {
-	h, err := vm.ParseHash(with0x(s))
+func HashFromString(s string) Hash { return orZero(vm.ParseHash, s) }
+
+// orZero parses s (0x added when missing), or gives the zero value.
+func orZero[T any](parse func(string) (T, error), s string) T {
+	v, err := parse(with0x(s))
 	if err != nil {
-		return ZeroHash
+		var zero T
+		return zero
 	}
-	return h
+	return v
 }
 
 func with0x(s string) string {

@@ -589,13 +589,6 @@ func (ts *types) composite(v any) any {
 		return v
 	}
 	t := rv.Type()
-	if t.Kind() == reflect.Pointer {
-		if _, basic := basicNames[t.Elem()]; basic {
-			return v // vm.Uint256 is a struct, but a basic type with a tag of its own
-		}
-	} else if _, basic := basicNames[t]; basic {
-		return v
-	}
 	switch {
 	case t.Kind() == reflect.Struct && ts.declared(t):
 		return composite{rv}
@@ -606,6 +599,10 @@ func (ts *types) composite(v any) any {
 }
 
 func (ts *types) declared(t reflect.Type) bool {
+	// vm.Uint256 is a struct, but a basic type with a tag of its own.
+	if _, basic := basicNames[t]; basic {
+		return false
+	}
 	if checkType(t, ts.pkgs) != nil {
 		return false
 	}
