@@ -47,6 +47,24 @@ impl<'a> Codec<'a> {
 
     /// [`Codec::encode`] with the path made only when an error needs it: a well-typed value
     /// formats nothing.
+    /// Appends a fixed-size basic value of its own type, inline; false (nothing written)
+    /// for anything else, which [`Codec::encode_at`] then encodes or refuses.
+    #[inline]
+    pub(crate) fn encode_basic(ty: &Type, value: &Value, out: &mut Vec<u8>) -> bool {
+        match (ty, value) {
+            (Type::Bool, Value::Bool(v)) => out.push(u8::from(*v)),
+            (Type::U8, Value::U8(v)) => out.push(*v),
+            (Type::U32, Value::U32(v)) => out.extend_from_slice(&v.to_le_bytes()),
+            (Type::U64 | Type::Uint, Value::U64(v)) => out.extend_from_slice(&v.to_le_bytes()),
+            (Type::I64 | Type::Int, Value::I64(v)) => out.extend_from_slice(&v.to_le_bytes()),
+            (Type::Address, Value::Address(v)) => out.extend_from_slice(&v.0),
+            (Type::ObjectId, Value::ObjectId(v)) => out.extend_from_slice(&v.0),
+            (Type::Hash, Value::Hash(v)) => out.extend_from_slice(&v.0),
+            _ => return false,
+        }
+        true
+    }
+
     pub(crate) fn encode_at(
         &self,
         ty: &Type,
@@ -155,10 +173,7 @@ impl<'a> Codec<'a> {
     pub(crate) fn reserve_for<'t>(types: impl IntoIterator<Item = &'t Type>) -> usize {
         types
             .into_iter()
-            .map(|t| match t {
-                Type::Array(..) | Type::Struct(_) => 1,
-                basic => basic.min_size(&[]),
-            })
+            .map(|t| t.basic_size().unwrap_or(1))
             .fold(0, usize::saturating_add)
     }
 

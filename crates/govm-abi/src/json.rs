@@ -237,7 +237,9 @@ impl ContractAbi {
         let codec = self.codec();
         let mut out = Vec::with_capacity(Codec::reserve_for(function.params.iter().map(|p| &p.ty)));
         for (i, (param, value)) in function.params.iter().zip(args).enumerate() {
-            codec.encode_at(&param.ty, value, &mut out, &|| arg_path(i, &param.name))?;
+            if !Codec::encode_basic(&param.ty, value, &mut out) {
+                codec.encode_at(&param.ty, value, &mut out, &|| arg_path(i, &param.name))?;
+            }
         }
         Ok(out)
     }

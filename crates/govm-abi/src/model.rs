@@ -165,15 +165,26 @@ impl Type {
         self.min_size_at(structs, 0)
     }
 
-    fn min_size_at(&self, structs: &[StructDef], depth: usize) -> usize {
-        match self {
+    /// The size of a fixed-size basic value; `None` for everything else.
+    #[inline]
+    pub(crate) fn basic_size(&self) -> Option<usize> {
+        Some(match self {
             Type::Bool | Type::U8 | Type::I8 => 1,
             Type::U16 | Type::I16 => 2,
             Type::U32 | Type::I32 => 4,
             Type::U64 | Type::Uint | Type::I64 | Type::Int => 8,
-            Type::String | Type::Bytes | Type::Slice(_) | Type::Map(..) => 1,
             Type::Address => 20,
             Type::ObjectId | Type::Hash | Type::U256 => 32,
+            _ => return None,
+        })
+    }
+
+    fn min_size_at(&self, structs: &[StructDef], depth: usize) -> usize {
+        if let Some(size) = self.basic_size() {
+            return size;
+        }
+        match self {
+            Type::String | Type::Bytes | Type::Slice(_) | Type::Map(..) => 1,
             Type::Array(n, elem) => {
                 (*n as usize).saturating_mul(elem.min_size_at(structs, depth + 1))
             }
@@ -187,7 +198,8 @@ impl Type {
                         .fold(0, usize::saturating_add)
                 })
                 .unwrap_or(1),
-            Type::Struct(_) => 1,
+            // The basic sizes were answered above.
+            _ => 1,
         }
     }
 }
