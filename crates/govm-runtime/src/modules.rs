@@ -154,7 +154,18 @@ impl Modules {
         if let Some(l) = self.cached(&(record.code_hash, options)) {
             return Ok(l);
         }
-        let (wasm, digest, abi) = stored(tx, &record)?;
+        let (digest, abi) = stored_meta(tx, &record)?;
+        // A module checked before (its digest is stored) may be on disk already: then its
+        // megabytes of code are not read.
+        if let Some(digest) = digest {
+            let variant = engines.variant(&options)?;
+            if let Some(loaded) =
+                self.load_from_disk(&variant, &(record.code_hash, options), &digest, &abi)?
+            {
+                return Ok(loaded);
+            }
+        }
+        let wasm = stored_code(tx, &record)?;
         let source = match digest {
             Some(d) => ModuleSource::Stored(&wasm, d),
             None => ModuleSource::Unchecked(&wasm),
@@ -216,37 +227,61 @@ impl Modules {
             return Ok(l);
         }
         let variant = engines.variant(options)?;
+        if let Some(loaded) = self.load_from_disk(&variant, &key, &wasm_digest, abi)? {
+            return Ok(loaded);
+        }
+        // Never prepare a module that was not checked. (A disk cache entry exists only for
+        // modules that were.)
+        wasm.check(abi, options)?;
+        let (module, prepared) = self.build(&variant, wasm.bytes(), abi, options, init_fuel)?;
+        if let Some(d) = &self.disk {
+            let meta = Meta {
+                init_fuel: prepared.init_fuel,
+                snapshot_hash: prepared.snapshot_hash.map(|h| h.0),
+            };
+            // A cache that cannot be written only costs the next process a compile.
+            let _ = d.write(&self.disk_key(&variant, &key, &wasm_digest), &module, meta);
+        }
+        self.keep(&variant, key, module, prepared, abi, wasm_digest)
+    }
+
+    /// The prepared module for (code, options) and these module bytes (by their digest) from
+    /// the disk cache, kept in memory; `None` when the disk cache does not hold it.
+    fn load_from_disk(
+        &self,
+        variant: &Variant,
+        key: &ModuleKey,
+        wasm_digest: &[u8; 32],
+        abi: &ContractAbi,
+    ) -> Result<Option<Arc<Loaded>>> {
         // The disk key names the module bytes too: a code hash is the hash of the source, and
         // another toolchain (or wasm-opt) makes other bytes from the same source.
-        let disk = self
-            .disk
-            .as_ref()
-            .map(|d| (d, self.disk_key(&variant, &key, &wasm_digest)));
-        let (module, prepared) = match disk.as_ref().and_then(|(d, k)| d.read(&variant.engine, k)) {
-            Some((module, meta)) => (
-                module,
-                Prepared {
-                    init_fuel: meta.init_fuel,
-                    snapshot_hash: meta.snapshot_hash.map(Hash),
-                },
-            ),
-            None => {
-                // Never prepare a module that was not checked. (A disk cache entry exists
-                // only for modules that were.)
-                wasm.check(abi, options)?;
-                let (module, prepared) =
-                    self.build(&variant, wasm.bytes(), abi, options, init_fuel)?;
-                if let Some((d, k)) = &disk {
-                    let meta = Meta {
-                        init_fuel: prepared.init_fuel,
-                        snapshot_hash: prepared.snapshot_hash.map(|h| h.0),
-                    };
-                    // A cache that cannot be written only costs the next process a compile.
-                    let _ = d.write(k, &module, meta);
-                }
-                (module, prepared)
-            }
+        let Some(d) = &self.disk else {
+            return Ok(None);
         };
+        let Some((module, meta)) =
+            d.read(&variant.engine, &self.disk_key(variant, key, wasm_digest))
+        else {
+            return Ok(None);
+        };
+        let prepared = Prepared {
+            init_fuel: meta.init_fuel,
+            snapshot_hash: meta.snapshot_hash.map(Hash),
+        };
+        self.keep(variant, *key, module, prepared, abi, *wasm_digest)
+            .map(Some)
+    }
+
+    /// Keeps a compiled module ready to instantiate.
+    fn keep(
+        &self,
+        variant: &Variant,
+        key: ModuleKey,
+        module: Module,
+        prepared: Prepared,
+        abi: &ContractAbi,
+        wasm_digest: [u8; 32],
+    ) -> Result<Arc<Loaded>> {
         let pre = variant
             .linker
             .instantiate_pre(&module)
@@ -254,8 +289,8 @@ impl Modules {
         let loaded = Arc::new(Loaded {
             pre,
             abi: Arc::new(abi.clone()),
-            code_hash: *code_hash,
-            options: *options,
+            code_hash: key.0,
+            options: key.1,
             from_snapshot: self.snapshots,
             prepared,
             wasm_digest,
@@ -410,22 +445,33 @@ fn record(tx: &Transaction, address: &Address) -> Result<ContractRecord> {
     }
 }
 
-/// A contract's stored module and ABI.
-fn stored(
+/// A contract's stored module digest (absent for code never checked) and ABI.
+fn stored_meta(
     tx: &Transaction,
     record: &ContractRecord,
-) -> Result<(Vec<u8>, Option<[u8; 32]>, ContractAbi)> {
+) -> Result<(Option<[u8; 32]>, ContractAbi)> {
     let hash = &record.code_hash;
     let stored = tx
-        .code(hash)
-        .and_then(|w| Ok((w, tx.code_digest(hash)?, tx.code_abi(hash)?)));
-    let (wasm, digest, abi) = match stored {
-        Ok((Some(w), d, Some(a))) => (w, d, a),
-        Ok(_) => return Err(Error::State("contract code is missing".into())),
+        .code_digest(hash)
+        .and_then(|d| Ok((d, tx.code_abi(hash)?)));
+    let (digest, abi) = match stored {
+        Ok((d, Some(a))) => (d, a),
+        Ok((_, None)) => return Err(missing_code()),
         Err(e) => return Err(Error::State(e.to_string())),
     };
     let abi = ContractAbi::from_json(&abi).map_err(|e| Error::State(format!("stored ABI: {e}")))?;
-    Ok((wasm, digest, abi))
+    Ok((digest, abi))
+}
+
+/// The contract's stored module bytes.
+fn stored_code(tx: &Transaction, record: &ContractRecord) -> Result<Vec<u8>> {
+    tx.code(&record.code_hash)
+        .map_err(|e| Error::State(e.to_string()))?
+        .ok_or_else(missing_code)
+}
+
+fn missing_code() -> Error {
+    Error::State("contract code is missing".into())
 }
 
 /// Instantiates `pre` and runs `_initialize` under the contract's fuel limit (the store's
