@@ -228,7 +228,18 @@ impl Ticker {
             .name("govm-epoch".into())
             .spawn(move || {
                 while !flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(EPOCH_TICK);
+                    // Parked rather than asleep so that `Drop` can wake it to stop at once;
+                    // a spurious wake-up parks again until the tick is due.
+                    let due = Instant::now() + EPOCH_TICK;
+                    while let Some(left) = due.checked_duration_since(Instant::now())
+                        && !left.is_zero()
+                        && !flag.load(Ordering::Relaxed)
+                    {
+                        std::thread::park_timeout(left);
+                    }
+                    if flag.load(Ordering::Relaxed) {
+                        break;
+                    }
                     if let Ok(engines) = engines.read() {
                         for engine in engines.iter() {
                             engine.increment_epoch();
@@ -247,6 +258,8 @@ impl Drop for Ticker {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(h) = self.handle.take() {
+            // Without this the join waits out the current tick.
+            h.thread().unpark();
             let _ = h.join();
         }
     }
