@@ -155,30 +155,25 @@ impl Modules {
             return Ok(l);
         }
         let (digest, abi) = stored_meta(tx, &record)?;
-        // A module checked before (its digest is stored) may be on disk already: then its
-        // megabytes of code are not read.
-        if let Some(digest) = digest {
-            let variant = engines.variant(&options)?;
-            if let Some(loaded) =
-                self.load_from_disk(&variant, &(record.code_hash, options), &digest, &abi)?
-            {
-                return Ok(loaded);
+        let prepare = || {
+            // A module checked before (its digest is stored) may be on disk already: then
+            // its megabytes of code are not read.
+            if let Some(digest) = digest {
+                let variant = engines.variant(&options)?;
+                let key = (record.code_hash, options);
+                if let Some(loaded) = self.load_from_disk(&variant, &key, &digest, &abi)? {
+                    return Ok(loaded);
+                }
             }
-        }
-        let wasm = stored_code(tx, &record)?;
-        let source = match digest {
-            Some(d) => ModuleSource::Stored(&wasm, d),
-            None => ModuleSource::Unchecked(&wasm),
+            let wasm = stored_code(tx, &record)?;
+            let source = match digest {
+                Some(d) => ModuleSource::Stored(&wasm, d),
+                None => ModuleSource::Unchecked(&wasm),
+            };
+            let fuel = options.fuel_limit;
+            self.prepare(engines, &record.code_hash, source, &abi, &options, fuel)
         };
-        self.prepare(
-            engines,
-            &record.code_hash,
-            source,
-            &abi,
-            &options,
-            options.fuel_limit,
-        )
-        .map_err(|e| match e {
+        prepare().map_err(|e| match e {
             e @ (Error::State(_) | Error::Internal(_)) => e,
             other => Error::Internal(format!("preparing deployed code: {other}")),
         })
