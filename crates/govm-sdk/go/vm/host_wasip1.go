@@ -4,6 +4,7 @@ package vm
 
 import (
 	"errors"
+	"runtime"
 	"unsafe"
 
 	"github.com/govm-net/vm/internal/entry"
@@ -11,7 +12,31 @@ import (
 
 // The wrapper reaches the running call's Context through package entry, which contracts
 // cannot import.
-func init() { entry.Context = Context(hostContext{}) }
+func init() {
+	entry.Context = Context(hostContext{})
+	warmAllocator()
+}
+
+// warmSink keeps the warm-up's objects from being optimised away.
+var warmSink any
+
+// warmAllocator leaves the allocator's per-size caches filled. Package initialisation ends
+// in the snapshot every call starts from, so a size class whose cache is empty there is
+// refilled (a span fetched, initialised and its bitmaps set up) on every call that uses it.
+// One object of each size class up to 1 KiB, with and without pointers, caches a span of
+// each (about 0.6 MB of heap, never touched after). Measured on a token Transfer: 152,409
+// gas without it, 116,488 with it, and a fifth less time. TinyGo's allocator has no such
+// caches.
+func warmAllocator() {
+	if runtime.Compiler != "gc" {
+		return
+	}
+	for size := 8; size <= 1024; size += 8 {
+		warmSink = make([]byte, size)
+		warmSink = make([]*byte, size/8)
+	}
+	warmSink = nil
+}
 
 // Host functions of the "govm" import module; docs/abi.md specifies each one. Pointers are
 // offsets into this module's linear memory; results are status codes (statusOK, ...).
