@@ -22,8 +22,8 @@ pub struct RuntimeConfig {
     /// The default options of deploys and the node's own settings (cache, log level).
     pub wasi: WasiOptions,
     /// Start every call from the snapshot taken after Go's `_initialize` (the default).
-    /// Off, every call runs `_initialize` in its fresh instance first: about ten times
-    /// slower, with identical results and gas. For measurements and tests.
+    /// Off, every call runs `_initialize` in its fresh instance first: fifteen times slower
+    /// for a token Transfer, with identical results and gas. For measurements and tests.
     pub snapshots: bool,
     /// Make instances from a pool of pre-reserved slots with copy-on-write memory images
     /// (the default). Falls back to on-demand allocation when the pool's address space
