@@ -45,26 +45,32 @@ impl<'a> Codec<'a> {
         self.encode_at(ty, value, out, &|| path.to_owned())
     }
 
-    /// [`Codec::encode`] with the path made only when an error needs it: a well-typed value
-    /// formats nothing.
     /// Appends a fixed-size basic value of its own type, inline; false (nothing written)
-    /// for anything else, which [`Codec::encode_at`] then encodes or refuses.
+    /// for anything else, which [`Codec::encode_at`] then encodes or refuses. The one place
+    /// basic values are encoded.
     #[inline]
     pub(crate) fn encode_basic(ty: &Type, value: &Value, out: &mut Vec<u8>) -> bool {
         match (ty, value) {
             (Type::Bool, Value::Bool(v)) => out.push(u8::from(*v)),
             (Type::U8, Value::U8(v)) => out.push(*v),
+            (Type::I8, Value::I8(v)) => out.extend_from_slice(&v.to_le_bytes()),
+            (Type::U16, Value::U16(v)) => out.extend_from_slice(&v.to_le_bytes()),
+            (Type::I16, Value::I16(v)) => out.extend_from_slice(&v.to_le_bytes()),
             (Type::U32, Value::U32(v)) => out.extend_from_slice(&v.to_le_bytes()),
+            (Type::I32, Value::I32(v)) => out.extend_from_slice(&v.to_le_bytes()),
             (Type::U64 | Type::Uint, Value::U64(v)) => out.extend_from_slice(&v.to_le_bytes()),
             (Type::I64 | Type::Int, Value::I64(v)) => out.extend_from_slice(&v.to_le_bytes()),
             (Type::Address, Value::Address(v)) => out.extend_from_slice(&v.0),
             (Type::ObjectId, Value::ObjectId(v)) => out.extend_from_slice(&v.0),
             (Type::Hash, Value::Hash(v)) => out.extend_from_slice(&v.0),
+            (Type::U256, Value::U256(v)) => out.extend_from_slice(&v.to_le_bytes::<32>()),
             _ => return false,
         }
         true
     }
 
+    /// [`Codec::encode`] with the path made only when an error needs it: a well-typed value
+    /// formats nothing.
     pub(crate) fn encode_at(
         &self,
         ty: &Type,
@@ -77,22 +83,12 @@ impl<'a> Codec<'a> {
             expected: ty.to_string(),
             got: value.kind(),
         };
+        if Self::encode_basic(ty, value, out) {
+            return Ok(());
+        }
         match (ty, value) {
-            (Type::Bool, Value::Bool(v)) => v.encode_to(out),
-            (Type::U8, Value::U8(v)) => v.encode_to(out),
-            (Type::U16, Value::U16(v)) => v.encode_to(out),
-            (Type::U32, Value::U32(v)) => v.encode_to(out),
-            (Type::U64 | Type::Uint, Value::U64(v)) => v.encode_to(out),
-            (Type::I8, Value::I8(v)) => v.encode_to(out),
-            (Type::I16, Value::I16(v)) => v.encode_to(out),
-            (Type::I32, Value::I32(v)) => v.encode_to(out),
-            (Type::I64 | Type::Int, Value::I64(v)) => v.encode_to(out),
             (Type::String, Value::String(v)) => v.encode_to(out),
             (Type::Bytes, Value::Bytes(v)) => v.encode_to(out),
-            (Type::Address, Value::Address(v)) => v.encode_to(out),
-            (Type::ObjectId, Value::ObjectId(v)) => v.encode_to(out),
-            (Type::Hash, Value::Hash(v)) => v.encode_to(out),
-            (Type::U256, Value::U256(v)) => out.extend_from_slice(&v.to_le_bytes::<32>()),
             (Type::Array(n, elem), Value::List(items)) => {
                 if items.len() != *n as usize {
                     return Err(Error::TypeMismatch {
@@ -588,6 +584,17 @@ mod tests {
             .encode_args(&abi.functions[0], &[Value::U64(1)])
             .expect_err("a number is not a struct");
         assert!(err.to_string().contains("S15"), "{err}");
+        // Decoding a slice of them sizes each struct once: a length the input cannot hold is
+        // refused at once.
+        let slice = Type::Slice(Box::new(Type::Struct("S15".into())));
+        let err = Codec::new(&abi.structs)
+            .decode(&slice, &mut &[4u8, 0, 0][..])
+            .expect_err("four elements of 8^15 bytes each are not in two bytes");
+        assert!(err.contains("exceeds"), "{err}");
+        assert_eq!(
+            Type::Struct("S15".into()).min_size(&abi.structs),
+            8usize.pow(15) * 8
+        );
     }
 
     /// `vm.Uint256`: 32 bytes little endian; JSON a decimal string, or a number that fits.

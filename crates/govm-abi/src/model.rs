@@ -160,9 +160,11 @@ impl Type {
 
     /// The smallest number of bytes a value of this type encodes to; composite lengths are
     /// checked against it so that a length prefix cannot promise more than the input holds.
-    /// Struct sizes come from `structs`; an unknown struct counts as 1.
+    /// Struct sizes come from `structs`; an unknown struct counts as 1. Each struct is sized
+    /// once, so structs that fan out over many levels (a hostile contract's choice) cost their
+    /// number of fields, not their number of paths.
     pub fn min_size(&self, structs: &[StructDef]) -> usize {
-        self.min_size_at(structs, 0)
+        self.min_size_at(structs, &mut Vec::new(), 0)
     }
 
     /// The size of a fixed-size basic value; `None` for everything else.
@@ -175,31 +177,46 @@ impl Type {
             Type::U64 | Type::Uint | Type::I64 | Type::Int => 8,
             Type::Address => 20,
             Type::ObjectId | Type::Hash | Type::U256 => 32,
-            _ => return None,
+            Type::String
+            | Type::Bytes
+            | Type::Array(..)
+            | Type::Slice(_)
+            | Type::Map(..)
+            | Type::Struct(_) => return None,
         })
     }
 
-    fn min_size_at(&self, structs: &[StructDef], depth: usize) -> usize {
-        if let Some(size) = self.basic_size() {
-            return size;
-        }
+    /// `memo[i]`: the size of `structs[i]` once known (allocated at the first struct met).
+    fn min_size_at(
+        &self,
+        structs: &[StructDef],
+        memo: &mut Vec<Option<usize>>,
+        depth: usize,
+    ) -> usize {
         match self {
             Type::String | Type::Bytes | Type::Slice(_) | Type::Map(..) => 1,
             Type::Array(n, elem) => {
-                (*n as usize).saturating_mul(elem.min_size_at(structs, depth + 1))
+                (*n as usize).saturating_mul(elem.min_size_at(structs, memo, depth + 1))
             }
-            Type::Struct(name) if depth < MAX_TYPE_DEPTH => structs
-                .iter()
-                .find(|s| &s.name == name)
-                .map(|s| {
-                    s.fields
-                        .iter()
-                        .map(|f| f.ty.min_size_at(structs, depth + 1))
-                        .fold(0, usize::saturating_add)
-                })
-                .unwrap_or(1),
-            // The basic sizes were answered above.
-            _ => 1,
+            Type::Struct(name) if depth < MAX_TYPE_DEPTH => {
+                let Some(i) = structs.iter().position(|s| &s.name == name) else {
+                    return 1;
+                };
+                memo.resize(structs.len(), None);
+                if let Some(size) = memo[i] {
+                    return size;
+                }
+                let size = structs[i]
+                    .fields
+                    .iter()
+                    .map(|f| f.ty.min_size_at(structs, memo, depth + 1))
+                    .fold(0, usize::saturating_add);
+                memo[i] = Some(size);
+                size
+            }
+            Type::Struct(_) => 1,
+            // `basic_size` classifies every type: a new one is placed there first.
+            basic => basic.basic_size().unwrap_or(1),
         }
     }
 }
