@@ -172,7 +172,10 @@ impl DiskCache {
             let _ = std::fs::remove_file(&tmp);
             return None;
         };
-        std::fs::rename(&tmp, path).ok()?;
+        if std::fs::rename(&tmp, path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return None;
+        }
         Some(inode_of(&stat))
     }
 }

@@ -156,22 +156,22 @@ impl Modules {
         }
         let (digest, abi) = stored_meta(tx, &record)?;
         let prepare = || {
-            // A module checked before (its digest is stored) may be on disk already: then
-            // its megabytes of code are not read.
-            if let Some(digest) = digest {
-                let variant = engines.variant(&options)?;
-                let key = (record.code_hash, options);
-                if let Some(loaded) = self.load_from_disk(&variant, &key, &digest, &abi)? {
-                    return Ok(loaded);
-                }
+            let key = (record.code_hash, options);
+            let fuel = options.fuel_limit;
+            let Some(digest) = digest else {
+                let wasm = stored_code(tx, &record)?;
+                let source = ModuleSource::Unchecked(&wasm);
+                return self.prepare(engines, &key.0, source, &abi, &options, fuel);
+            };
+            // A module checked before (its digest is stored) may be on disk already: then its
+            // megabytes of code are not read.
+            let variant = engines.variant(&options)?;
+            if let Some(loaded) = self.load_from_disk(&variant, &key, &digest, &abi)? {
+                return Ok(loaded);
             }
             let wasm = stored_code(tx, &record)?;
-            let source = match digest {
-                Some(d) => ModuleSource::Stored(&wasm, d),
-                None => ModuleSource::Unchecked(&wasm),
-            };
-            let fuel = options.fuel_limit;
-            self.prepare(engines, &record.code_hash, source, &abi, &options, fuel)
+            let source = ModuleSource::Stored(&wasm, digest);
+            self.build_and_keep(&variant, key, source, digest, &abi, fuel)
         };
         prepare().map_err(|e| match e {
             e @ (Error::State(_) | Error::Internal(_)) => e,
@@ -225,19 +225,39 @@ impl Modules {
         if let Some(loaded) = self.load_from_disk(&variant, &key, &wasm_digest, abi)? {
             return Ok(loaded);
         }
+        self.build_and_keep(&variant, key, wasm, wasm_digest, abi, init_fuel)
+    }
+
+    /// Checks (unless checked), builds, writes to the disk cache and keeps the module for
+    /// `key` whose bytes have `wasm_digest`: what [`Modules::prepare`] does when neither
+    /// memory nor disk holds it.
+    fn build_and_keep(
+        &self,
+        variant: &Variant,
+        key: ModuleKey,
+        wasm: ModuleSource<'_>,
+        wasm_digest: [u8; 32],
+        abi: &ContractAbi,
+        init_fuel: u64,
+    ) -> Result<Arc<Loaded>> {
+        let options = &key.1;
         // Never prepare a module that was not checked. (A disk cache entry exists only for
         // modules that were.)
         wasm.check(abi, options)?;
-        let (module, prepared) = self.build(&variant, wasm.bytes(), abi, options, init_fuel)?;
+        let built = self.build(variant, wasm.bytes(), abi, options, init_fuel);
+        // The Cranelift cache pays only between one build's two compiles; emptied whether
+        // the build succeeded or not.
+        variant.functions.clear();
+        let (module, prepared) = built?;
         if let Some(d) = &self.disk {
             let meta = Meta {
                 init_fuel: prepared.init_fuel,
                 snapshot_hash: prepared.snapshot_hash.map(|h| h.0),
             };
             // A cache that cannot be written only costs the next process a compile.
-            let _ = d.write(&self.disk_key(&variant, &key, &wasm_digest), &module, meta);
+            let _ = d.write(&self.disk_key(variant, &key, &wasm_digest), &module, meta);
         }
-        self.keep(&variant, key, module, prepared, abi, wasm_digest)
+        self.keep(variant, key, module, prepared, abi, wasm_digest)
     }
 
     /// The prepared module for (code, options) and these module bytes (by their digest) from
@@ -398,9 +418,7 @@ impl Modules {
         let (_, reinstrumented) = wizer
             .instrument(&image)
             .map_err(|e| Error::Internal(format!("the snapshot cannot be instrumented: {e}")))?;
-        let module = compile(&reinstrumented);
-        variant.functions.clear();
-        Ok((module?, prepared))
+        Ok((compile(&reinstrumented)?, prepared))
     }
 
     /// The store Go's `_initialize` runs in: no transaction, the fixed clock and seed.
