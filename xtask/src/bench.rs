@@ -199,11 +199,11 @@ pub(crate) const METRICS: &[Metric] = &[
 pub(crate) const TRIED: &[(&str, &str)] = &[
     (
         "isolated_transfer_vs_warm",
-        "About 12 us of an isolated Transfer is the pool slot's reset: the kernel's PAGEMAP_SCAN \
+        "About 9-12 us of an isolated Transfer is the pool slot's reset: the kernel's PAGEMAP_SCAN \
          walk over the slot's ~780 page-table entries (the call dirties ~32 pages, copied back \
          in ~2 us). Done: the SDK fills Go's allocator caches before the snapshot (26 -> 23 us). \
-         Tried: the reset on a background thread (one caller 15.8-17.5 us, but two saturated \
-         callers lost 7-20% of their throughput and blocks got slower: dropped); no scan \
+         Tried: the reset on a background thread (one caller 15.5-17.7 us, but two saturated \
+         callers lost 6-19% of their throughput and blocks got slower: dropped); no scan \
          (165 us: every page faults again); 8 and 6 MiB kept resident instead of 16 (slower).",
     ),
     (

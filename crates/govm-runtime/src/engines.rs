@@ -192,13 +192,13 @@ fn pooling(slots: u32) -> wasmtime::PoolingAllocationConfig {
         // the slot then takes no page faults on the pages Go touches on every call. Without
         // PAGEMAP_SCAN (Linux < 6.7) wasmtime falls back to `madvise`.
         //
-        // Measured on a token Transfer (2 vCPUs, Linux 6.18): the reset is about 12 of the
-        // isolated call's 26 us, nearly all of it the kernel's walk of the slot's ~780 page
+        // Measured on a token Transfer (2 vCPUs, Linux 6.18): the reset is 9-12 us of the
+        // isolated call's 21-26 us, nearly all of it the kernel's walk of the slot's ~780 page
         // table entries (the call dirties only ~32 pages). With the scan off, the call takes
         // 165 us (every page faults again). Resetting on a background thread cut the single
-        // caller's time to 16-17 us but cost two saturated callers 7-20% of their throughput,
-        // and a block of transfers got slower, not faster (40 -> 48 us per transaction, the
-        // reset thread competing with the signature checker): not done.
+        // caller's time to 15.5-17.7 us but cost two saturated callers 6-19% of their
+        // throughput, and a block of transfers got slower, not faster (40 -> 48 us per
+        // transaction, the reset thread competing with the signature checker): not done.
         .pagemap_scan(wasmtime::Enabled::Auto);
     if wasmtime::PoolingAllocationConfig::is_pagemap_scan_available() {
         // Without it, wasmtime would `memset` the whole kept region on every reset: slower
@@ -235,7 +235,7 @@ impl Ticker {
         let handle = std::thread::Builder::new()
             .name("govm-epoch".into())
             .spawn(move || {
-                while !flag.load(Ordering::Relaxed) {
+                loop {
                     // Parked rather than asleep so that `Drop` can wake it to stop at once;
                     // a spurious wake-up parks again until the tick is due.
                     let due = Instant::now() + EPOCH_TICK;
