@@ -40,27 +40,29 @@ impl<'a> ChainBlock<'a> {
     pub fn deliver_txs<B: AsRef<[u8]> + Sync>(&mut self, txs: &[B]) -> Result<Vec<TxResult>> {
         /// Transactions a checker hands over at a time.
         const CHUNK: usize = 32;
-        // This thread runs the transactions; the other cores check ahead of it.
+        // This thread runs the transactions; the other cores check ahead of it. With one
+        // core (or a halted block, or a small one) the checks run here, each before its
+        // transaction: a checker sharing the only core would slow the contracts' calls.
         let checkers = std::thread::available_parallelism()
             .map_or(1, std::num::NonZero::get)
             .saturating_sub(1)
-            .clamp(1, txs.len().div_ceil(CHUNK).max(1));
-        if txs.len() <= CHUNK {
+            .min(txs.len().div_ceil(CHUNK));
+        if checkers == 0 || txs.len() <= CHUNK || self.failed.is_some() {
             return txs.iter().map(|b| self.deliver_tx(b.as_ref())).collect();
         }
         let chain = self.chain;
+        let check =
+            |chunk: &[B]| -> Vec<_> { chunk.iter().map(|b| chain.stateless(b.as_ref())).collect() };
         std::thread::scope(|scope| {
             // Checker c takes chunks c, c + checkers, ... and sends each, in order, on its own
             // channel: chunk k is the next message from checker k % checkers.
-            let handed: Vec<_> = (0..checkers)
+            let mut handed: Vec<_> = (0..checkers)
                 .map(|c| {
                     let (send, receive) = std::sync::mpsc::channel();
                     let checker = move || {
                         for chunk in txs.chunks(CHUNK).skip(c).step_by(checkers) {
-                            let checked: Vec<_> =
-                                chunk.iter().map(|b| chain.stateless(b.as_ref())).collect();
                             // The block stopped early: nobody waits for the rest.
-                            if send.send(checked).is_err() {
+                            if send.send(check(chunk)).is_err() {
                                 return;
                             }
                         }
@@ -70,17 +72,24 @@ impl<'a> ChainBlock<'a> {
                         .name("govm-check".into())
                         .spawn_scoped(scope, checker)
                         .ok()
-                        .map(|_| receive)
+                        .map(|handle| (receive, Some(handle)))
                 })
                 .collect();
             let mut results = Vec::with_capacity(txs.len());
             for (k, chunk) in txs.chunks(CHUNK).enumerate() {
-                // A checker that panicked (a bug: the checks are pure) sends nothing more; its
-                // chunks are checked here, and the scope re-raises its panic at the end.
-                let checked = handed[k % checkers]
-                    .as_ref()
-                    .and_then(|r| r.recv().ok())
-                    .unwrap_or_else(|| chunk.iter().map(|b| chain.stateless(b.as_ref())).collect());
+                let checked = match &mut handed[k % checkers] {
+                    Some((receive, handle)) => match receive.recv() {
+                        Ok(checked) => checked,
+                        // It ended without sending: it panicked (a bug, the checks are pure).
+                        // Its panic is raised here, with its own message, before this chunk
+                        // is delivered.
+                        Err(_) => match handle.take().map(std::thread::ScopedJoinHandle::join) {
+                            Some(Err(panic)) => std::panic::resume_unwind(panic),
+                            _ => check(chunk),
+                        },
+                    },
+                    None => check(chunk),
+                };
                 for (bytes, stateless) in chunk.iter().zip(checked) {
                     results.push(self.deliver_checked(bytes.as_ref(), stateless)?);
                 }

@@ -24,7 +24,9 @@ pub struct Chain {
     chain_id: String,
     params: ChainParams,
     /// Signers' public keys, decompressed: senders come back, and decompressing a key is a
-    /// fifth of a signature check. Bounded by [`MAX_KEYS`]; a miss costs the decompression.
+    /// fifth of a signature check. Only keys that verified a signature are kept (anyone may
+    /// send junk to `check_tx`). Bounded by [`MAX_KEYS`] (a few MiB); a miss costs the
+    /// decompression.
     keys: dashmap::DashMap<[u8; 32], ed25519_dalek::VerifyingKey>,
 }
 
@@ -309,23 +311,20 @@ impl Chain {
             ));
         }
         let tx = Tx::decode(bytes).map_err(|(code, log)| (code, log, 0))?;
-        let key = match self.keys.get(&tx.signer) {
-            Some(key) => Some(*key),
-            None => {
-                let key = ed25519_dalek::VerifyingKey::from_bytes(&tx.signer).ok();
-                if let Some(k) = key {
-                    if self.keys.len() >= MAX_KEYS {
-                        self.keys.clear();
-                    }
-                    self.keys.insert(tx.signer, k);
-                }
-                key
-            }
-        };
-        match tx.verify_with(key.as_ref()) {
-            Ok(()) => Ok(tx),
-            Err((code, log)) => Err((code, log, tx.unsigned.fuel_limit)),
+        let cached = self.keys.get(&tx.signer).map(|k| *k);
+        let key = cached.or_else(|| ed25519_dalek::VerifyingKey::from_bytes(&tx.signer).ok());
+        if let Err((code, log)) = tx.verify_with(key.as_ref()) {
+            return Err((code, log, tx.unsigned.fuel_limit));
         }
+        // Only a key that signed something valid is kept: junk signers, free to send to
+        // `check_tx`, cannot push out the keys of real senders.
+        if let (None, Some(k)) = (cached, key) {
+            if self.keys.len() >= MAX_KEYS {
+                self.keys.clear();
+            }
+            self.keys.insert(tx.signer, k);
+        }
+        Ok(tx)
     }
 
     /// Checks a transaction that passed (or failed) [`Chain::stateless`] against `view`;

@@ -780,8 +780,8 @@ fn check_tx_refuses_deploy_options_a_block_would_refuse() {
     assert_eq!(chain.check_tx(&deploy(Vec::new())).code, Code::Ok);
 }
 
-/// `deliver_txs` checks sizes, encodings and signatures of a whole block on every core first,
-/// then runs the transactions in order: the results, gas and state hash are exactly those of
+/// `deliver_txs` checks sizes, encodings and signatures on other threads, ahead of the
+/// transactions it runs in order: the results, gas and state hash are exactly those of
 /// `deliver_tx` one transaction after the other, for good transactions and for every kind of
 /// refusal, wherever they sit in the block.
 #[test]
@@ -854,5 +854,48 @@ fn a_block_delivered_at_once_is_the_block_delivered_one_by_one() {
         .collect();
     for code in ["Ok", "BadSignature", "Malformed", "BadNonce"] {
         assert!(codes.contains(&code), "no {code} in {codes:?}");
+    }
+}
+
+/// Signature checks keep signers' keys decompressed: a transaction naming a key it did not
+/// sign with, or a signer that is no curve point, is refused every time, as `Tx::verify`
+/// refuses it, and the real signer's own transaction verifies before and after its key is
+/// kept.
+#[test]
+fn kept_signer_keys_change_no_signature_verdict() {
+    let k = keys();
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let signed = |key: &govm_chain::SigningKey, nonce: u64| {
+        UnsignedTx {
+            chain_id: CHAIN.into(),
+            nonce,
+            fuel_limit: 100_000,
+            gas_price: 1,
+            body: Body::Transfer {
+                to: addr(&k.alice).0,
+                amount: 1,
+            },
+        }
+        .sign(key)
+    };
+    // Alice's signature under Bob's key; and under a signer that is no point.
+    let mut borrowed = signed(&k.alice, 0);
+    borrowed.signer = k.bob.verifying_key().to_bytes();
+    // y = 2: (y² - 1) / (d·y² + 1) has no square root mod 2^255 - 19, so no point has it.
+    let mut junk = signed(&k.alice, 0);
+    junk.signer = [0; 32];
+    junk.signer[0] = 2;
+    for _ in 0..2 {
+        for (tx, log) in [(&borrowed, "does not match"), (&junk, "not a public key")] {
+            assert!(tx.verify().is_err());
+            let check = chain.check_tx(&tx.encode());
+            assert_eq!(check.code, Code::BadSignature, "{}", check.log);
+            assert!(check.log.contains(log), "{}", check.log);
+        }
+        // Bob's own transaction still verifies, before and after his key is kept.
+        let own = signed(&k.bob, 0);
+        assert!(own.verify().is_ok());
+        assert_eq!(chain.check_tx(&own.encode()).code, Code::Ok);
     }
 }
