@@ -308,6 +308,16 @@ pub(crate) fn run(root: &Path, quick: bool, cometbft: &Path) -> Result<()> {
     if !built.success() {
         bail!("building govm failed");
     }
+    // Only this run's measurements are read: a bench it skips (no Go toolchain, say) must
+    // show as missing, not with an earlier run's figures.
+    for stale in ["target/criterion", "target/bench-extra"] {
+        match std::fs::remove_dir_all(root.join(stale)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("clearing {stale}"));
+            }
+            _ => {}
+        }
+    }
     let mut cmd = Command::new(&cargo);
     cmd.env("GOVM_BIN", root.join("target/release/govm"))
         .env("GOVM_COMETBFT", cometbft);
@@ -333,8 +343,13 @@ pub(crate) fn run(root: &Path, quick: bool, cometbft: &Path) -> Result<()> {
     );
     let mut missed = String::new();
     for m in METRICS {
-        let value = median(&criterion, m.bench)?;
-        let base = median(&criterion, m.baseline)?;
+        let (Ok(value), Ok(base)) = (median(&criterion, m.bench), median(&criterion, m.baseline))
+        else {
+            // A bench this run skipped: shown as such, never with an old figure.
+            table.push_str(&format!("{:<36} {:>14}\n", m.name, "not measured"));
+            rows.push(serde_json::json!({ "name": m.name, "status": "missing" }));
+            continue;
+        };
         let ratio = value / base;
         let (goal_text, pass) = match m.goal {
             Goal::AtMostNanos(n) => (format!("<= {}", nanos(n)), Some(value <= n)),
