@@ -3,7 +3,7 @@
 use parity_scale_codec::{Compact, Decode, Encode};
 
 use crate::error::{Error, Result};
-use crate::model::{COMPOSITE_TAG, MAX_TYPE_DEPTH, StructDef, Type};
+use crate::model::{MAX_TYPE_DEPTH, StructDef, Type};
 use crate::types::{Address, Hash, ObjectId};
 use crate::value::U256;
 use crate::value::Value;
@@ -178,7 +178,7 @@ impl<'a> Codec<'a> {
         self.decode_at(ty, input, 0)
     }
 
-    fn length(&self, elem_min: usize, input: &mut &[u8]) -> Result<usize, String> {
+    pub(crate) fn length(&self, elem_min: usize, input: &mut &[u8]) -> Result<usize, String> {
         let n = Compact::<u64>::decode(input).map_err(|e| e.to_string())?.0;
         // Every element takes at least `elem_min` bytes: a length the rest of the input
         // cannot hold is refused before anything is allocated.
@@ -312,87 +312,10 @@ impl<'a> Codec<'a> {
         finish(input, what)?;
         Ok(out)
     }
-
-    /// The tagged form used for object fields and event fields: a basic type's tag and its
-    /// SCALE encoding, or [`COMPOSITE_TAG`], the type's Go spelling and its SCALE encoding.
-    pub fn encode_tagged(&self, ty: &Type, value: &Value) -> Result<Vec<u8>> {
-        let mut out = vec![ty.tag()];
-        if ty.tag() == COMPOSITE_TAG {
-            ty.to_string().encode_to(&mut out);
-        }
-        self.encode(ty, value, &mut out, "value")?;
-        Ok(out)
-    }
-
-    /// Decodes a whole tagged value; trailing bytes are an error.
-    pub fn decode_tagged(&self, bytes: &[u8]) -> Result<(Type, Value)> {
-        let mut input = bytes;
-        let decoded = self
-            .decode_tagged_from(&mut input)
-            .map_err(|reason| Error::Decode {
-                what: "tagged value".into(),
-                reason,
-            })?;
-        finish(input, "tagged value")?;
-        Ok(decoded)
-    }
-
-    fn decode_tagged_from(&self, input: &mut &[u8]) -> Result<(Type, Value), String> {
-        let (&tag, rest) = input.split_first().ok_or("missing type tag")?;
-        *input = rest;
-        let ty = if tag == COMPOSITE_TAG {
-            let name = String::decode(input).map_err(|e| format!("type name: {e}"))?;
-            let ty = Type::parse(&name).map_err(|e| e.to_string())?;
-            // Only the canonical spelling of a composite type: basic types have their own
-            // tags, and aliases (`byte`, `[]uint8`) are spelled one way on the wire.
-            if ty.tag() != COMPOSITE_TAG || ty.to_string() != name {
-                return Err(format!(
-                    "`{name}` is not the canonical name of a composite type"
-                ));
-            }
-            ty
-        } else {
-            Type::from_tag(tag).ok_or_else(|| format!("unknown type tag 0x{tag:02x}"))?
-        };
-        let value = self.decode(&ty, input).map_err(|e| format!("{ty}: {e}"))?;
-        Ok((ty, value))
-    }
-
-    /// The fields of an event, as the SDK encodes them: a compact count, then for each field
-    /// its key (a SCALE string) and its tagged value.
-    pub fn decode_event_fields(&self, bytes: &[u8]) -> Result<Vec<(String, Value)>> {
-        let err = |reason: String| Error::Decode {
-            what: "event fields".into(),
-            reason,
-        };
-        let mut input = bytes;
-        // Each field takes at least two bytes (an empty key and a tag).
-        let count = self.length(2, &mut input).map_err(err)?;
-        let mut fields = Vec::with_capacity(count);
-        for _ in 0..count {
-            let key = String::decode(&mut input).map_err(|e| err(format!("key: {e}")))?;
-            let (_, value) = self
-                .decode_tagged_from(&mut input)
-                .map_err(|e| err(format!("field {key:?}: {e}")))?;
-            fields.push((key, value));
-        }
-        finish(input, "event fields")?;
-        Ok(fields)
-    }
-
-    /// Encodes event fields in the SDK's layout (see [`Codec::decode_event_fields`]).
-    pub fn encode_event_fields(&self, fields: &[(String, Type, Value)]) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        Compact(fields.len() as u32).encode_to(&mut out);
-        for (key, ty, value) in fields {
-            key.encode_to(&mut out);
-            out.extend(self.encode_tagged(ty, value)?);
-        }
-        Ok(out)
-    }
 }
 
-fn finish(rest: &[u8], what: &str) -> Result<()> {
+/// Refuses `rest`, what is left after decoding `what`, unless it is empty.
+pub(crate) fn finish(rest: &[u8], what: &str) -> Result<()> {
     if rest.is_empty() {
         Ok(())
     } else {
@@ -417,132 +340,8 @@ pub fn decode_values(what: &str, types: &[Type], bytes: &[u8]) -> Result<Vec<Val
 mod tests {
     use super::*;
     use crate::model::Param;
+    use crate::strategies::{arb_type, arb_typed, structs};
     use proptest::prelude::*;
-
-    fn structs() -> Vec<StructDef> {
-        vec![
-            StructDef {
-                name: "Point".into(),
-                fields: vec![
-                    Param {
-                        name: "X".into(),
-                        ty: Type::I64,
-                    },
-                    Param {
-                        name: "Y".into(),
-                        ty: Type::I64,
-                    },
-                ],
-            },
-            StructDef {
-                name: "Shape".into(),
-                fields: vec![
-                    Param {
-                        name: "Name".into(),
-                        ty: Type::String,
-                    },
-                    Param {
-                        name: "Points".into(),
-                        ty: Type::parse("[]Point").unwrap(),
-                    },
-                    Param {
-                        name: "Tags".into(),
-                        ty: Type::parse("map[string]bool").unwrap(),
-                    },
-                ],
-            },
-        ]
-    }
-
-    fn arb_basic_type() -> impl Strategy<Value = Type> {
-        (0..Type::BASIC.len()).prop_map(|i| Type::BASIC[i].clone())
-    }
-
-    fn arb_key_type() -> impl Strategy<Value = Type> {
-        arb_basic_type().prop_filter("map keys", Type::is_map_key)
-    }
-
-    fn arb_type() -> impl Strategy<Value = Type> {
-        let leaf = prop_oneof![
-            4 => arb_basic_type(),
-            1 => Just(Type::Struct("Point".into())),
-            1 => Just(Type::Struct("Shape".into())),
-        ];
-        leaf.prop_recursive(3, 12, 3, |inner| {
-            prop_oneof![
-                (1u32..4, inner.clone()).prop_map(|(n, t)| Type::Array(n, Box::new(t))),
-                inner.clone().prop_map(|t| if t == Type::U8 {
-                    Type::Bytes
-                } else {
-                    Type::Slice(Box::new(t))
-                }),
-                (arb_key_type(), inner).prop_map(|(k, v)| Type::Map(Box::new(k), Box::new(v))),
-            ]
-        })
-    }
-
-    fn arb_value(ty: &Type, structs: &[StructDef]) -> BoxedStrategy<Value> {
-        match ty {
-            Type::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
-            Type::U8 => any::<u8>().prop_map(Value::U8).boxed(),
-            Type::U16 => any::<u16>().prop_map(Value::U16).boxed(),
-            Type::U32 => any::<u32>().prop_map(Value::U32).boxed(),
-            Type::U64 | Type::Uint => any::<u64>().prop_map(Value::U64).boxed(),
-            Type::I8 => any::<i8>().prop_map(Value::I8).boxed(),
-            Type::I16 => any::<i16>().prop_map(Value::I16).boxed(),
-            Type::I32 => any::<i32>().prop_map(Value::I32).boxed(),
-            Type::I64 | Type::Int => any::<i64>().prop_map(Value::I64).boxed(),
-            Type::String => ".{0,12}".prop_map(Value::String).boxed(),
-            Type::Bytes => proptest::collection::vec(any::<u8>(), 0..24)
-                .prop_map(Value::Bytes)
-                .boxed(),
-            Type::Address => any::<[u8; 20]>()
-                .prop_map(|b| Value::Address(Address(b)))
-                .boxed(),
-            Type::ObjectId => any::<[u8; 32]>()
-                .prop_map(|b| Value::ObjectId(ObjectId(b)))
-                .boxed(),
-            Type::Hash => any::<[u8; 32]>().prop_map(|b| Value::Hash(Hash(b))).boxed(),
-            Type::U256 => any::<[u8; 32]>()
-                .prop_map(|b| Value::U256(U256::from_le_bytes(b)))
-                .boxed(),
-            Type::Array(n, e) => proptest::collection::vec(arb_value(e, structs), *n as usize)
-                .prop_map(Value::List)
-                .boxed(),
-            Type::Slice(e) => proptest::collection::vec(arb_value(e, structs), 0..4)
-                .prop_map(Value::List)
-                .boxed(),
-            Type::Map(k, v) => {
-                proptest::collection::vec((arb_value(k, structs), arb_value(v, structs)), 0..4)
-                    .prop_map(|mut pairs| {
-                        pairs
-                            .sort_by(|a, b| a.0.key_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-                        pairs.dedup_by(|a, b| a.0 == b.0);
-                        Value::Map(pairs)
-                    })
-                    .boxed()
-            }
-            Type::Struct(name) => {
-                let def = structs.iter().find(|s| &s.name == name).cloned().unwrap();
-                let names: Vec<String> = def.fields.iter().map(|f| f.name.clone()).collect();
-                def.fields
-                    .iter()
-                    .map(|f| arb_value(&f.ty, structs))
-                    .collect::<Vec<_>>()
-                    .prop_map(move |values| {
-                        Value::Struct(names.iter().cloned().zip(values).collect())
-                    })
-                    .boxed()
-            }
-        }
-    }
-
-    fn arb_typed() -> impl Strategy<Value = (Type, Value)> {
-        arb_type().prop_flat_map(|ty| {
-            let value = arb_value(&ty, &structs());
-            (Just(ty), value)
-        })
-    }
 
     /// Encoding arguments never walks a struct's fields before it meets a value: structs
     /// that fan out 8 ways over 16 levels (8^16 paths) give an immediate type error.
@@ -766,16 +565,6 @@ mod tests {
         assert!(
             codec
                 .encode_values("a", &[Type::parse("map[uint8]bool").unwrap()], &[dup])
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn event_fields_refuse_impossible_counts() {
-        // A compact count of 2^30 with no field data behind it.
-        assert!(
-            Codec::basic()
-                .decode_event_fields(&[0x03, 0, 0, 0, 0x40])
                 .is_err()
         );
     }

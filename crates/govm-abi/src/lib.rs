@@ -31,6 +31,9 @@ mod error;
 mod json;
 mod model;
 mod module;
+#[cfg(test)]
+mod strategies;
+mod tagged;
 mod types;
 mod value;
 
