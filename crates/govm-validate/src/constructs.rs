@@ -6,7 +6,7 @@ use gosyn::ast::{Declaration, Expression, Statement};
 use gosyn::token::{LitKind, Operator};
 use govm_abi::EventDef;
 
-use crate::rules::expr_pos;
+use crate::ast::expr_pos;
 use crate::walk;
 
 /// Walks a whole declaration for forbidden constructs and events.

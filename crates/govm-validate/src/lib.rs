@@ -24,9 +24,11 @@
 //! ```
 #![deny(missing_docs)]
 
+mod ast;
 mod constructs;
 mod diagnostic;
 mod imports;
+mod resolve;
 mod rules;
 mod syntax;
 mod walk;
