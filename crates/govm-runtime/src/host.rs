@@ -105,259 +105,285 @@ fn read_id(caller: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<ObjectIdBytes> {
     })
 }
 
-/// Adds the `govm` host module to the linker.
+/// Adds the `govm` host module to the linker: one line per host function of the module
+/// interface.
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     const M: &str = HOST_MODULE;
-    linker.func_wrap(M, host_fn::SENDER, |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, host_fn::SENDER, gas::HOST_CALL)?;
-        let a = c.data().sender;
-        write_bytes(&mut c, out, &a)
-    })?;
-    linker.func_wrap(M, host_fn::CONTRACT_ADDRESS, |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, host_fn::CONTRACT_ADDRESS, gas::HOST_CALL)?;
-        let a = c.data().contract;
-        write_bytes(&mut c, out, &a)
-    })?;
-    linker.func_wrap(M, host_fn::BLOCK_HEIGHT, |mut c: Ctx<'_>| {
-        enter(&mut c, host_fn::BLOCK_HEIGHT, gas::HOST_CALL)?;
-        Ok(c.data().block_height)
-    })?;
-    linker.func_wrap(M, host_fn::BLOCK_TIME, |mut c: Ctx<'_>| {
-        enter(&mut c, host_fn::BLOCK_TIME, gas::HOST_CALL)?;
-        Ok(c.data().block_time)
-    })?;
-    linker.func_wrap(M, host_fn::OBJECT_CREATE, |mut c: Ctx<'_>, out: u32| {
-        enter(
-            &mut c,
-            host_fn::OBJECT_CREATE,
-            gas::HOST_CALL + gas::OBJECT_CREATE,
-        )?;
-        let contract = c.data().contract;
-        match c.data_mut().tx_mut()?.create_object(&contract, &contract) {
-            Ok(id) => write_bytes(&mut c, out, &id).map(|()| status::OK),
-            Err(e) => state_status(e),
-        }
-    })?;
-    linker.func_wrap(
-        M,
-        host_fn::OBJECT_GET,
-        |mut c: Ctx<'_>, id: u32, out: u32| {
-            enter(
-                &mut c,
-                host_fn::OBJECT_GET,
-                gas::HOST_CALL + gas::OBJECT_READ,
-            )?;
-            let id = read_id(&mut c, id)?;
-            let exists = c.data().tx()?.object(&id).map(|m| m.map(|_| id));
-            found(&mut c, out, exists)
-        },
-    )?;
-    linker.func_wrap(
-        M,
-        host_fn::OBJECT_WITH_OWNER,
-        |mut c: Ctx<'_>, owner: u32, out: u32| {
-            enter(
-                &mut c,
-                host_fn::OBJECT_WITH_OWNER,
-                gas::HOST_CALL + gas::OBJECT_READ,
-            )?;
-            let owner: AddressBytes = read_array(&mut c, owner)?;
-            let contract = c.data().contract;
-            let id = scanning(&mut c, |tx| tx.object_with_owner(&contract, &owner))?;
-            found(&mut c, out, id)
-        },
-    )?;
-    linker.func_wrap(M, host_fn::OBJECT_DELETE, |mut c: Ctx<'_>, id: u32| {
-        enter(
-            &mut c,
-            host_fn::OBJECT_DELETE,
-            gas::HOST_CALL + gas::OBJECT_WRITE,
-        )?;
-        let id = read_id(&mut c, id)?;
-        let contract = c.data().contract;
-        if id == default_object_id(&contract) {
-            return Ok(status::INVALID_INPUT);
-        }
-        done(scanning(&mut c, |tx| tx.delete_object(&contract, &id))?)
-    })?;
-    linker.func_wrap(
-        M,
-        host_fn::OBJECT_OWNER,
-        |mut c: Ctx<'_>, id: u32, out: u32| {
-            enter(
-                &mut c,
-                host_fn::OBJECT_OWNER,
-                gas::HOST_CALL + gas::OBJECT_READ,
-            )?;
-            let id = read_id(&mut c, id)?;
-            let owner = c.data().tx()?.object(&id).map(|m| m.map(|m| m.owner));
-            found(&mut c, out, owner)
-        },
-    )?;
-    linker.func_wrap(
-        M,
-        host_fn::OBJECT_CONTRACT,
-        |mut c: Ctx<'_>, id: u32, out: u32| {
-            enter(
-                &mut c,
-                host_fn::OBJECT_CONTRACT,
-                gas::HOST_CALL + gas::OBJECT_READ,
-            )?;
-            let id = read_id(&mut c, id)?;
-            let contract = c.data().tx()?.object(&id).map(|m| m.map(|m| m.contract));
-            found(&mut c, out, contract)
-        },
-    )?;
-    linker.func_wrap(
-        M,
-        host_fn::OBJECT_SET_OWNER,
-        |mut c: Ctx<'_>, id: u32, owner: u32| {
-            enter(
-                &mut c,
-                host_fn::OBJECT_SET_OWNER,
-                gas::HOST_CALL + gas::OBJECT_WRITE,
-            )?;
-            let id = read_id(&mut c, id)?;
-            let owner: AddressBytes = read_array(&mut c, owner)?;
-            let contract = c.data().contract;
-            done(c.data_mut().tx_mut()?.set_owner(&contract, &id, &owner))
-        },
-    )?;
-    linker.func_wrap(
-        M,
-        host_fn::FIELD_GET,
-        |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-            enter(&mut c, host_fn::FIELD_GET, gas::HOST_CALL + gas::FIELD_READ)?;
-            let id = read_id(&mut c, id)?;
-            let key = match read_str(&mut c, key, key_len)? {
-                Ok(k) => k,
-                Err(s) => return Ok(-i64::from(s)),
-            };
-            match c.data().tx()?.field(&id, &key) {
-                Ok(Some(value)) => {
-                    charge(&mut c, value.len() as u64 * gas::PER_BYTE)?;
-                    let len = value.len() as i64;
-                    c.data_mut().ret = value;
-                    Ok(len)
-                }
-                Ok(None) => Ok(-i64::from(status::NOT_FOUND)),
-                Err(e) => state_status(e).map(|s| -i64::from(s)),
-            }
-        },
-    )?;
-    linker.func_wrap(
-        M,
-        host_fn::FIELD_SET,
-        |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32, val: u32, val_len: u32| {
-            let bytes = u64::from(key_len) + u64::from(val_len);
-            enter(
-                &mut c,
-                host_fn::FIELD_SET,
-                gas::HOST_CALL + gas::FIELD_WRITE + bytes * gas::FIELD_WRITE_PER_BYTE,
-            )?;
-            let id = read_id(&mut c, id)?;
-            let key = match read_str(&mut c, key, key_len)? {
-                Ok(k) => k,
-                Err(s) => return Ok(s),
-            };
-            let value = read_bytes(&mut c, val, val_len)?;
-            // Only well-formed tagged values are stored, so every reader can decode them.
-            if c.data().abi.codec().decode_tagged(&value).is_err() {
-                return Ok(status::INVALID_INPUT);
-            }
-            let contract = c.data().contract;
-            done(
-                c.data_mut()
-                    .tx_mut()?
-                    .set_field(&contract, &id, &key, &value),
-            )
-        },
-    )?;
-    linker.func_wrap(
-        M,
-        host_fn::FIELD_DELETE,
-        |mut c: Ctx<'_>, id: u32, key: u32, key_len: u32| {
-            enter(
-                &mut c,
-                host_fn::FIELD_DELETE,
-                gas::HOST_CALL + gas::FIELD_WRITE,
-            )?;
-            let id = read_id(&mut c, id)?;
-            let key = match read_str(&mut c, key, key_len)? {
-                Ok(k) => k,
-                Err(s) => return Ok(s),
-            };
-            let contract = c.data().contract;
-            done(c.data_mut().tx_mut()?.delete_field(&contract, &id, &key))
-        },
-    )?;
-    linker.func_wrap(
-        M,
-        host_fn::EMIT_EVENT,
-        |mut c: Ctx<'_>, ptr: u32, len: u32| {
-            enter(
-                &mut c,
-                host_fn::EMIT_EVENT,
-                gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE,
-            )?;
-            let bytes = read_bytes(&mut c, ptr, len)?;
-            let Some((name, data)) = split_event(&c.data().abi, &bytes) else {
-                return Ok(status::INVALID_INPUT);
-            };
-            let contract = c.data().contract;
-            done(c.data_mut().tx_mut()?.emit(Event {
-                contract,
-                name,
-                data,
-            }))
-        },
-    )?;
-    linker.func_wrap(M, host_fn::BALANCE, |mut c: Ctx<'_>, addr: u32| {
-        enter(&mut c, host_fn::BALANCE, gas::HOST_CALL + gas::BALANCE_READ)?;
-        let addr: AddressBytes = read_array(&mut c, addr)?;
-        match c.data().tx()?.balance(&addr) {
-            Ok(b) => Ok(b as i64),
-            Err(e) => Err(trap(HostTrap::State(e.to_string()))),
-        }
-    })?;
-    linker.func_wrap(
-        M,
-        host_fn::TRANSFER,
-        |mut c: Ctx<'_>, to: u32, amount: u64| {
-            enter(&mut c, host_fn::TRANSFER, gas::HOST_CALL + gas::TRANSFER)?;
-            let to: AddressBytes = read_array(&mut c, to)?;
-            let from = c.data().contract;
-            done(c.data_mut().tx_mut()?.transfer(&from, &to, amount))
-        },
-    )?;
-    linker.func_wrap(M, host_fn::VALUE, |mut c: Ctx<'_>| {
-        enter(&mut c, host_fn::VALUE, gas::HOST_CALL)?;
-        Ok(c.data().value as i64)
-    })?;
+    linker.func_wrap(M, host_fn::SENDER, sender)?;
+    linker.func_wrap(M, host_fn::CONTRACT_ADDRESS, contract_address)?;
+    linker.func_wrap(M, host_fn::BLOCK_HEIGHT, block_height)?;
+    linker.func_wrap(M, host_fn::BLOCK_TIME, block_time)?;
+    linker.func_wrap(M, host_fn::OBJECT_CREATE, object_create)?;
+    linker.func_wrap(M, host_fn::OBJECT_GET, object_get)?;
+    linker.func_wrap(M, host_fn::OBJECT_WITH_OWNER, object_with_owner)?;
+    linker.func_wrap(M, host_fn::OBJECT_DELETE, object_delete)?;
+    linker.func_wrap(M, host_fn::OBJECT_OWNER, object_owner)?;
+    linker.func_wrap(M, host_fn::OBJECT_CONTRACT, object_contract)?;
+    linker.func_wrap(M, host_fn::OBJECT_SET_OWNER, object_set_owner)?;
+    linker.func_wrap(M, host_fn::FIELD_GET, field_get)?;
+    linker.func_wrap(M, host_fn::FIELD_SET, field_set)?;
+    linker.func_wrap(M, host_fn::FIELD_DELETE, field_delete)?;
+    linker.func_wrap(M, host_fn::EMIT_EVENT, emit_event)?;
+    linker.func_wrap(M, host_fn::BALANCE, balance)?;
+    linker.func_wrap(M, host_fn::TRANSFER, transfer)?;
+    linker.func_wrap(M, host_fn::VALUE, value)?;
     linker.func_wrap(M, host_fn::CALL, call)?;
-    linker.func_wrap(
-        M,
-        host_fn::SHA256,
-        |c: Ctx<'_>, data: u32, len: u32, out: u32| {
-            hash::<sha2::Sha256>(c, host_fn::SHA256, data, len, out)
-        },
-    )?;
-    linker.func_wrap(
-        M,
-        host_fn::KECCAK256,
-        |c: Ctx<'_>, data: u32, len: u32, out: u32| {
-            hash::<sha3::Keccak256>(c, host_fn::KECCAK256, data, len, out)
-        },
-    )?;
+    linker.func_wrap(M, host_fn::SHA256, sha256)?;
+    linker.func_wrap(M, host_fn::KECCAK256, keccak256)?;
     linker.func_wrap(M, host_fn::ED25519_VERIFY, ed25519_verify)?;
     linker.func_wrap(M, host_fn::SECP256K1_VERIFY, secp256k1_verify)?;
     linker.func_wrap(M, host_fn::SECP256K1_RECOVER, secp256k1_recover)?;
-    linker.func_wrap(M, host_fn::READ_RETURN, |mut c: Ctx<'_>, out: u32| {
-        enter(&mut c, host_fn::READ_RETURN, gas::HOST_CALL)?;
-        let data = std::mem::take(&mut c.data_mut().ret);
-        write_bytes(&mut c, out, &data)
-    })?;
+    linker.func_wrap(M, host_fn::READ_RETURN, read_return)?;
     Ok(())
+}
+
+/// `sender(out)`: writes the 20-byte caller address.
+fn sender(mut c: Ctx<'_>, out: u32) -> wasmtime::Result<()> {
+    enter(&mut c, host_fn::SENDER, gas::HOST_CALL)?;
+    let a = c.data().sender;
+    write_bytes(&mut c, out, &a)
+}
+
+/// `contract_address(out)`: writes the running contract's address.
+fn contract_address(mut c: Ctx<'_>, out: u32) -> wasmtime::Result<()> {
+    enter(&mut c, host_fn::CONTRACT_ADDRESS, gas::HOST_CALL)?;
+    let a = c.data().contract;
+    write_bytes(&mut c, out, &a)
+}
+
+/// `block_height() -> i64`: the block height.
+fn block_height(mut c: Ctx<'_>) -> wasmtime::Result<u64> {
+    enter(&mut c, host_fn::BLOCK_HEIGHT, gas::HOST_CALL)?;
+    Ok(c.data().block_height)
+}
+
+/// `block_time() -> i64`: the block time, Unix seconds.
+fn block_time(mut c: Ctx<'_>) -> wasmtime::Result<i64> {
+    enter(&mut c, host_fn::BLOCK_TIME, gas::HOST_CALL)?;
+    Ok(c.data().block_time)
+}
+
+/// `object_create(out_id) -> i32`: creates an object of the calling contract, owned by the
+/// contract, and writes its ID.
+fn object_create(mut c: Ctx<'_>, out: u32) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::OBJECT_CREATE,
+        gas::HOST_CALL + gas::OBJECT_CREATE,
+    )?;
+    let contract = c.data().contract;
+    match c.data_mut().tx_mut()?.create_object(&contract, &contract) {
+        Ok(id) => write_bytes(&mut c, out, &id).map(|()| status::OK),
+        Err(e) => state_status(e),
+    }
+}
+
+/// `object_get(id, out_id) -> i32`: writes the resolved ID if the object exists.
+fn object_get(mut c: Ctx<'_>, id: u32, out: u32) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::OBJECT_GET,
+        gas::HOST_CALL + gas::OBJECT_READ,
+    )?;
+    let id = read_id(&mut c, id)?;
+    let exists = c.data().tx()?.object(&id).map(|m| m.map(|_| id));
+    found(&mut c, out, exists)
+}
+
+/// `object_with_owner(owner, out_id) -> i32`: the calling contract's earliest created object
+/// owned by `owner`.
+fn object_with_owner(mut c: Ctx<'_>, owner: u32, out: u32) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::OBJECT_WITH_OWNER,
+        gas::HOST_CALL + gas::OBJECT_READ,
+    )?;
+    let owner: AddressBytes = read_array(&mut c, owner)?;
+    let contract = c.data().contract;
+    let id = scanning(&mut c, |tx| tx.object_with_owner(&contract, &owner))?;
+    found(&mut c, out, id)
+}
+
+/// `object_delete(id) -> i32`: deletes the object and its fields (never the default object).
+fn object_delete(mut c: Ctx<'_>, id: u32) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::OBJECT_DELETE,
+        gas::HOST_CALL + gas::OBJECT_WRITE,
+    )?;
+    let id = read_id(&mut c, id)?;
+    let contract = c.data().contract;
+    if id == default_object_id(&contract) {
+        return Ok(status::INVALID_INPUT);
+    }
+    done(scanning(&mut c, |tx| tx.delete_object(&contract, &id))?)
+}
+
+/// `object_owner(id, out_addr) -> i32`: writes the owner.
+fn object_owner(mut c: Ctx<'_>, id: u32, out: u32) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::OBJECT_OWNER,
+        gas::HOST_CALL + gas::OBJECT_READ,
+    )?;
+    let id = read_id(&mut c, id)?;
+    let owner = c.data().tx()?.object(&id).map(|m| m.map(|m| m.owner));
+    found(&mut c, out, owner)
+}
+
+/// `object_contract(id, out_addr) -> i32`: writes the creating contract.
+fn object_contract(mut c: Ctx<'_>, id: u32, out: u32) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::OBJECT_CONTRACT,
+        gas::HOST_CALL + gas::OBJECT_READ,
+    )?;
+    let id = read_id(&mut c, id)?;
+    let contract = c.data().tx()?.object(&id).map(|m| m.map(|m| m.contract));
+    found(&mut c, out, contract)
+}
+
+/// `object_set_owner(id, owner) -> i32`: changes the owner (only the creating contract).
+fn object_set_owner(mut c: Ctx<'_>, id: u32, owner: u32) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::OBJECT_SET_OWNER,
+        gas::HOST_CALL + gas::OBJECT_WRITE,
+    )?;
+    let id = read_id(&mut c, id)?;
+    let owner: AddressBytes = read_array(&mut c, owner)?;
+    let contract = c.data().contract;
+    done(c.data_mut().tx_mut()?.set_owner(&contract, &id, &owner))
+}
+
+/// `field_get(id, key, key_len) -> i64`: the value's length, the value waiting in the return
+/// buffer; or minus a status.
+fn field_get(mut c: Ctx<'_>, id: u32, key: u32, key_len: u32) -> wasmtime::Result<i64> {
+    enter(&mut c, host_fn::FIELD_GET, gas::HOST_CALL + gas::FIELD_READ)?;
+    let id = read_id(&mut c, id)?;
+    let key = match read_str(&mut c, key, key_len)? {
+        Ok(k) => k,
+        Err(s) => return Ok(-i64::from(s)),
+    };
+    match c.data().tx()?.field(&id, &key) {
+        Ok(Some(value)) => {
+            charge(&mut c, value.len() as u64 * gas::PER_BYTE)?;
+            let len = value.len() as i64;
+            c.data_mut().ret = value;
+            Ok(len)
+        }
+        Ok(None) => Ok(-i64::from(status::NOT_FOUND)),
+        Err(e) => state_status(e).map(|s| -i64::from(s)),
+    }
+}
+
+/// `field_set(id, key, key_len, val, val_len) -> i32`: stores a tagged value.
+fn field_set(
+    mut c: Ctx<'_>,
+    id: u32,
+    key: u32,
+    key_len: u32,
+    val: u32,
+    val_len: u32,
+) -> wasmtime::Result<u32> {
+    let bytes = u64::from(key_len) + u64::from(val_len);
+    enter(
+        &mut c,
+        host_fn::FIELD_SET,
+        gas::HOST_CALL + gas::FIELD_WRITE + bytes * gas::FIELD_WRITE_PER_BYTE,
+    )?;
+    let id = read_id(&mut c, id)?;
+    let key = match read_str(&mut c, key, key_len)? {
+        Ok(k) => k,
+        Err(s) => return Ok(s),
+    };
+    let value = read_bytes(&mut c, val, val_len)?;
+    // Only well-formed tagged values are stored, so every reader can decode them.
+    if c.data().abi.codec().decode_tagged(&value).is_err() {
+        return Ok(status::INVALID_INPUT);
+    }
+    let contract = c.data().contract;
+    done(
+        c.data_mut()
+            .tx_mut()?
+            .set_field(&contract, &id, &key, &value),
+    )
+}
+
+/// `field_delete(id, key, key_len) -> i32`: removes a field (absent is fine).
+fn field_delete(mut c: Ctx<'_>, id: u32, key: u32, key_len: u32) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::FIELD_DELETE,
+        gas::HOST_CALL + gas::FIELD_WRITE,
+    )?;
+    let id = read_id(&mut c, id)?;
+    let key = match read_str(&mut c, key, key_len)? {
+        Ok(k) => k,
+        Err(s) => return Ok(s),
+    };
+    let contract = c.data().contract;
+    done(c.data_mut().tx_mut()?.delete_field(&contract, &id, &key))
+}
+
+/// `emit_event(ptr, len) -> i32`: records an event (its name, then its tagged fields).
+fn emit_event(mut c: Ctx<'_>, ptr: u32, len: u32) -> wasmtime::Result<u32> {
+    enter(
+        &mut c,
+        host_fn::EMIT_EVENT,
+        gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE,
+    )?;
+    let bytes = read_bytes(&mut c, ptr, len)?;
+    let Some((name, data)) = split_event(&c.data().abi, &bytes) else {
+        return Ok(status::INVALID_INPUT);
+    };
+    let contract = c.data().contract;
+    done(c.data_mut().tx_mut()?.emit(Event {
+        contract,
+        name,
+        data,
+    }))
+}
+
+/// `balance(addr) -> i64`: the native balance of `addr`.
+fn balance(mut c: Ctx<'_>, addr: u32) -> wasmtime::Result<i64> {
+    enter(&mut c, host_fn::BALANCE, gas::HOST_CALL + gas::BALANCE_READ)?;
+    let addr: AddressBytes = read_array(&mut c, addr)?;
+    match c.data().tx()?.balance(&addr) {
+        Ok(b) => Ok(b as i64),
+        Err(e) => Err(trap(HostTrap::State(e.to_string()))),
+    }
+}
+
+/// `transfer(to, amount) -> i32`: pays `amount` of the calling contract's balance to `to`.
+fn transfer(mut c: Ctx<'_>, to: u32, amount: u64) -> wasmtime::Result<u32> {
+    enter(&mut c, host_fn::TRANSFER, gas::HOST_CALL + gas::TRANSFER)?;
+    let to: AddressBytes = read_array(&mut c, to)?;
+    let from = c.data().contract;
+    done(c.data_mut().tx_mut()?.transfer(&from, &to, amount))
+}
+
+/// `value() -> i64`: the native value the call carries.
+fn value(mut c: Ctx<'_>) -> wasmtime::Result<i64> {
+    enter(&mut c, host_fn::VALUE, gas::HOST_CALL)?;
+    Ok(c.data().value as i64)
+}
+
+/// `read_return(out)`: copies the return buffer to `out` and clears it.
+fn read_return(mut c: Ctx<'_>, out: u32) -> wasmtime::Result<()> {
+    enter(&mut c, host_fn::READ_RETURN, gas::HOST_CALL)?;
+    let data = std::mem::take(&mut c.data_mut().ret);
+    write_bytes(&mut c, out, &data)
+}
+
+/// `sha256(data, data_len, out)`: writes the SHA-256 digest of `data`.
+fn sha256(c: Ctx<'_>, data: u32, len: u32, out: u32) -> wasmtime::Result<()> {
+    hash::<sha2::Sha256>(c, host_fn::SHA256, data, len, out)
+}
+
+/// `keccak256(data, data_len, out)`: writes the Keccak-256 digest (Ethereum's) of `data`.
+fn keccak256(c: Ctx<'_>, data: u32, len: u32, out: u32) -> wasmtime::Result<()> {
+    hash::<sha3::Keccak256>(c, host_fn::KECCAK256, data, len, out)
 }
 
 /// `sha256` and `keccak256`: `(data, data_len, out)` writes the 32-byte digest of `data`.
