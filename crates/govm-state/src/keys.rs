@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::{AddressBytes, HashBytes, ObjectIdBytes};
+use crate::ids::{AddressBytes, HashBytes, ObjectIdBytes};
 
 pub(crate) const CONTRACT: u8 = b'c';
 pub(crate) const CODE: u8 = b'k';

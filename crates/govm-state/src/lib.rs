@@ -22,23 +22,26 @@
 #![deny(missing_docs)]
 
 mod backend;
+mod chain;
+mod code;
+mod commit;
+mod contracts;
 mod error;
+mod events;
+mod ids;
 mod keys;
+mod ledger;
 mod model;
+mod objects;
 mod redb_backend;
 mod store;
 pub mod testing;
 
 pub use backend::{Backend, MemoryBackend, WriteSet};
+pub use commit::{CommitInfo, PreparedCommit};
 pub use error::{Error, Result};
+pub use ids::{AddressBytes, HashBytes, ObjectIdBytes};
 pub use keys::{code_hash, contract_address, default_object_id, object_id};
 pub use model::{ContractRecord, Event, ObjectMeta};
 pub use redb_backend::RedbBackend;
-pub use store::{CommitInfo, Limits, PreparedCommit, Savepoint, State, Transaction};
-
-/// A 20-byte address.
-pub type AddressBytes = [u8; 20];
-/// A 32-byte object ID.
-pub type ObjectIdBytes = [u8; 32];
-/// A 32-byte hash.
-pub type HashBytes = [u8; 32];
+pub use store::{Limits, Savepoint, State, Transaction};

@@ -1,7 +1,7 @@
 //! Records stored by the object model, and their byte layouts.
 
 use crate::error::{Error, Result};
-use crate::{AddressBytes, HashBytes, ObjectIdBytes};
+use crate::ids::{AddressBytes, HashBytes, ObjectIdBytes};
 
 /// An object's metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

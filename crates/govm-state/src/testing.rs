@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::{
-    AddressBytes, ContractRecord, Error, ObjectIdBytes, State, Transaction, contract_address,
-    default_object_id, object_id,
-};
+use crate::error::Error;
+use crate::ids::{AddressBytes, ObjectIdBytes};
+use crate::keys::{contract_address, default_object_id, object_id};
+use crate::model::ContractRecord;
+use crate::store::{Savepoint, State, Transaction};
 
 /// One step of a scenario. Every field is an index into a small fixed set (contracts, owners,
 /// field names, the objects created so far), so that steps collide.
@@ -182,7 +183,7 @@ struct Subject {
     name: &'static str,
     state: State,
     tx: Transaction,
-    savepoints: Vec<crate::Savepoint>,
+    savepoints: Vec<Savepoint>,
 }
 
 /// Runs `ops` against every store in `states` (fresh, empty ones) and a model; returns the
