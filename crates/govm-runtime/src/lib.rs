@@ -35,7 +35,6 @@
 
 #[cfg(feature = "bench")]
 mod bench;
-mod cache;
 mod call;
 mod engines;
 mod env;

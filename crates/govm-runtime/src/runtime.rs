@@ -2,7 +2,6 @@
 //! and gives.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use govm_abi::{Address, ContractAbi, Function, Hash};
 use govm_state::{HashBytes, Transaction};
@@ -177,7 +176,7 @@ impl Runtime {
     /// memory or from the disk cache). Preparing a new module compiles two: the instrumented
     /// module `_initialize` runs in, and the snapshot.
     pub fn modules_compiled(&self) -> u64 {
-        self.shared.modules.compiled.load(Ordering::Relaxed)
+        self.shared.modules.compiled()
     }
 
     /// How many prepared modules are kept in memory.

@@ -43,17 +43,17 @@ static TEMP_FILES: AtomicU64 = AtomicU64::new(0);
 
 /// What is cached next to a compiled module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Meta {
-    pub(crate) init_fuel: u64,
-    pub(crate) snapshot_hash: Option<[u8; 32]>,
+pub(super) struct Meta {
+    pub(super) init_fuel: u64,
+    pub(super) snapshot_hash: Option<[u8; 32]>,
 }
 
-pub(crate) struct DiskCache {
+pub(super) struct DiskCache {
     dir: PathBuf,
 }
 
 impl DiskCache {
-    pub(crate) fn new(dir: PathBuf) -> Self {
+    pub(super) fn new(dir: PathBuf) -> Self {
         Self { dir }
     }
 
@@ -67,7 +67,7 @@ impl DiskCache {
 
     /// The verified module under `key`, or `None` (missing, stale or damaged).
     #[allow(unsafe_code)]
-    pub(crate) fn read(&self, engine: &Engine, key: &[u8; 32]) -> Option<(Module, Meta)> {
+    pub(super) fn read(&self, engine: &Engine, key: &[u8; 32]) -> Option<(Module, Meta)> {
         let (cwasm, meta_path) = self.paths(key);
         let mut meta = std::fs::read(&meta_path).ok()?;
         if meta.len() != META_LEN
@@ -124,7 +124,7 @@ impl DiskCache {
     }
 
     /// Stores a module; a failure only costs a later process a compile.
-    pub(crate) fn write(&self, key: &[u8; 32], module: &Module, meta: Meta) -> Option<()> {
+    pub(super) fn write(&self, key: &[u8; 32], module: &Module, meta: Meta) -> Option<()> {
         let payload = module.serialize().ok()?;
         std::fs::create_dir_all(&self.dir).ok()?;
         let (cwasm, meta_path) = self.paths(key);
