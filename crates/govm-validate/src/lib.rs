@@ -30,9 +30,11 @@ mod diagnostic;
 mod imports;
 mod resolve;
 mod rules;
+mod source;
 mod syntax;
 mod walk;
 
 pub use diagnostic::{Diagnostic, Rejected};
 pub use imports::{DEFAULT_ALLOWED_IMPORTS, rejection_reason};
 pub use rules::{Config, ValidContract, validate};
+pub use source::{SourceError, prepare_source};

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use govm_abi::{Address, ContractAbi, Hash, Value};
+#[cfg(feature = "build")]
 use govm_compiler::ToolchainConfig;
 use govm_runtime::{ContractOptions, RuntimeConfig};
 
@@ -12,11 +13,13 @@ use crate::error::{Error, Result};
 /// How an [`Engine`](crate::Engine) is built.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Holds compiled artifacts and the Go build cache. Default: `$GOVM_CACHE_DIR`, else
+    /// Holds compiled modules (and, with the `build` feature, compiled artifacts and the Go
+    /// build cache). Default: `$GOVM_CACHE_DIR`, else
     /// `$XDG_CACHE_HOME/govm`, else `$HOME/.cache/govm`, else a `govm` folder in the temporary
     /// directory.
     pub cache_dir: PathBuf,
-    /// Where to find TinyGo and Go.
+    /// Where to find TinyGo and Go (feature `build`).
+    #[cfg(feature = "build")]
     pub toolchain: ToolchainConfig,
     /// The runtime: the default [`ContractOptions`] of deploys and the node's `WASIOptions`
     /// (`config.runtime.wasi`), snapshots, pooling and the module cache.
@@ -25,8 +28,10 @@ pub struct Config {
     pub validation: govm_validate::Config,
     /// Where state lives. Default: in memory.
     pub state: StateBackend,
-    /// Binaryen's `wasm-opt` to shrink modules with (`-Oz`). Default: none. A chain must make
-    /// the same choice, with the same version, on every node: the module bytes are state.
+    /// Binaryen's `wasm-opt` to shrink modules with (`-Oz`; feature `build`). Default: none.
+    /// Everyone who builds a chain's modules should make the same choice, with the same
+    /// version: the module bytes are what `govm verify` compares.
+    #[cfg(feature = "build")]
     pub wasm_opt: Option<PathBuf>,
 }
 
@@ -44,12 +49,25 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             cache_dir: default_cache_dir(),
+            #[cfg(feature = "build")]
             toolchain: ToolchainConfig::default(),
             runtime: RuntimeConfig::default(),
             validation: govm_validate::Config::default(),
             state: StateBackend::Memory,
+            #[cfg(feature = "build")]
             wasm_opt: None,
         }
+    }
+}
+
+impl Config {
+    /// The compiler this configuration describes.
+    #[cfg(feature = "build")]
+    pub(crate) fn compiler(&self) -> govm_compiler::Compiler {
+        let mut compiler = govm_compiler::CompilerConfig::new(self.cache_dir.clone());
+        compiler.toolchain = self.toolchain.clone();
+        compiler.wasm_opt = self.wasm_opt.clone();
+        govm_compiler::Compiler::new(compiler)
     }
 }
 
@@ -150,6 +168,17 @@ pub struct EventRecord {
     pub name: String,
     /// Its fields, in order.
     pub fields: Vec<(String, Value)>,
+}
+
+impl EventRecord {
+    /// A stored event decoded with its contract's ABI.
+    pub(crate) fn decode(abi: &ContractAbi, e: &govm_state::Event) -> Result<Self> {
+        Ok(Self {
+            contract: Address(e.contract),
+            name: e.name.clone(),
+            fields: abi.codec().decode_event_fields(&e.data)?,
+        })
+    }
 }
 
 /// What a successful call returned.

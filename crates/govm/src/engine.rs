@@ -3,7 +3,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use govm_abi::{Address, CheckedModule, ContractAbi, Hash, Value};
-use govm_compiler::{Compiler, CompilerConfig, prepare_source};
+use govm_validate::prepare_source;
 use govm_runtime::{
     CallOutcome, ContractOptions, Invocation, ModuleSource, Runtime, RuntimeConfig,
 };
@@ -19,8 +19,10 @@ use crate::error::{Error, Result};
 pub struct Engine {
     pub(crate) state: State,
     pub(crate) runtime: Runtime,
-    compiler: Compiler,
-    validation: govm_validate::Config,
+    /// The toolchain driver: only where the `build` feature is on (never on a node).
+    #[cfg(feature = "build")]
+    pub(crate) compiler: govm_compiler::Compiler,
+    pub(crate) validation: govm_validate::Config,
     write_lock: Mutex<()>,
 }
 
@@ -37,7 +39,7 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    fn new(
+    pub(crate) fn new(
         hash: [u8; 32],
         source: &str,
         valid: govm_validate::ValidContract,
@@ -80,18 +82,18 @@ impl Engine {
     /// An engine over an existing state (the configuration's `state` is not used). Writes
     /// through another handle to the same state are not serialised with the engine's.
     pub fn with_state(config: Config, state: State) -> Result<Self> {
+        #[cfg(feature = "build")]
+        let compiler = config.compiler();
         let mut runtime_config: RuntimeConfig = config.runtime;
         if runtime_config.wasi.cache_dir.is_none() {
             runtime_config.wasi.cache_dir = Some(config.cache_dir.join("modules"));
         }
         let runtime = Runtime::new(runtime_config).map_err(Error::Runtime)?;
-        let mut compiler_config = CompilerConfig::new(config.cache_dir);
-        compiler_config.toolchain = config.toolchain;
-        compiler_config.wasm_opt = config.wasm_opt;
         Ok(Self {
             state,
             runtime,
-            compiler: Compiler::new(compiler_config),
+            #[cfg(feature = "build")]
+            compiler,
             validation: config.validation,
             write_lock: Mutex::new(()),
         })
@@ -125,81 +127,20 @@ impl Engine {
         &self.runtime
     }
 
-    /// The compiler (for its toolchain and statistics).
-    pub fn compiler(&self) -> &Compiler {
-        &self.compiler
-    }
-
     pub(crate) fn write_lock(&self) -> MutexGuard<'_, ()> {
         self.write_lock.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Validates Go source (plain or gzip) and returns its ABI, without compiling it.
+    /// Validates Go source (plain or gzip) and returns its ABI, without compiling it. With
+    /// the `build` feature, syntax errors are confirmed with Go's own parser when Go is
+    /// installed, so that they point where `gofmt -e` does.
     pub fn check(&self, code: &[u8]) -> Result<ContractAbi> {
         let source = prepare_source(code, self.validation.max_source_size)?;
-        Ok(self.validate(&source)?.abi)
-    }
-
-    /// Validates source; syntax errors are confirmed with Go's own parser when Go is
-    /// installed, so that they point where `gofmt -e` does.
-    fn validate(&self, source: &str) -> Result<govm_validate::ValidContract> {
-        match govm_validate::validate(source, &self.validation) {
-            Ok(valid) => Ok(valid),
-            Err(rejected) if rejected.diagnostics.iter().any(|d| d.rule == "syntax") => {
-                let diagnostics = self
-                    .compiler
-                    .syntax_diagnostics(source)
-                    .unwrap_or(rejected.diagnostics);
-                Err(Error::Rejected(govm_validate::Rejected { diagnostics }))
-            }
-            Err(rejected) => Err(Error::Rejected(rejected)),
-        }
-    }
-
-    /// Validates and compiles Go source, without deploying it. Returns the ABI and the module
-    /// (checked as the runtime would check it).
-    pub fn build(&self, code: &[u8], file_name: &str) -> Result<(ContractAbi, CheckedModule)> {
-        let source = prepare_source(code, self.validation.max_source_size)?;
-        let valid = self.validate(&source)?;
-        let artifact = self.compiler.compile(&source, &valid, file_name)?;
-        Ok((valid.abi, artifact.module))
-    }
-
-    /// Deploys Go source (plain or gzip) with default options.
-    pub fn deploy(&self, code: &[u8]) -> Result<Address> {
-        Ok(self
-            .deploy_with_options(code, &DeployOptions::default())?
-            .address)
-    }
-
-    /// Validates, compiles (unless the same source was compiled before), checks the module,
-    /// runs Go's package initialization under the contract's fuel limit and snapshots it,
-    /// stores the contract, and registers it at a fresh address.
-    pub fn deploy_with_options(&self, code: &[u8], options: &DeployOptions) -> Result<Deployment> {
-        let (limits, source, valid) = self.deploy_input(code, options, true)?;
-        let hash = code_hash(source.as_bytes());
-        // Compiling and preparing take seconds for new code: done before taking the write
-        // lock, so that other writers wait only for the store.
-        let stored = self.state.begin().code(&hash)?;
-        let pending = match stored {
-            Some(wasm) => {
-                let prepared =
-                    self.prepare(&hash, ModuleSource::Unchecked(&wasm), &valid, &limits)?;
-                Pending::new(hash, &source, valid, limits, wasm, prepared, false)
-            }
-            None => {
-                let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
-                let prepared = self.prepare(
-                    &hash,
-                    ModuleSource::Checked(&artifact.module),
-                    &valid,
-                    &limits,
-                )?;
-                let wasm = artifact.module.into_bytes();
-                Pending::new(hash, &source, valid, limits, wasm, prepared, true)
-            }
-        };
-        self.store_deployment(pending, options)
+        #[cfg(feature = "build")]
+        let valid = self.validate_for_author(&source)?;
+        #[cfg(not(feature = "build"))]
+        let valid = govm_validate::validate(&source, &self.validation)?;
+        Ok(valid.abi)
     }
 
     /// Deploys source with the wasm its submitter built (`govm build`): what a chain node
@@ -222,7 +163,7 @@ impl Engine {
 
     /// Stores and registers a prepared deploy and commits it (the write lock is taken only
     /// now: compiling and preparing, which take seconds for new code, happened before).
-    fn store_deployment(&self, pending: Pending, options: &DeployOptions) -> Result<Deployment> {
+    pub(crate) fn store_deployment(&self, pending: Pending, options: &DeployOptions) -> Result<Deployment> {
         let _guard = self.write_lock();
         let mut tx = self.state.begin();
         let deployment = self.register(&mut tx, pending, options)?;
@@ -238,7 +179,7 @@ impl Engine {
         wasm: Vec<u8>,
         options: &DeployOptions,
     ) -> Result<()> {
-        let (limits, _, valid) = self.deploy_input(code, options, false)?;
+        let (limits, _, valid) = self.deploy_input(code, options)?;
         CheckedModule::check_prebuilt(wasm, &valid.abi, limits.enable_simd)
             .map(drop)
             .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))
@@ -253,7 +194,7 @@ impl Engine {
         options: &DeployOptions,
         init_fuel: Option<u64>,
     ) -> Result<Pending> {
-        let (limits, source, valid) = self.deploy_input(code, options, false)?;
+        let (limits, source, valid) = self.deploy_input(code, options)?;
         let module = CheckedModule::check_prebuilt(wasm, &valid.abi, limits.enable_simd)
             .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
         let init_fuel = init_fuel.unwrap_or(limits.fuel_limit);
@@ -276,41 +217,21 @@ impl Engine {
         ))
     }
 
-    /// Whether `code` builds, with this engine's toolchain, to exactly the module deployed at
-    /// `contract`: the check a user makes of a contract deployed from prebuilt wasm.
-    pub fn verify(&self, contract: Address, code: &[u8], file_name: &str) -> Result<bool> {
-        let tx = self.state.begin();
-        let record = tx.contract(&contract.0)?.ok_or_else(|| {
-            refused(govm_runtime::Error::UnknownContract {
-                address: contract.to_string(),
-            })
-        })?;
-        let deployed = tx.code(&record.code_hash)?.unwrap_or_default();
-        let (_, module) = self.build(code, file_name)?;
-        Ok(module.bytes() == deployed.as_slice())
-    }
-
     /// The options a deploy runs under (checked before anything is compiled), its source and
-    /// its validation; syntax errors are confirmed with Go's own parser only when `gofmt` may
-    /// run (never on a node's deploy path).
-    fn deploy_input(
+    /// its validation: a pure function of the bytes, with no toolchain.
+    pub(crate) fn deploy_input(
         &self,
         code: &[u8],
         options: &DeployOptions,
-        may_run_gofmt: bool,
     ) -> Result<(ContractOptions, String, govm_validate::ValidContract)> {
         let limits = options.options.unwrap_or(self.default_options());
         limits.check().map_err(Error::Runtime)?;
         let source = prepare_source(code, self.validation.max_source_size)?;
-        let valid = if may_run_gofmt {
-            self.validate(&source)?
-        } else {
-            govm_validate::validate(&source, &self.validation)?
-        };
+        let valid = govm_validate::validate(&source, &self.validation)?;
         Ok((limits, source, valid))
     }
 
-    fn prepare(
+    pub(crate) fn prepare(
         &self,
         hash: &[u8; 32],
         wasm: ModuleSource<'_>,
@@ -557,7 +478,7 @@ fn decode_call_events(out: &CallOutcome, events: &[govm_state::Event]) -> Result
                     "an event from {emitter}, which did not run in the call"
                 )))
             })?;
-            crate::records::event_record(abi, e)
+            EventRecord::decode(abi, e)
         })
         .collect()
 }

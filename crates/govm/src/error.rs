@@ -6,11 +6,12 @@ use thiserror::Error;
 pub enum Error {
     /// The deployed bytes are not acceptable source (size, UTF-8, gzip).
     #[error(transparent)]
-    Source(govm_compiler::Error),
+    Source(#[from] govm_validate::SourceError),
     /// The contract failed validation; the diagnostics say where and why.
     #[error(transparent)]
     Rejected(#[from] govm_validate::Rejected),
-    /// The contract did not compile, or no toolchain is installed.
+    /// The contract did not compile, or no toolchain is installed (feature `build`).
+    #[cfg(feature = "build")]
     #[error(transparent)]
     Compile(govm_compiler::Error),
     /// The call failed; no state changed. Gas was still used.
@@ -44,10 +45,11 @@ pub enum Error {
     },
 }
 
+#[cfg(feature = "build")]
 impl From<govm_compiler::Error> for Error {
     fn from(e: govm_compiler::Error) -> Self {
         match e {
-            govm_compiler::Error::Source(_) => Error::Source(e),
+            govm_compiler::Error::Source(why) => Error::Source(govm_validate::SourceError(why)),
             other => Error::Compile(other),
         }
     }

@@ -5,6 +5,12 @@
 //! Go, and registers it at a deterministic address; [`Engine::execute_with_args`] runs an
 //! entry point in a fresh, metered wasm instance and commits its writes atomically.
 //!
+//! Two halves, one crate. Running contracts (validation, [`Engine::deploy_prebuilt`] of a
+//! module built elsewhere, execute, query, blocks) needs no toolchain. Building them
+//! (`deploy` from source, `build`, `verify`, the Go SDK's files) is the default feature
+//! `build`, which brings `govm-compiler` and `govm-sdk`: an embedder that only runs contracts,
+//! as a chain node does, turns it off (`default-features = false`).
+//!
 //! ```
 //! use govm::{Address, CallContext, Config, ContractOptions, DeployOptions, Engine, Error, Value};
 //!
@@ -71,6 +77,9 @@
 #![deny(missing_docs)]
 
 mod block;
+#[cfg(feature = "build")]
+mod builder;
+mod class;
 mod config;
 mod engine;
 mod error;
@@ -78,6 +87,7 @@ mod json;
 mod records;
 
 pub use block::{Block, FinalizedBlock};
+pub use class::Class;
 pub use config::{
     CallContext, Config, DeployOptions, Deployment, EventRecord, Outcome, StateBackend,
 };
@@ -86,14 +96,16 @@ pub use error::{Error, Result};
 pub use govm_abi::{
     Address, CheckedModule, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value,
 };
+#[cfg(feature = "build")]
 pub use govm_sdk::write_sdk;
 pub use json::fields_json;
 pub use records::{ContractInfo, ObjectRecord};
 
+#[cfg(feature = "build")]
 pub use govm_compiler::{Error as CompileError, ToolchainConfig};
 pub use govm_runtime::gas::deploy_gas;
 pub use govm_runtime::{
     ContractOptions, Error as CallError, LogLevel, MAX_RESULT_SIZE, RuntimeConfig, WasiOptions,
 };
 pub use govm_state::{Error as StateError, State, Transaction};
-pub use govm_validate::{Diagnostic, Rejected};
+pub use govm_validate::{Diagnostic, Rejected, SourceError};

@@ -139,18 +139,9 @@ impl Engine {
         let mut abis = Abis::new(self, &tx);
         events
             .iter()
-            .map(|e| event_record(&*abis.get(Address(e.contract))?, e))
+            .map(|e| EventRecord::decode(&*abis.get(Address(e.contract))?, e))
             .collect()
     }
-}
-
-/// An event decoded with its contract's ABI.
-pub(crate) fn event_record(abi: &ContractAbi, e: &govm_state::Event) -> Result<EventRecord> {
-    Ok(EventRecord {
-        contract: Address(e.contract),
-        name: e.name.clone(),
-        fields: abi.codec().decode_event_fields(&e.data)?,
-    })
 }
 
 fn object_record(
