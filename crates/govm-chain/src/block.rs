@@ -1,14 +1,41 @@
 //! A block being built on a [`Chain`]: its transactions delivered in order (their stateless
 //! checks on other threads, ahead), then finalized and committed.
 
-use govm::{Address, CallError, DeployOptions, Error as EngineError, EventRecord, Hash};
+use govm::{Address, Class, DeployOptions, Error as EngineError, EventRecord, Hash};
 use parity_scale_codec::Encode;
 
-use crate::chain::{Chain, Refusal, TxRecord, TxResult};
+use crate::admission::summary;
+use crate::chain::Chain;
 use crate::code::Code;
 use crate::error::{Error, Result};
 use crate::params::{TRANSFER_GAS, intrinsic_gas};
-use crate::tx::{Body, Tx, tx_hash};
+use crate::results::{Refusal, TxRecord, TxResult};
+use crate::tx::{Body, Received, UnsignedTx, tx_hash};
+
+impl Chain {
+    /// Starts block `height` (the one after the last committed) at `time`, with `proposer`
+    /// receiving the fees.
+    pub fn begin_block(&self, height: u64, time: i64, proposer: Address) -> Result<ChainBlock<'_>> {
+        // The height is read under the block's lock: no other block can commit meanwhile.
+        let block = self.engine.begin_block(height, time);
+        let last = block
+            .committed_height()?
+            .ok_or_else(|| Error::Genesis("the chain has no genesis".into()))?;
+        if height != last + 1 {
+            return Err(Error::Height {
+                expected: last + 1,
+                got: height,
+            });
+        }
+        Ok(ChainBlock {
+            chain: self,
+            block,
+            proposer,
+            fuel_left: self.params.max_block_fuel,
+            failed: None,
+        })
+    }
+}
 
 /// A block being built: transactions are delivered in order, then it commits.
 #[derive(Debug)]
@@ -101,7 +128,7 @@ impl<'a> ChainBlock<'a> {
     fn deliver_checked(
         &mut self,
         bytes: &[u8],
-        stateless: std::result::Result<Tx, Refusal>,
+        stateless: std::result::Result<Received, Refusal>,
     ) -> Result<TxResult> {
         if let Some(reason) = &self.failed {
             return Err(Error::Halt(reason.clone()));
@@ -116,7 +143,7 @@ impl<'a> ChainBlock<'a> {
     fn deliver(
         &mut self,
         bytes: &[u8],
-        stateless: std::result::Result<Tx, Refusal>,
+        stateless: std::result::Result<Received, Refusal>,
     ) -> Result<TxResult> {
         let hash = Hash(tx_hash(bytes));
         // The store's limits count per transaction, not per block.
@@ -125,45 +152,33 @@ impl<'a> ChainBlock<'a> {
         let admitted = self
             .chain
             .admit(bytes, stateless, view, Some(self.fuel_left), &|_| None);
-        let tx = match admitted {
-            Ok(tx) => tx,
-            Err((code, log, gas_wanted)) => {
-                return Ok(TxResult {
-                    code,
-                    data: Vec::new(),
-                    log,
-                    gas_wanted,
-                    gas_used: 0,
-                    events: Vec::new(),
-                    hash,
-                });
-            }
+        let received = match admitted {
+            Ok(received) => received,
+            Err(refusal) => return Ok(refusal.into_result(hash)),
         };
-        let u = tx.unsigned.clone();
-        let sender = tx.sender();
-        let intrinsic = intrinsic_gas(bytes.len());
-        let ran = match &u.body {
+        let mut summary = summary(&received);
+        let sender = received.sender;
+        // The body is moved into what runs it: a deploy's wasm is not copied.
+        let UnsignedTx {
+            fuel_limit,
+            gas_price,
+            body,
+            ..
+        } = received.tx.unsigned;
+        let fuel = fuel_limit - intrinsic_gas(bytes.len());
+        let ran = match body {
             Body::Deploy {
                 source,
                 wasm,
                 options,
-            } => self.deploy(sender, source, wasm, options, u.fuel_limit - intrinsic)?,
+            } => self.deploy(sender, &source, wasm, &options, fuel, bytes)?,
             Body::Call {
                 contract,
                 function,
                 args,
                 value,
-            } => self.call(
-                sender,
-                Address(*contract),
-                function,
-                args,
-                *value,
-                u.fuel_limit - intrinsic,
-            )?,
-            Body::Transfer { to, amount } => {
-                self.transfer(sender, Address(*to), *amount, u.fuel_limit - intrinsic)?
-            }
+            } => self.call(sender, Address(contract), &function, &args, value, fuel)?,
+            Body::Transfer { to, amount } => self.transfer(sender, Address(to), amount, fuel)?,
         };
         let Ran {
             code,
@@ -175,24 +190,22 @@ impl<'a> ChainBlock<'a> {
             Ok(ran) => ran,
             // Refused after all (a deploy that does not check): nothing was written.
             Err((code, log)) => {
-                return Ok(TxResult {
+                let refusal = Refusal {
                     code,
-                    data: Vec::new(),
                     log,
-                    gas_wanted: u.fuel_limit,
-                    gas_used: 0,
-                    events: Vec::new(),
-                    hash,
-                });
+                    gas_wanted: fuel_limit,
+                    tx: Some(summary),
+                };
+                return Ok(refusal.into_result(hash));
             }
         };
-        let gas_used = intrinsic.saturating_add(gas).min(u.fuel_limit);
-        let fee = gas_used.saturating_mul(u.gas_price);
+        let gas_used = (fuel_limit - fuel).saturating_add(gas).min(fuel_limit);
+        let fee = gas_used.saturating_mul(gas_price);
         let height = self.block.height();
         let record = TxRecord {
             code: code.value(),
-            data: data.clone(),
-            log: log.clone(),
+            data,
+            log,
             gas_used,
             height,
         };
@@ -204,15 +217,23 @@ impl<'a> ChainBlock<'a> {
         tx_state.increment_nonce(&sender.0)?;
         tx_state.transfer(&sender.0, &self.proposer.0, fee)?;
         tx_state.put_tx_result(&hash.0, &record.encode())?;
-        self.fuel_left -= u.fuel_limit;
+        self.fuel_left -= fuel_limit;
+        if summary.kind == "deploy" && code == Code::Ok {
+            if let Ok(contract) = <[u8; 20]>::try_from(record.data.as_slice()) {
+                summary
+                    .details
+                    .push(("contract", Address(contract).to_string()));
+            }
+        }
         Ok(TxResult {
             code,
-            data,
-            log,
-            gas_wanted: u.fuel_limit,
+            data: record.data,
+            log: record.log,
+            gas_wanted: fuel_limit,
             gas_used,
             events,
             hash,
+            tx: Some(summary),
         })
     }
 
@@ -263,28 +284,26 @@ impl<'a> ChainBlock<'a> {
             Ok(out) => Ran::ok(out.encoded_results, out.gas_used, out.events),
             Err(EngineError::Call {
                 error, gas_used, ..
-            }) => {
-                let code = match &error {
-                    CallError::OutOfFuel => Code::OutOfGas,
-                    e if e.is_resource_limit() => Code::ResourceLimit,
-                    CallError::ResultTooLarge { .. } => Code::ResourceLimit,
-                    CallError::InsufficientValue { .. } => Code::InsufficientFunds,
-                    _ => Code::CallFailed,
-                };
-                Ran::failed(code, error.to_string(), gas_used)
-            }
+            }) => Ran::failed(
+                Code::of_call(Class::of_call(&error)),
+                error.to_string(),
+                gas_used,
+            ),
             Err(e @ EngineError::Abi(_)) => Ran::failed(Code::CallFailed, e.to_string(), 0),
             Err(other) => return Err(other.into()),
         }))
     }
 
+    /// Deploys `source` with `wasm` (moved in); `bytes` is the whole transaction, read again
+    /// only to classify a module refused on its own.
     fn deploy(
         &mut self,
         sender: Address,
         source: &[u8],
-        wasm: &[u8],
+        wasm: Vec<u8>,
         options: &[u8],
         fuel: u64,
+        bytes: &[u8],
     ) -> Result<Refusable> {
         let limits = match self.chain.deploy_limits(options) {
             Ok(limits) => limits,
@@ -305,7 +324,7 @@ impl<'a> ChainBlock<'a> {
         let savepoint = self.block.transaction().savepoint();
         match self
             .block
-            .deploy_prebuilt(source, wasm.to_vec(), &deploy_options, fuel - bytes_gas)
+            .deploy_prebuilt(source, wasm, &deploy_options, fuel - bytes_gas)
         {
             Ok(d) if d.deploy_gas > fuel => {
                 self.block.transaction().rollback_to(savepoint);
@@ -319,32 +338,42 @@ impl<'a> ChainBlock<'a> {
                 )))
             }
             Ok(d) => Ok(Ok(Ran::ok(d.address.0.to_vec(), d.deploy_gas, Vec::new()))),
-            Err(EngineError::Rejected(r)) => Ok(Err((Code::InvalidSource, r.to_string()))),
-            Err(e @ EngineError::Source(_)) => Ok(Err((Code::InvalidSource, e.to_string()))),
-            Err(EngineError::Runtime(e @ CallError::InvalidModule(_))) => {
-                // A module valid on its own (checked against no entry points) that failed
-                // against its source's entry points does not match the source.
-                let empty = govm::ContractAbi::new("", Vec::new());
-                let simd = limits.is_some_and(|o| o.enable_simd);
-                let code = if govm_abi::check_module(wasm, &empty, simd).is_ok() {
-                    Code::ModuleMismatch
-                } else {
-                    Code::InvalidModule
-                };
-                Ok(Err((code, e.to_string())))
-            }
-            // Package initialisation ran and failed: deterministic work the sender pays for.
-            Err(EngineError::Runtime(CallError::Initialization(inner))) => {
-                let code = if matches!(*inner, CallError::OutOfFuel) {
-                    Code::OutOfGas
-                } else {
-                    Code::InitFailed
-                };
-                let log = format!("package initialization failed: {inner}");
-                Ok(Ok(Ran::failed(code, log, fuel)))
-            }
-            Err(EngineError::Runtime(e)) => Ok(Err((Code::InvalidDeploy, e.to_string()))),
-            Err(other) => Err(other.into()),
+            Err(e) => match e.class() {
+                Class::InvalidSource => Ok(Err((Code::InvalidSource, e.to_string()))),
+                Class::InvalidModule if matches!(e, EngineError::Runtime(_)) => {
+                    // A module valid on its own (checked against no entry points) that failed
+                    // against its source's entry points does not match the source.
+                    let empty = govm::ContractAbi::new("", Vec::new());
+                    let simd = limits.is_some_and(|o| o.enable_simd);
+                    // The wasm was moved into the deploy: this rare path decodes it again.
+                    let valid_alone = match Received::decode(bytes).map(|r| r.tx.unsigned.body) {
+                        Ok(Body::Deploy { wasm, .. }) => {
+                            govm_abi::check_module(&wasm, &empty, simd).is_ok()
+                        }
+                        _ => false,
+                    };
+                    let code = if valid_alone {
+                        Code::ModuleMismatch
+                    } else {
+                        Code::InvalidModule
+                    };
+                    Ok(Err((code, e.to_string())))
+                }
+                // Package initialisation ran and failed: deterministic work the sender pays
+                // for.
+                class @ (Class::InitOutOfGas | Class::InitLimit | Class::InitFailed) => {
+                    let code = if class == Class::InitOutOfGas {
+                        Code::OutOfGas
+                    } else {
+                        Code::InitFailed
+                    };
+                    Ok(Ok(Ran::failed(code, e.to_string(), fuel)))
+                }
+                _ if matches!(e, EngineError::Runtime(_)) => {
+                    Ok(Err((Code::InvalidDeploy, e.to_string())))
+                }
+                _ => Err(e.into()),
+            },
         }
     }
 

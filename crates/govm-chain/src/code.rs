@@ -2,6 +2,8 @@
 //! was refused and changed nothing; from 20, it ran: its sender's nonce moved on and the fee
 //! was paid, and only its body's writes were rolled back when it failed.
 
+use govm::Class;
+
 /// Why a transaction was refused, or how it ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u32)]
@@ -60,8 +62,65 @@ impl Code {
         self as u32
     }
 
+    /// The code of a call that ran and failed with `class`: the chain's one table from the
+    /// failure taxonomy ([`govm::Error::class`]) to result codes.
+    pub fn of_call(class: Class) -> Code {
+        match class {
+            Class::OutOfGas => Code::OutOfGas,
+            Class::ResourceLimit
+            | Class::ResultTooLarge
+            | Class::InitOutOfGas
+            | Class::InitLimit => Code::ResourceLimit,
+            Class::InsufficientFunds => Code::InsufficientFunds,
+            _ => Code::CallFailed,
+        }
+    }
+
+    /// The code of a number, if it is one.
+    pub fn from_value(value: u32) -> Option<Code> {
+        const ALL: [Code; 20] = [
+            Code::Ok,
+            Code::Malformed,
+            Code::UnknownVersion,
+            Code::TooLarge,
+            Code::BadSignature,
+            Code::WrongChain,
+            Code::BadNonce,
+            Code::GasPriceTooLow,
+            Code::BadFuelLimit,
+            Code::CannotPayFee,
+            Code::BlockFull,
+            Code::InvalidSource,
+            Code::InvalidModule,
+            Code::InvalidDeploy,
+            Code::ModuleMismatch,
+            Code::CallFailed,
+            Code::OutOfGas,
+            Code::ResourceLimit,
+            Code::InsufficientFunds,
+            Code::InitFailed,
+        ];
+        ALL.into_iter().find(|c| c.value() == value)
+    }
+
     /// Whether the transaction ran (nonce and fee taken) rather than being refused.
     pub fn ran(self) -> bool {
         self == Code::Ok || self.value() >= 20
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_number_names_its_code() {
+        for value in 0..=30 {
+            if let Some(code) = Code::from_value(value) {
+                assert_eq!(code.value(), value);
+            }
+        }
+        assert_eq!(Code::from_value(24), Some(Code::InitFailed));
+        assert_eq!(Code::from_value(15), None);
     }
 }

@@ -34,19 +34,26 @@
 //! ```
 #![deny(missing_docs)]
 
+mod admission;
 mod block;
 mod chain;
 mod code;
 mod error;
 mod genesis;
 mod params;
+mod results;
 mod tx;
 
 pub use block::{ChainBlock, FinalizedChainBlock};
-pub use chain::{Account, Chain, ChainInfo, TxCheck, TxRecord, TxResult};
+pub use admission::TxCheck;
+pub use chain::{Account, Chain, ChainInfo};
 pub use code::Code;
 pub use ed25519_dalek::SigningKey;
 pub use error::{Error, Result};
 pub use genesis::{Genesis, GenesisBalance, GenesisContract};
 pub use params::{ChainParams, TRANSFER_GAS, TX_BASE_GAS, TX_GAS_PER_BYTE, intrinsic_gas};
-pub use tx::{Body, SIGNING_DOMAIN, TX_VERSION, Tx, UnsignedTx, address_of, signing_key, tx_hash};
+pub use results::{TxRecord, TxResult, TxSummary};
+pub use tx::{
+    Body, SIGNING_DOMAIN, TX_VERSION, Tx, UnsignedTx, address_of, call_body, signing_key,
+    transfer_body, tx_hash,
+};

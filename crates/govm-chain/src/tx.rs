@@ -86,11 +86,7 @@ impl UnsignedTx {
 
     /// What the signature signs: `sha256(SIGNING_DOMAIN ‖ encode_unsigned())`.
     pub fn digest(&self) -> [u8; 32] {
-        Sha256::new()
-            .chain_update(SIGNING_DOMAIN)
-            .chain_update(self.encode_unsigned())
-            .finalize()
-            .into()
+        signing_digest(&self.encode_unsigned())
     }
 
     /// Signs with `key`.
@@ -102,6 +98,102 @@ impl UnsignedTx {
             signature,
         }
     }
+}
+
+/// A call's body: `function` of `contract` with SCALE-encoded `args`, carrying `value`.
+pub fn call_body(contract: Address, function: &str, args: Vec<u8>, value: u64) -> Body {
+    Body::Call {
+        contract: contract.0,
+        function: function.to_owned(),
+        args,
+        value,
+    }
+}
+
+/// A transfer's body: `amount` to `to`.
+pub fn transfer_body(to: Address, amount: u64) -> Body {
+    Body::Transfer { to: to.0, amount }
+}
+
+/// `sha256(SIGNING_DOMAIN ‖ unsigned)`, for the unsigned encoding `unsigned`.
+fn signing_digest(unsigned: &[u8]) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(SIGNING_DOMAIN)
+        .chain_update(unsigned)
+        .finalize()
+        .into()
+}
+
+impl Body {
+    /// What kind of transaction this is, as results and ABCI events name it, and what else
+    /// identifies it (a call's contract and function, a transfer's recipient).
+    pub(crate) fn describe(&self) -> (&'static str, Vec<(&'static str, String)>) {
+        match self {
+            Body::Call {
+                contract, function, ..
+            } => (
+                "call",
+                vec![
+                    ("contract", Address(*contract).to_string()),
+                    ("function", function.clone()),
+                ],
+            ),
+            Body::Deploy { .. } => ("deploy", Vec::new()),
+            Body::Transfer { to, .. } => ("transfer", vec![("to", Address(*to).to_string())]),
+        }
+    }
+
+    /// The native value the body moves from the sender (a call's value, a transfer's
+    /// amount).
+    pub(crate) fn sends(&self) -> u64 {
+        match self {
+            Body::Call { value, .. } => *value,
+            Body::Transfer { amount, .. } => *amount,
+            Body::Deploy { .. } => 0,
+        }
+    }
+}
+
+/// A transaction as it came: decoded once, with the digest of its signed bytes exactly as
+/// received (no re-encoding: the SCALE encoding is canonical, so the bytes are the encoding)
+/// and its sender hashed once.
+#[derive(Clone, Debug)]
+pub(crate) struct Received {
+    pub(crate) tx: Tx,
+    pub(crate) sender: Address,
+    digest: [u8; 32],
+}
+
+impl Received {
+    /// Decodes `bytes` ([`Tx::decode`]).
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Self, (Code, String)> {
+        let tx = Tx::decode(bytes)?;
+        // Decoding left exactly the key and the signature after the unsigned encoding.
+        let unsigned = &bytes[..bytes.len() - 96];
+        Ok(Self {
+            digest: signing_digest(unsigned),
+            sender: tx.sender(),
+            tx,
+        })
+    }
+
+    /// Checks the signature over the received bytes with the signer's key decompressed
+    /// already (`None`: the signer is not a point on the curve).
+    pub(crate) fn verify_with(&self, key: Option<&VerifyingKey>) -> Result<(), (Code, String)> {
+        verify_digest(key, &self.digest, &self.tx.signature)
+    }
+}
+
+/// Checks `signature` of `digest` strictly (no malleable encodings, no weak keys).
+fn verify_digest(
+    key: Option<&VerifyingKey>,
+    digest: &[u8; 32],
+    signature: &[u8; 64],
+) -> Result<(), (Code, String)> {
+    let bad = |why: &str| (Code::BadSignature, why.to_owned());
+    let key = key.ok_or_else(|| bad("not a public key"))?;
+    key.verify_strict(digest, &Signature::from_bytes(signature))
+        .map_err(|_| bad("the signature does not match the transaction and its signer"))
 }
 
 /// The govm address of an ed25519 public key: the first 20 bytes of its sha256, as CometBFT
@@ -156,17 +248,8 @@ impl Tx {
 
     /// Checks the signature (strictly: no malleable encodings, no weak keys).
     pub fn verify(&self) -> Result<(), (Code, String)> {
-        self.verify_with(VerifyingKey::from_bytes(&self.signer).ok().as_ref())
-    }
-
-    /// [`Tx::verify`] with the signer's key decompressed already (`None`: the signer is not
-    /// a point on the curve).
-    pub(crate) fn verify_with(&self, key: Option<&VerifyingKey>) -> Result<(), (Code, String)> {
-        let bad = |why: &str| (Code::BadSignature, why.to_owned());
-        let key = key.ok_or_else(|| bad("not a public key"))?;
-        let signature = Signature::from_bytes(&self.signature);
-        key.verify_strict(&self.unsigned.digest(), &signature)
-            .map_err(|_| bad("the signature does not match the transaction and its signer"))
+        let key = VerifyingKey::from_bytes(&self.signer).ok();
+        verify_digest(key.as_ref(), &self.unsigned.digest(), &self.signature)
     }
 
     /// The sender: [`address_of`] the signer.
@@ -212,6 +295,24 @@ mod tests {
         assert_eq!(back, tx);
         assert!(back.verify().is_ok());
         assert_eq!(back.sender(), address_of(&tx.signer));
+    }
+
+    #[test]
+    fn the_received_digest_is_the_signed_one() {
+        let tx = sample();
+        let bytes = tx.encode();
+        let received = Received::decode(&bytes).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(received.digest, tx.unsigned.digest());
+        assert_eq!(received.sender, tx.sender());
+        let key = VerifyingKey::from_bytes(&tx.signer).ok();
+        assert!(received.verify_with(key.as_ref()).is_ok());
+        // A compact length written in more bytes than it needs does not decode: the bytes a
+        // signature covers are the one encoding of the transaction.
+        let mut long = bytes.clone();
+        let at = 1 + 1; // after the version byte and the chain id's one-byte length
+        assert_eq!(long[at - 1], 4 << 2);
+        long.splice(at - 1..at, [(4 << 2) | 1, 0]);
+        assert!(Received::decode(&long).is_err());
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use govm::{CallError, Error};
+use govm::{CallError, Class, Error};
+use govm_chain::Code;
+use govm_node::QueryCode;
 
 /// What `govm` exits with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,16 +25,40 @@ pub(crate) enum Exit {
 }
 
 impl Exit {
+    /// The exit code of a failure of `class`: the command's one table from the failure
+    /// taxonomy ([`govm::Error::class`]).
+    pub(crate) fn of_class(class: Class) -> Self {
+        match class {
+            c if c.is_limit() => Exit::Limit,
+            Class::Refused | Class::NotFound | Class::InsufficientFunds => Exit::Usage,
+            Class::Node => Exit::Internal,
+            _ => Exit::Reverted,
+        }
+    }
+
     /// The exit code of a failed call.
     pub(crate) fn of_call(error: &CallError) -> Self {
-        match error {
-            e if e.is_resource_limit() => Exit::Limit,
-            CallError::UnknownFunction { .. }
-            | CallError::UnknownContract { .. }
-            | CallError::BadArguments { .. }
-            | CallError::InsufficientValue { .. } => Exit::Usage,
-            CallError::State(_) | CallError::Internal(_) => Exit::Internal,
-            _ => Exit::Reverted,
+        Self::of_class(Class::of_call(error))
+    }
+
+    /// The exit code of a transaction's result code on a network (an unknown number is a
+    /// refusal: the input's fault).
+    pub(crate) fn of_tx_code(code: u32) -> Self {
+        match Code::from_value(code) {
+            Some(Code::Ok) => Exit::Ok,
+            Some(Code::CallFailed) => Exit::Reverted,
+            Some(Code::OutOfGas | Code::ResourceLimit) => Exit::Limit,
+            _ => Exit::Usage,
+        }
+    }
+
+    /// The exit code of a failed query's code on a network.
+    pub(crate) fn of_query_code(code: u32) -> Self {
+        match QueryCode::from_value(code) {
+            Some(QueryCode::CallFailed) => Exit::Reverted,
+            Some(QueryCode::OutOfGas | QueryCode::ResourceLimit) => Exit::Limit,
+            Some(QueryCode::Internal) => Exit::Internal,
+            _ => Exit::Usage,
         }
     }
 }
@@ -84,7 +110,7 @@ impl Failure {
             | Error::Runtime(
                 error @ (CallError::InvalidOptions(_) | CallError::Initialization(_)),
             ) => {
-                let exit = if error.is_resource_limit() {
+                let exit = if Class::of_call(&error).is_limit() {
                     Exit::Limit
                 } else {
                     Exit::Usage

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use govm::{Address, ContractAbi};
 use govm_chain::{Body, SigningKey, UnsignedTx};
-use govm_node::QueryCode;
 use govm_node::rpc::{Client, Included};
 use serde_json::{Value as Json, json};
 
@@ -135,23 +134,12 @@ impl Network {
 
 /// The exit code of a transaction's result code (docs/chain.md, "Result codes").
 pub(crate) fn tx_exit(code: u32) -> Exit {
-    match code {
-        0 => Exit::Ok,
-        20 => Exit::Reverted,
-        21 | 22 => Exit::Limit,
-        _ => Exit::Usage,
-    }
+    Exit::of_tx_code(code)
 }
 
 /// A query's code as a failure.
 pub(crate) fn query_failure(code: u32, log: &str) -> Failure {
-    let exit = match code {
-        c if c == QueryCode::CallFailed as u32 => Exit::Reverted,
-        c if c == QueryCode::OutOfGas as u32 || c == QueryCode::ResourceLimit as u32 => Exit::Limit,
-        c if c == QueryCode::Internal as u32 => Exit::Internal,
-        _ => Exit::Usage,
-    };
-    Failure::new(exit, log)
+    Failure::new(Exit::of_query_code(code), log)
 }
 
 /// The JSON form of a transaction in a block.

@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use govm::Address;
-use govm_chain::{Body, Chain, ChainParams, Tx, TxResult};
+use govm_chain::{Chain, ChainParams, Tx, TxResult};
 use serde_json::{Value as Json, json};
 use tendermint_abci::Application;
 use tendermint_proto::v0_38::abci::{
@@ -222,12 +222,7 @@ fn finalize(
     let results = block
         .deliver_txs(&request.txs)
         .map_err(|e| format!("block {height}: {e}"))?;
-    let tx_results = request
-        .txs
-        .iter()
-        .zip(results)
-        .map(|(tx, result)| exec_result(tx, result))
-        .collect();
+    let tx_results = results.into_iter().map(exec_result).collect();
     if diverge_at == Some(height) {
         eprintln!("govm node: diverging on purpose at height {height} (test switch)");
         block
@@ -247,70 +242,53 @@ fn finalize(
 
 /// A delivered transaction as ABCI reports it: its code, data, log, gas, the events that
 /// `tx_search` filters on, and `info` holding the contract events in their JSON form
-/// (`EventRecord::to_json`) for clients that print them.
-fn exec_result(bytes: &[u8], result: TxResult) -> ExecTxResult {
-    let mut events = Vec::new();
-    if let Ok(tx) = Tx::decode(bytes) {
+/// (`EventRecord::to_json`) for clients that print them. Each event field is rendered to JSON
+/// once, for both.
+fn exec_result(result: TxResult) -> ExecTxResult {
+    let mut events = Vec::with_capacity(result.events.len() + 1);
+    if let Some(tx) = &result.tx {
         let mut attributes = vec![
-            attribute("sender", tx.sender().to_string()),
-            attribute("nonce", tx.unsigned.nonce.to_string()),
+            attribute("sender", tx.sender.to_string()),
+            attribute("nonce", tx.nonce.to_string()),
             attribute("hash", result.hash.to_string()),
             attribute("code", result.code.value().to_string()),
+            attribute("kind", tx.kind.into()),
         ];
-        match &tx.unsigned.body {
-            Body::Call {
-                contract, function, ..
-            } => {
-                attributes.push(attribute("kind", "call".into()));
-                attributes.push(attribute("contract", Address(*contract).to_string()));
-                attributes.push(attribute("function", function.clone()));
-            }
-            Body::Deploy { .. } => {
-                attributes.push(attribute("kind", "deploy".into()));
-                if result.code.value() == 0 && result.data.len() == 20 {
-                    let mut a = [0; 20];
-                    a.copy_from_slice(&result.data);
-                    attributes.push(attribute("contract", Address(a).to_string()));
-                }
-            }
-            Body::Transfer { to, .. } => {
-                attributes.push(attribute("kind", "transfer".into()));
-                attributes.push(attribute("to", Address(*to).to_string()));
-            }
-        }
+        attributes.extend(tx.details.iter().map(|(k, v)| attribute(k, v.clone())));
         events.push(Event {
             r#type: TX_EVENT.into(),
             attributes,
         });
     }
+    let mut info_events = Vec::with_capacity(result.events.len());
     for e in &result.events {
+        let contract = e.contract.to_string();
         let mut attributes = vec![
-            attribute("contract", e.contract.to_string()),
+            attribute("contract", contract.clone()),
             attribute("name", e.name.clone()),
         ];
-        // Fields are prefixed so that no contract can pose as another through a field
-        // named `contract` or `name`.
+        let mut fields = serde_json::Map::new();
         for (key, value) in &e.fields {
-            let text = match value.to_json() {
-                Json::String(s) => s,
+            let value = value.to_json();
+            // Fields are prefixed so that no contract can pose as another through a field
+            // named `contract` or `name`.
+            let text = match &value {
+                Json::String(s) => s.clone(),
                 other => other.to_string(),
             };
             attributes.push(attribute(&format!("field.{key}"), text));
+            fields.insert(key.clone(), value);
         }
         events.push(Event {
             r#type: CONTRACT_EVENT.into(),
             attributes,
         });
+        info_events.push(json!({ "contract": contract, "name": e.name, "fields": fields }));
     }
-    let info = if result.events.is_empty() {
+    let info = if info_events.is_empty() {
         String::new()
     } else {
-        let list: Vec<Json> = result
-            .events
-            .iter()
-            .map(govm::EventRecord::to_json)
-            .collect();
-        json!({ "events": list }).to_string()
+        json!({ "events": info_events }).to_string()
     };
     ExecTxResult {
         code: result.code.value(),

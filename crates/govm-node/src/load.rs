@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use govm::{Address, Type, Value};
-use govm_chain::{Body, SigningKey, UnsignedTx, address_of, tx_hash};
+use govm_chain::{SigningKey, UnsignedTx, address_of, call_body, transfer_body, tx_hash};
 
 use crate::rpc::Client;
 
@@ -103,21 +103,16 @@ fn send(spec: &LoadSpec, stop: &AtomicBool) -> LoadReport {
             },
         };
         let body = match spec.token {
-            Some(token) if spec.only_calls || turn.is_multiple_of(2) => Body::Call {
-                contract: token.0,
-                function: "Transfer".into(),
-                args: govm_abi::encode_values(
+            Some(token) if spec.only_calls || turn.is_multiple_of(2) => {
+                let args = govm_abi::encode_values(
                     "arguments",
                     &[Type::Address, Type::U64],
                     &[Value::Address(sink), Value::U64(1)],
                 )
-                .unwrap_or_default(),
-                value: 0,
-            },
-            _ => Body::Transfer {
-                to: sink.0,
-                amount: 1,
-            },
+                .unwrap_or_default();
+                call_body(token, "Transfer", args, 0)
+            }
+            _ => transfer_body(sink, 1),
         };
         let tx = UnsignedTx {
             chain_id: spec.chain_id.clone(),

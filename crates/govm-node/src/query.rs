@@ -3,7 +3,7 @@
 //! Every answer's value is JSON in the forms the `govm` command prints. Codes: see
 //! [`QueryCode`].
 
-use govm::{Address, CallError, Error as EngineError, EventRecord, Hash, ObjectId, ObjectRecord};
+use govm::{Address, Class, Error as EngineError, EventRecord, Hash, ObjectId, ObjectRecord};
 use govm_chain::{Chain, Error as ChainError};
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
@@ -30,6 +30,39 @@ pub enum QueryCode {
     OutOfGas = 21,
     /// A read-only call met a memory, stack or time limit.
     ResourceLimit = 22,
+}
+
+impl QueryCode {
+    /// The code of a read-only call that failed with `class`: the node's one table from the
+    /// failure taxonomy ([`govm::Error::class`]) to query codes.
+    pub fn of_class(class: Class) -> QueryCode {
+        match class {
+            Class::OutOfGas => QueryCode::OutOfGas,
+            Class::ResourceLimit | Class::InitOutOfGas | Class::InitLimit => {
+                QueryCode::ResourceLimit
+            }
+            Class::Refused | Class::InsufficientFunds => QueryCode::Refused,
+            Class::NotFound => QueryCode::NotFound,
+            Class::Node => QueryCode::Internal,
+            _ => QueryCode::CallFailed,
+        }
+    }
+
+    /// The code of a number, if it is one.
+    pub fn from_value(value: u32) -> Option<QueryCode> {
+        [
+            QueryCode::Ok,
+            QueryCode::BadRequest,
+            QueryCode::NotFound,
+            QueryCode::Refused,
+            QueryCode::Internal,
+            QueryCode::CallFailed,
+            QueryCode::OutOfGas,
+            QueryCode::ResourceLimit,
+        ]
+        .into_iter()
+        .find(|c| *c as u32 == value)
+    }
 }
 
 /// What a read-only call (`/call/<contract>/<function>`) takes as its data.
@@ -159,16 +192,7 @@ fn call(chain: &Chain, contract: Address, function: &str, data: &[u8]) -> Answer
         Err(ChainError::Engine(EngineError::Call {
             error, gas_used, ..
         })) => {
-            let code = match &error {
-                CallError::OutOfFuel => QueryCode::OutOfGas,
-                e if e.is_resource_limit() => QueryCode::ResourceLimit,
-                CallError::UnknownFunction { .. }
-                | CallError::BadArguments { .. }
-                | CallError::InsufficientValue { .. } => QueryCode::Refused,
-                CallError::UnknownContract { .. } => QueryCode::NotFound,
-                CallError::State(_) | CallError::Internal(_) => QueryCode::Internal,
-                _ => QueryCode::CallFailed,
-            };
+            let code = QueryCode::of_class(Class::of_call(&error));
             let value = json!({
                 "status": "error", "result": null, "error": error.to_string(),
                 "events": [], "gas_used": gas_used,
@@ -197,12 +221,9 @@ fn internal(e: impl std::fmt::Display) -> (QueryCode, String, Json) {
 }
 
 fn engine_error(e: EngineError) -> (QueryCode, String, Json) {
-    match e {
-        EngineError::Call {
-            error: error @ CallError::UnknownContract { .. },
-            ..
-        } => not_found(error.to_string()),
-        EngineError::Abi(_) => (QueryCode::Refused, e.to_string(), Json::Null),
-        other => internal(other),
+    match (e.class(), &e) {
+        (Class::NotFound, EngineError::Call { error, .. }) => not_found(error.to_string()),
+        (Class::Refused, EngineError::Abi(_)) => (QueryCode::Refused, e.to_string(), Json::Null),
+        _ => internal(e),
     }
 }

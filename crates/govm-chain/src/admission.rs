@@ -1,0 +1,275 @@
+//! Admission: whether a transaction may enter a block. One function for `check_tx` and for
+//! delivery ([`Chain::admit`], after the stateless [`Chain::stateless`]), so that a mempool
+//! and a block always agree.
+
+use govm::{Address, Class, ContractOptions, DeployOptions, Transaction};
+
+use crate::chain::{Chain, MAX_KEYS};
+use crate::code::Code;
+use crate::params::intrinsic_gas;
+use crate::results::{Refusal, TxSummary};
+use crate::tx::{Body, Received};
+
+/// What admission (`check_tx`) says of a transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxCheck {
+    /// [`Code::Ok`] or why it would be refused.
+    pub code: Code,
+    /// Why, for people.
+    pub log: String,
+    /// Its fuel limit.
+    pub gas_wanted: u64,
+    /// Its sender, when it decoded and verified.
+    pub sender: Option<Address>,
+    /// Its nonce, when it decoded.
+    pub nonce: Option<u64>,
+}
+
+impl Chain {
+    /// Whether a transaction would be admitted now (signature, chain id, nonce, gas price,
+    /// fuel limit, fee): what a mempool asks. Cheap, and it never writes.
+    pub fn check_tx(&self, bytes: &[u8]) -> TxCheck {
+        self.check_tx_after(bytes, &|_| None)
+    }
+
+    /// [`Chain::check_tx`] for a mempool that already holds transactions of the sender not
+    /// yet in a block: `pending(sender)` is the nonce after the sender's last pending one,
+    /// which the transaction must carry instead of the committed one.
+    pub fn check_tx_after(
+        &self,
+        bytes: &[u8],
+        pending: &dyn Fn(Address) -> Option<u64>,
+    ) -> TxCheck {
+        let view = self.engine.read_view();
+        let received = match self.admit(bytes, self.stateless(bytes), &view, None, pending) {
+            Ok(received) => received,
+            Err(refusal) => {
+                return TxCheck {
+                    code: refusal.code,
+                    log: refusal.log,
+                    gas_wanted: refusal.gas_wanted,
+                    sender: None,
+                    nonce: None,
+                };
+            }
+        };
+        let Received { tx, sender, .. } = received;
+        let (nonce, gas_wanted) = (tx.unsigned.nonce, tx.unsigned.fuel_limit);
+        // A deploy is validated and its module checked here, so that a block never carries
+        // one that would be refused.
+        if let Body::Deploy {
+            source,
+            wasm,
+            options,
+        } = tx.unsigned.body
+            && let Err((code, log)) = self.check_deploy(sender, &source, wasm, &options)
+        {
+            return TxCheck {
+                code,
+                log,
+                gas_wanted,
+                sender: None,
+                nonce: Some(nonce),
+            };
+        }
+        TxCheck {
+            code: Code::Ok,
+            log: String::new(),
+            gas_wanted,
+            sender: Some(sender),
+            nonce: Some(nonce),
+        }
+    }
+
+    /// A deploy's options, its source and its module checked without running anything.
+    fn check_deploy(
+        &self,
+        sender: Address,
+        source: &[u8],
+        wasm: Vec<u8>,
+        options: &[u8],
+    ) -> Result<(), (Code, String)> {
+        let deploy = DeployOptions {
+            deployer: sender,
+            options: self.deploy_limits(options)?,
+            ..DeployOptions::default()
+        };
+        self.engine
+            .check_prebuilt(source, wasm, &deploy)
+            .map_err(|e| {
+                let code = match e.class() {
+                    Class::InvalidModule => Code::InvalidModule,
+                    Class::InvalidSource => Code::InvalidSource,
+                    _ => Code::InvalidDeploy,
+                };
+                (code, e.to_string())
+            })
+    }
+
+    /// A deploy's options (empty: the chain's defaults), refused when they do not decode or
+    /// break the chain's parameters: the same answer in `check_tx` and in a block.
+    pub(crate) fn deploy_limits(
+        &self,
+        options: &[u8],
+    ) -> Result<Option<ContractOptions>, (Code, String)> {
+        let limits = if options.is_empty() {
+            None
+        } else {
+            Some(
+                ContractOptions::decode(options)
+                    .map_err(|e| (Code::InvalidDeploy, e.to_string()))?,
+            )
+        };
+        let params = self.params;
+        let effective = limits.unwrap_or(self.engine.default_options());
+        if effective.timeout_ms < params.min_timeout_ms || effective.fuel_limit > params.max_tx_fuel
+        {
+            return Err((
+                Code::InvalidDeploy,
+                format!(
+                    "a contract's deadline must be at least {} ms and its fuel limit at most {}",
+                    params.min_timeout_ms, params.max_tx_fuel
+                ),
+            ));
+        }
+        Ok(limits)
+    }
+
+    /// The checks of a transaction that need no state: its size, its encoding and its
+    /// signature (over the bytes as received). A block runs them on other threads ahead of
+    /// its transactions ([`crate::ChainBlock::deliver_txs`]); each is a pure function of the
+    /// bytes, so where it runs changes no result.
+    pub(crate) fn stateless(&self, bytes: &[u8]) -> Result<Received, Refusal> {
+        if bytes.len() as u64 > self.params.max_tx_bytes {
+            return Err(Refusal {
+                code: Code::TooLarge,
+                log: format!(
+                    "{} bytes, over the limit of {}",
+                    bytes.len(),
+                    self.params.max_tx_bytes
+                ),
+                gas_wanted: 0,
+                tx: None,
+            });
+        }
+        let received = Received::decode(bytes).map_err(|(code, log)| Refusal {
+            code,
+            log,
+            gas_wanted: 0,
+            tx: None,
+        })?;
+        let signer = received.tx.signer;
+        let cached = self.keys.get(&signer).map(|k| *k);
+        let key = cached.or_else(|| ed25519_dalek::VerifyingKey::from_bytes(&signer).ok());
+        if let Err((code, log)) = received.verify_with(key.as_ref()) {
+            return Err(refusal(&received, code, log));
+        }
+        // Only a key that signed something valid is kept: junk signers, free to send to
+        // `check_tx`, cannot push out the keys of real senders.
+        if let (None, Some(k)) = (cached, key) {
+            if self.keys.len() >= MAX_KEYS {
+                self.keys.clear();
+            }
+            self.keys.insert(signer, k);
+        }
+        Ok(received)
+    }
+
+    /// Checks a transaction that passed (or failed) [`Chain::stateless`] against `view`;
+    /// `block_room` is the fuel the block has left (none in `check_tx`); `pending` gives the
+    /// nonce a mempool expects of a sender with transactions not yet in a block.
+    pub(crate) fn admit(
+        &self,
+        bytes: &[u8],
+        stateless: Result<Received, Refusal>,
+        view: &Transaction,
+        block_room: Option<u64>,
+        pending: &dyn Fn(Address) -> Option<u64>,
+    ) -> Result<Received, Refusal> {
+        let received = stateless?;
+        let refuse = |code, log: String| Err(refusal(&received, code, log));
+        let u = &received.tx.unsigned;
+        if u.chain_id != self.chain_id {
+            return refuse(
+                Code::WrongChain,
+                format!("for chain {:?}, this is {:?}", u.chain_id, self.chain_id),
+            );
+        }
+        if u.gas_price < self.params.min_gas_price {
+            return refuse(
+                Code::GasPriceTooLow,
+                format!(
+                    "gas price {} is below the minimum of {}",
+                    u.gas_price, self.params.min_gas_price
+                ),
+            );
+        }
+        let intrinsic = intrinsic_gas(bytes.len());
+        if u.fuel_limit > self.params.max_tx_fuel || u.fuel_limit < intrinsic {
+            return refuse(
+                Code::BadFuelLimit,
+                format!(
+                    "fuel limit {} is outside {intrinsic}..={}",
+                    u.fuel_limit, self.params.max_tx_fuel
+                ),
+            );
+        }
+        let sender = received.sender;
+        let store = |e: govm::StateError| refusal(&received, Code::Malformed, e.to_string());
+        let committed = view.nonce(&sender.0).map_err(store)?;
+        let nonce = pending(sender).map_or(committed, |p| p.max(committed));
+        if u.nonce != nonce {
+            return refuse(
+                Code::BadNonce,
+                format!("nonce {}, the sender's next is {nonce}", u.nonce),
+            );
+        }
+        let sends = u.body.sends();
+        let balance = view.balance(&sender.0).map_err(store)?;
+        let cost = u
+            .fuel_limit
+            .checked_mul(u.gas_price)
+            .and_then(|fee| fee.checked_add(sends));
+        if cost.is_none_or(|c| c > balance) {
+            return refuse(
+                Code::CannotPayFee,
+                format!(
+                    "the sender's balance of {balance} cannot pay {} gas at {} and {sends} sent",
+                    u.fuel_limit, u.gas_price
+                ),
+            );
+        }
+        if let Some(room) = block_room
+            && u.fuel_limit > room
+        {
+            return refuse(
+                Code::BlockFull,
+                format!(
+                    "the block has {room} fuel left, the transaction asks for {}",
+                    u.fuel_limit
+                ),
+            );
+        }
+        Ok(received)
+    }
+}
+
+/// What a decoded transaction was.
+pub(crate) fn summary(received: &Received) -> TxSummary {
+    let (kind, details) = received.tx.unsigned.body.describe();
+    TxSummary {
+        sender: received.sender,
+        nonce: received.tx.unsigned.nonce,
+        kind,
+        details,
+    }
+}
+
+fn refusal(received: &Received, code: Code, log: String) -> Refusal {
+    Refusal {
+        code,
+        log,
+        gas_wanted: received.tx.unsigned.fuel_limit,
+        tx: Some(summary(received)),
+    }
+}
