@@ -20,6 +20,7 @@ use crate::memory::{charge, read_bytes, write};
 use crate::modules::Modules;
 use crate::modules::{Loaded, instantiate_memory, run_initialize};
 use crate::request::{CallOutcome, CallRequest, MAX_RESULT_SIZE};
+use crate::stats::Counters;
 use crate::trap::{RunError, classify};
 use crate::wasi_state::WasiState;
 
@@ -38,6 +39,8 @@ pub(crate) struct Shared {
     pub(crate) engines: Engines,
     pub(crate) modules: Modules,
     pub(crate) permits: Permits,
+    /// What the runtime counts (see [`crate::Stats`]); shared with `modules`.
+    pub(crate) counters: Arc<Counters>,
 }
 
 impl NestedCalls for Shared {
@@ -177,6 +180,7 @@ fn run_here(
     let fuel_limit = req.fuel_limit.min(options.fuel_limit);
     let mut gas_used = 0;
     let result = instantiate(loaded, &mut store)
+        .inspect(|_| shared.counters.instances.add(1))
         .and_then(|instance| invoke(&instance, &mut store, req, fuel_limit, &mut gas_used))
         .map_err(|e| classify(e, store.data().seen()));
     let data = store.into_data();

@@ -47,6 +47,7 @@ mod options;
 mod request;
 mod runtime;
 mod snapshot;
+mod stats;
 #[cfg(test)]
 mod tidy;
 mod trap;
@@ -65,4 +66,5 @@ pub use options::{
 };
 pub use request::{CallOutcome, CallRequest, Invocation, MAX_RESULT_SIZE};
 pub use runtime::{Contract, Entry, Runtime, RuntimeConfig};
+pub use stats::Stats;
 pub use wasi_state::DEBUG_OUTPUT_CAP;

@@ -14,6 +14,7 @@ use crate::host::MAX_CALL_DEPTH;
 use crate::modules::{Loaded, ModuleSource, Modules, Prepared};
 use crate::options::{ContractOptions, WasiOptions};
 use crate::request::{CallOutcome, CallRequest, Invocation};
+use crate::stats::{Counters, Stats};
 
 /// How a [`Runtime`] is built: the node's [`WasiOptions`] and how instances are made.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,17 +155,20 @@ impl Runtime {
             (Some(dir), true) => Some(dir.clone()),
             _ => None,
         };
+        let counters = Arc::new(Counters::default());
         let modules = Modules::new(
             config.module_cache_capacity,
             disk,
             config.snapshots,
             config.wasi.log_level,
+            Arc::clone(&counters),
         );
         let shared = Shared {
             log_level: config.wasi.log_level,
             engines,
             modules,
             permits: Permits::new(permits),
+            counters,
         };
         Ok(Self {
             config,
@@ -172,11 +176,11 @@ impl Runtime {
         })
     }
 
-    /// How many modules this runtime compiled with Cranelift (rather than loading them from
-    /// memory or from the disk cache). Preparing a new module compiles two: the instrumented
-    /// module `_initialize` runs in, and the snapshot.
-    pub fn modules_compiled(&self) -> u64 {
-        self.shared.modules.compiled()
+    /// What this runtime has done since it was built: compiles, where prepared modules came
+    /// from (memory, the disk cache, the state), evictions from memory, and instances made
+    /// for calls. Counting costs no gas and changes no result.
+    pub fn stats(&self) -> Stats {
+        self.shared.counters.stats()
     }
 
     /// How many prepared modules are kept in memory.

@@ -10,10 +10,9 @@ mod stored;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use govm_abi::{Address, ContractAbi, Hash};
-use govm_state::{HashBytes, Transaction};
+use govm_state::{ContractRecord, HashBytes, Transaction};
 use sha2::{Digest, Sha256};
 use wasmtime::{InstancePre, Module};
 
@@ -21,6 +20,7 @@ use crate::engines::{Engines, MODULE_CACHE_VERSION, Variant};
 use crate::env::HostState;
 use crate::error::{Error, Result};
 use crate::options::{ContractOptions, LogLevel};
+use crate::stats::Counters;
 use file_system_cache::{DiskCache, Meta};
 use in_memory_cache::InMemoryCache;
 use prepare::Preparation;
@@ -51,31 +51,30 @@ pub(crate) struct Modules {
     memory: InMemoryCache<ModuleKey, Loaded>,
     disk: Option<DiskCache>,
     preparation: Preparation,
+    counters: Arc<Counters>,
 }
 
 impl Modules {
     /// At most `capacity` prepared modules in memory, behind a disk cache in `disk`; calls
-    /// start from snapshots when `snapshots` is set.
+    /// start from snapshots when `snapshots` is set. What they do is counted in `counters`.
     pub(crate) fn new(
         capacity: usize,
         disk: Option<PathBuf>,
         snapshots: bool,
         log_level: LogLevel,
+        counters: Arc<Counters>,
     ) -> Self {
+        let preparation = Preparation::new(snapshots, log_level, Arc::clone(&counters));
         Self {
             memory: InMemoryCache::new(capacity),
             disk: disk.map(DiskCache::new),
-            preparation: Preparation::new(snapshots, log_level),
+            preparation,
+            counters,
         }
     }
 
     pub(crate) fn len(&self) -> usize {
         self.memory.len()
-    }
-
-    /// Modules compiled by Cranelift (not loaded from the disk cache).
-    pub(crate) fn compiled(&self) -> u64 {
-        self.preparation.compiled.load(Ordering::Relaxed)
     }
 
     /// Forgets every prepared module (the next use loads from disk, as after a restart).
@@ -96,6 +95,7 @@ impl Modules {
         let record = record(tx, address)?;
         let options = ContractOptions::decode(&record.options)?;
         if let Some(l) = self.memory.get(&(record.code_hash, options)) {
+            self.counters.hits_memory_cache.add(1);
             return Ok(l);
         }
         let (digest, abi) = stored_meta(tx, &record)?;
@@ -103,7 +103,7 @@ impl Modules {
             let key = (record.code_hash, options);
             let fuel = options.fuel_limit;
             let Some(digest) = digest else {
-                let wasm = stored_code(tx, &record)?;
+                let wasm = self.read_code(tx, &record)?;
                 let source = ModuleSource::Unchecked(&wasm);
                 return self.prepare(engines, &key.0, source, &abi, &options, fuel);
             };
@@ -113,7 +113,7 @@ impl Modules {
             if let Some(loaded) = self.load_from_disk(&variant, &key, &digest, &abi)? {
                 return Ok(loaded);
             }
-            let wasm = stored_code(tx, &record)?;
+            let wasm = self.read_code(tx, &record)?;
             let source = ModuleSource::Stored(&wasm, digest);
             self.build_and_keep(&variant, key, source, digest, &abi, fuel)
         };
@@ -121,6 +121,14 @@ impl Modules {
             e @ (Error::State(_) | Error::Internal(_)) => e,
             other => Error::Internal(format!("preparing deployed code: {other}")),
         })
+    }
+
+    /// A deployed contract's module bytes, read from the state because no cache held its
+    /// prepared module.
+    fn read_code(&self, tx: &Transaction, record: &ContractRecord) -> Result<Vec<u8>> {
+        let wasm = stored_code(tx, record)?;
+        self.counters.loads_from_state.add(1);
+        Ok(wasm)
     }
 
     /// The ABI of the contract at `address`: its prepared module's when in memory, else read
@@ -157,6 +165,7 @@ impl Modules {
         if let Some(l) = self.memory.get(&key)
             && l.wasm_digest == wasm_digest
         {
+            self.counters.hits_memory_cache.add(1);
             return Ok(l);
         }
         let variant = engines.variant(options)?;
@@ -211,6 +220,7 @@ impl Modules {
         else {
             return Ok(None);
         };
+        self.counters.hits_disk_cache.add(1);
         let prepared = Prepared {
             init_fuel: meta.init_fuel,
             snapshot_hash: meta.snapshot_hash.map(Hash),
@@ -243,7 +253,8 @@ impl Modules {
             prepared,
             wasm_digest,
         });
-        self.memory.insert(key, Arc::clone(&loaded));
+        let evicted = self.memory.insert(key, Arc::clone(&loaded));
+        self.counters.evictions.add(evicted);
         Ok(loaded)
     }
 

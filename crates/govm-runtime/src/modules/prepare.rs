@@ -3,7 +3,6 @@
 //! under the contract's limits, the instance snapshotted, and the snapshot compiled.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use govm_abi::{
@@ -18,6 +17,7 @@ use crate::env::{Frame, HostState};
 use crate::error::{Error, Result};
 use crate::options::{ContractOptions, LogLevel};
 use crate::request::CallRequest;
+use crate::stats::Counters;
 use crate::trap::{RunError, classify};
 
 /// What preparing a module for a contract learnt.
@@ -68,16 +68,16 @@ pub(super) struct Preparation {
     /// Whether calls start from snapshots (else each runs `_initialize` first).
     pub(super) snapshots: bool,
     log_level: LogLevel,
-    /// Modules compiled by Cranelift, for tests and stats.
-    pub(super) compiled: AtomicU64,
+    /// The runtime's counters: compiles are counted here.
+    counters: Arc<Counters>,
 }
 
 impl Preparation {
-    pub(super) fn new(snapshots: bool, log_level: LogLevel) -> Self {
+    pub(super) fn new(snapshots: bool, log_level: LogLevel, counters: Arc<Counters>) -> Self {
         Self {
             snapshots,
             log_level,
-            compiled: AtomicU64::new(0),
+            counters,
         }
     }
 
@@ -112,7 +112,7 @@ impl Preparation {
         init_fuel: u64,
     ) -> Result<(Module, Prepared)> {
         let compile = |bytes: &[u8]| {
-            self.compiled.fetch_add(1, Ordering::Relaxed);
+            self.counters.compiles.add(1);
             Module::new(&variant.engine, bytes).map_err(|e| Error::InvalidModule(e.to_string()))
         };
         let instantiable = |module: &Module| {

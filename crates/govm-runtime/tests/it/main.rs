@@ -8,6 +8,8 @@ use govm_runtime::{
 };
 use govm_state::{ContractRecord, State};
 
+mod stats;
+
 const CONTRACT: Address = Address([0xc0; 20]);
 const SENDER: Address = Address([0x5e; 20]);
 
@@ -517,16 +519,16 @@ fn other_bytes_for_the_same_code_are_prepared_again() {
             .unwrap()
     };
     prepare(&first);
-    let compiled = runtime.modules_compiled();
+    let compiled = runtime.stats().compiles;
     prepare(&first);
     assert_eq!(
-        runtime.modules_compiled(),
+        runtime.stats().compiles,
         compiled,
         "the same bytes: from memory"
     );
     prepare(&other);
     assert!(
-        runtime.modules_compiled() > compiled,
+        runtime.stats().compiles > compiled,
         "other bytes: prepared again"
     );
 }
@@ -805,7 +807,7 @@ fn compiled_modules_are_cached_on_disk_and_bad_cache_files_rebuilt() {
         };
         let (_, outcome) = runtime.call(state.begin(), &request);
         assert_eq!(outcome.result, Ok(b"hi".to_vec()));
-        assert_eq!(runtime.modules_compiled(), expect_compiled);
+        assert_eq!(runtime.stats().compiles, expect_compiled);
     };
     // Preparing compiles twice: the instrumented module `_initialize` runs in, the snapshot.
     fresh_call(&config, 2);
