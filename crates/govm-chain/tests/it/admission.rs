@@ -1,0 +1,80 @@
+//! Admission: `check_tx` refuses what a block would refuse, and kept signer keys change no
+//! signature verdict.
+
+use super::*;
+
+/// `check_tx` refuses what delivery refuses: a deploy whose options do not decode or break the
+/// chain's parameters never reaches a block.
+#[test]
+fn check_tx_refuses_deploy_options_a_block_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let (_, wasm) = built("counter");
+    let deploy = |options: Vec<u8>| {
+        tx(
+            &k.alice,
+            0,
+            200_000_000,
+            Body::Deploy {
+                source: contract("counter"),
+                wasm: wasm.clone(),
+                options,
+            },
+        )
+    };
+    assert_eq!(
+        chain.check_tx(&deploy(vec![1, 2, 3])).code,
+        Code::InvalidDeploy
+    );
+    let hasty = ContractOptions {
+        timeout_ms: 1,
+        ..chain.engine().default_options()
+    };
+    let check = chain.check_tx(&deploy(hasty.encode()));
+    assert_eq!(check.code, Code::InvalidDeploy, "{}", check.log);
+    assert_eq!(chain.check_tx(&deploy(Vec::new())).code, Code::Ok);
+}
+
+/// Signature checks keep signers' keys decompressed: a transaction naming a key it did not
+/// sign with, or a signer that is no curve point, is refused every time, as `Tx::verify`
+/// refuses it, and the real signer's own transaction verifies before and after its key is
+/// kept.
+#[test]
+fn kept_signer_keys_change_no_signature_verdict() {
+    let k = keys();
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let signed = |key: &govm_chain::SigningKey, nonce: u64| {
+        UnsignedTx {
+            chain_id: CHAIN.into(),
+            nonce,
+            fuel_limit: 100_000,
+            gas_price: 1,
+            body: Body::Transfer {
+                to: addr(&k.alice).0,
+                amount: 1,
+            },
+        }
+        .sign(key)
+    };
+    // Alice's signature under Bob's key; and under a signer that is no point.
+    let mut borrowed = signed(&k.alice, 0);
+    borrowed.signer = k.bob.verifying_key().to_bytes();
+    // y = 2: (y² - 1) / (d·y² + 1) has no square root mod 2^255 - 19, so no point has it.
+    let mut junk = signed(&k.alice, 0);
+    junk.signer = [0; 32];
+    junk.signer[0] = 2;
+    for _ in 0..2 {
+        for (tx, log) in [(&borrowed, "does not match"), (&junk, "not a public key")] {
+            assert!(tx.verify().is_err());
+            let check = chain.check_tx(&tx.encode());
+            assert_eq!(check.code, Code::BadSignature, "{}", check.log);
+            assert!(check.log.contains(log), "{}", check.log);
+        }
+        // Bob's own transaction still verifies, before and after his key is kept.
+        let own = signed(&k.bob, 0);
+        assert!(own.verify().is_ok());
+        assert_eq!(chain.check_tx(&own.encode()).code, Code::Ok);
+    }
+}

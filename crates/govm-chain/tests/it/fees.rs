@@ -1,0 +1,232 @@
+//! Fees, nonces, value and the chain's parameters: who pays for what, and what bounds
+//! transactions and blocks.
+
+use super::*;
+
+#[test]
+fn fees_nonces_and_value_follow_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let (alice, bob) = (addr(&k.alice), addr(&k.bob));
+    let before = chain.account(alice).unwrap();
+    let (counter_abi, _) = built("counter");
+    let counter = Address(govm_state_contract_address(alice, 0, &contract("counter")));
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    // A failing call (its arguments do not decode) still pays its fee and uses its nonce;
+    // its value, moved before the entry point ran, comes back.
+    let failing = tx(
+        &k.alice,
+        0,
+        5_000_000,
+        Body::Call {
+            contract: counter.0,
+            function: "Add".into(),
+            args: vec![1, 2, 3],
+            value: 9,
+        },
+    );
+    let r = block.deliver_tx(&failing).unwrap();
+    assert_eq!(r.code, Code::CallFailed, "{}", r.log);
+    assert!(r.log.starts_with("bad arguments"), "{}", r.log);
+    let ok = tx(
+        &k.alice,
+        1,
+        5_000_000,
+        call(counter, &counter_abi, "Add", &[Value::U64(1)], 9),
+    );
+    let r2 = block.deliver_tx(&ok).unwrap();
+    assert_eq!(r2.code, Code::Ok, "{}", r2.log);
+    let transfer = tx(
+        &k.bob,
+        0,
+        100_000,
+        Body::Transfer {
+            to: alice.0,
+            amount: 10,
+        },
+    );
+    let r3 = block.deliver_tx(&transfer).unwrap();
+    block.commit().unwrap();
+    let after = chain.account(alice).unwrap();
+    assert_eq!(after.nonce, before.nonce + 2);
+    let fees = r.gas_used + r2.gas_used;
+    assert_eq!(after.balance, before.balance - fees - 9 + 10);
+    assert_eq!(chain.account(counter).unwrap().balance, 9);
+    assert_eq!(chain.account(PROPOSER).unwrap().balance, fees + r3.gas_used);
+    assert_eq!(
+        chain.account(bob).unwrap().balance,
+        1_000_000 - 10 - r3.gas_used
+    );
+    // check_tx agrees with delivery and never writes.
+    let hash = chain.info().unwrap().state_hash;
+    assert_eq!(chain.check_tx(&ok).code, Code::BadNonce);
+    let next = tx(
+        &k.alice,
+        2,
+        5_000_000,
+        call(counter, &counter_abi, "Add", &[Value::U64(1)], 0),
+    );
+    assert_eq!(chain.check_tx(&next).code, Code::Ok);
+    assert_eq!(chain.info().unwrap().state_hash, hash);
+    let stored = chain.tx_result(r.hash).unwrap().unwrap();
+    assert_eq!(
+        (stored.code, stored.gas_used, stored.height),
+        (r.code.value(), r.gas_used, 1)
+    );
+}
+
+#[test]
+fn chain_parameters_bound_transactions_and_blocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = genesis();
+    g.params.min_gas_price = 2;
+    g.params.max_tx_fuel = 150_000;
+    g.params.max_block_fuel = 250_000;
+    let chain = Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &g).unwrap();
+    let k = keys();
+    let bob = addr(&k.bob);
+    let priced = |nonce: u64, fuel_limit: u64, gas_price: u64| {
+        UnsignedTx {
+            chain_id: CHAIN.into(),
+            nonce,
+            fuel_limit,
+            gas_price,
+            body: Body::Transfer {
+                to: bob.0,
+                amount: 1,
+            },
+        }
+        .sign(&k.alice)
+        .encode()
+    };
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    let code =
+        |block: &mut govm_chain::ChainBlock<'_>, t: Vec<u8>| block.deliver_tx(&t).unwrap().code;
+    assert_eq!(
+        code(&mut block, priced(0, 100_000, 1)),
+        Code::GasPriceTooLow
+    );
+    assert_eq!(code(&mut block, priced(0, 150_001, 2)), Code::BadFuelLimit);
+    assert_eq!(code(&mut block, priced(0, 100, 2)), Code::BadFuelLimit);
+    assert_eq!(code(&mut block, priced(0, 150_000, 2)), Code::Ok);
+    // 150,000 of the block's 250,000 are taken.
+    assert_eq!(code(&mut block, priced(1, 150_000, 2)), Code::BlockFull);
+    assert_eq!(code(&mut block, priced(1, 100_000, 2)), Code::Ok);
+    block.commit().unwrap();
+    // A chain's parameters are part of its state: reopened with other ones, it refuses.
+    drop(chain);
+    let other = Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &genesis());
+    assert!(
+        matches!(other, Err(govm_chain::Error::Genesis(_))),
+        "{other:?}"
+    );
+    assert!(Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &g).is_ok());
+}
+
+#[test]
+fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let alice = addr(&k.alice);
+    let (_, token_wasm) = built("token");
+    let deploy = |nonce: u64, fuel_limit: u64, options: Vec<u8>| {
+        tx(
+            &k.alice,
+            nonce,
+            fuel_limit,
+            Body::Deploy {
+                source: contract("token"),
+                wasm: token_wasm.clone(),
+                options,
+            },
+        )
+    };
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    // A deadline below the chain's minimum is refused before any work.
+    let short = ContractOptions {
+        timeout_ms: 1,
+        ..chain.engine().default_options()
+    };
+    let r = block
+        .deliver_tx(&deploy(0, 200_000_000, short.encode()))
+        .unwrap();
+    assert_eq!(r.code, Code::InvalidDeploy, "{}", r.log);
+    // Enough for the bytes, not for package initialisation: it ran out, and paid it all.
+    let probe = deploy(0, 0, Vec::new());
+    let bytes = govm_chain::intrinsic_gas(probe.len())
+        + govm::deploy_gas(contract("token").len(), token_wasm.len(), 0);
+    let r = block
+        .deliver_tx(&deploy(0, bytes + 1_000, Vec::new()))
+        .unwrap();
+    assert_eq!(r.code, Code::OutOfGas, "{}", r.log);
+    assert_eq!(r.gas_used, bytes + 1_000);
+    // A transfer whose fuel covers only the intrinsic gas.
+    let t = tx(
+        &k.alice,
+        1,
+        0,
+        Body::Transfer {
+            to: [5; 20],
+            amount: 1,
+        },
+    );
+    let intrinsic = govm_chain::intrinsic_gas(t.len());
+    let t = tx(
+        &k.alice,
+        1,
+        intrinsic,
+        Body::Transfer {
+            to: [5; 20],
+            amount: 1,
+        },
+    );
+    let r = block.deliver_tx(&t).unwrap();
+    assert_eq!(r.code, Code::OutOfGas, "{}", r.log);
+    block.commit().unwrap();
+    assert_eq!(chain.account(alice).unwrap().nonce, 2);
+    assert_eq!(chain.account(Address([5; 20])).unwrap().balance, 0);
+}
+
+/// The ledger's own writes (nonce, fee, stored result) never count against the body's
+/// per-transaction write limit: a body that used it all still gets a result, not a node
+/// failure. The genesis counts its limit per entry.
+#[test]
+fn the_ledgers_writes_are_not_the_bodys() {
+    use govm_state::{Limits, MemoryBackend, State};
+    let k = keys();
+    let limits = Limits {
+        max_writes_per_tx: 3,
+        ..Limits::default()
+    };
+    let state = State::with_backend(std::sync::Arc::new(MemoryBackend::new()), limits);
+    let engine = Engine::with_state(
+        Config {
+            cache_dir: cache_dir(),
+            ..Config::default()
+        },
+        state,
+    )
+    .unwrap();
+    let mut g = genesis();
+    g.contracts.clear();
+    let chain = Chain::new(engine, &g).unwrap();
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    // The transfer writes two balances; nonce, the proposer's balance and the result (three
+    // new keys) come after: five in all, over the limit of three.
+    let pay = tx(
+        &k.alice,
+        0,
+        100_000,
+        Body::Transfer {
+            to: [7; 20],
+            amount: 5,
+        },
+    );
+    let result = block.deliver_tx(&pay).unwrap();
+    assert_eq!(result.code, Code::Ok, "{}", result.log);
+    block.commit().unwrap();
+    assert_eq!(chain.account(Address([7; 20])).unwrap().balance, 5);
+    assert_eq!(chain.account(addr(&k.alice)).unwrap().nonce, 1);
+}
