@@ -116,6 +116,7 @@ fn route(chain: &Chain, parts: &[&str], data: &[u8]) -> Answer {
                 "height": info.height,
                 "state_hash": info.state_hash.to_string(),
                 "params": serde_json::to_value(chain.params()).unwrap_or(Json::Null),
+                "runtime": runtime_stats(chain),
             }))
         }
         ["account", address] => {
@@ -163,6 +164,20 @@ fn route(chain: &Chain, parts: &[&str], data: &[u8]) -> Answer {
             parts.join("/")
         ))),
     }
+}
+
+/// This node's module cache and instances since it started (`Runtime::stats`): about this
+/// node, never consensus.
+fn runtime_stats(chain: &Chain) -> Json {
+    let stats = chain.engine().runtime().stats();
+    json!({
+        "compiles": stats.compiles,
+        "hits_memory_cache": stats.hits_memory_cache,
+        "hits_disk_cache": stats.hits_disk_cache,
+        "loads_from_state": stats.loads_from_state,
+        "evictions": stats.evictions,
+        "instances": stats.instances,
+    })
 }
 
 fn events(chain: &Chain, contract: Option<Address>) -> Answer {

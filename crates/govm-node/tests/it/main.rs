@@ -202,6 +202,10 @@ fn queries_answer_with_codes() {
     let (code, info) = query(&f.app, "/info");
     assert_eq!((code, info["chain_id"].as_str()), (0, Some("abci")));
     assert_eq!(info["params"]["max_block_fuel"], 1_000_000);
+    // This node's own figures (Runtime::stats), beside the consensus ones.
+    for counter in ["compiles", "hits_memory_cache", "hits_disk_cache", "instances"] {
+        assert!(info["runtime"][counter].is_u64(), "{counter}: {info}");
+    }
 }
 
 #[test]
