@@ -44,8 +44,8 @@ mod params;
 mod results;
 mod tx;
 
-pub use block::{ChainBlock, FinalizedChainBlock};
 pub use admission::TxCheck;
+pub use block::{ChainBlock, FinalizedChainBlock};
 pub use chain::{Account, Chain, ChainInfo};
 pub use code::Code;
 pub use ed25519_dalek::SigningKey;
