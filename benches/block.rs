@@ -6,6 +6,10 @@
 //!
 //! `block_1000/sequential_checks` delivers the same blocks one transaction at a time
 //! (`deliver_tx`, every check on the block thread), to show what overlapping the checks saves.
+//!
+//! `deploy_tx/redeploy` delivers one deploy transaction of the token (2.7 MB of wasm, the
+//! source deployed before, so its module comes from the cache): what a deploy costs a node
+//! besides compiling, the decoding, checks and copies of its bytes.
 
 use std::time::{Duration, Instant};
 
@@ -40,6 +44,9 @@ struct Fixture {
     chain: Chain,
     abi: ContractAbi,
     token: Address,
+    /// The token's deploy, for redeploys: its source, its module, and the deployer's key
+    /// and next nonce.
+    deploy: (Vec<u8>, Vec<u8>, SigningKey, u64),
     senders: Vec<SigningKey>,
     nonces: Vec<u64>,
     height: u64,
@@ -83,6 +90,7 @@ impl Fixture {
             chain,
             abi,
             token: Address::ZERO,
+            deploy: (source.to_vec(), module.bytes().to_vec(), owner.clone(), 0),
             senders,
             nonces: vec![0; SENDERS],
             height: 0,
@@ -118,8 +126,26 @@ impl Fixture {
             &[Value::Address(RECIPIENT), Value::U64(1)],
         ));
         fx.nonces[0] = 1;
+        fx.deploy.3 = 2 + fx.senders.len() as u64;
         fx.block(&setup, true);
         fx
+    }
+
+    /// The token deployed again by its owner: signed, untimed.
+    fn redeploy(&mut self) -> Vec<u8> {
+        let (source, wasm, owner, nonce) = &mut self.deploy;
+        let tx = sign(
+            owner,
+            *nonce,
+            200_000_000,
+            Body::Deploy {
+                source: source.clone(),
+                wasm: wasm.clone(),
+                options: Vec::new(),
+            },
+        );
+        *nonce += 1;
+        tx
     }
 
     fn call(&self, key: &SigningKey, nonce: u64, function: &str, args: &[Value]) -> Vec<u8> {
@@ -241,6 +267,21 @@ fn blocks(c: &mut Criterion) {
     });
     group.bench_function("sequential_checks", |b| {
         b.iter_custom(|iters| per_transaction(&mut fx, iters, false))
+    });
+    group.finish();
+    let mut group = c.benchmark_group("deploy_tx");
+    group.sample_size(10);
+    group.bench_function("redeploy", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let tx = fx.redeploy();
+                let start = Instant::now();
+                fx.block(&[tx], false);
+                total += start.elapsed();
+            }
+            total
+        })
     });
     group.finish();
     figures.write("block.json");
