@@ -16,6 +16,7 @@ pub const SDK_FILES: &[(&str, &str)] = &[
     ("uint256.go", include_str!("../go/vm/uint256.go")),
     ("scale.go", include_str!("../go/vm/scale.go")),
     ("tagged.go", include_str!("../go/vm/tagged.go")),
+    ("event.go", include_str!("../go/vm/event.go")),
     ("host_wasip1.go", include_str!("../go/vm/host_wasip1.go")),
     (
         "internal/entry/entry_wasip1.go",
@@ -24,6 +25,10 @@ pub const SDK_FILES: &[(&str, &str)] = &[
     (
         "internal/entry/context.go",
         include_str!("../go/vm/internal/entry/context.go"),
+    ),
+    (
+        "internal/entry/failure.go",
+        include_str!("../go/vm/internal/entry/failure.go"),
     ),
     ("core/core.go", include_str!("../go/vm/core/core.go")),
 ];

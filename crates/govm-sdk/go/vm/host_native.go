@@ -70,6 +70,9 @@ func NativeContext(h NativeHost) Context { return nativeContext{h} }
 
 type nativeContext struct{ h NativeHost }
 
+// callContext is this build's Context, for what event.go writes once for every build.
+type callContext = nativeContext
+
 func (c nativeContext) Sender() Address { return c.h.Sender() }
 
 func (c nativeContext) ContractAddress() Address { return c.h.ContractAddress() }
@@ -106,27 +109,12 @@ func (c nativeContext) GetObjectWithOwner(owner Address) (Object, error) {
 
 func (c nativeContext) DeleteObject(id ObjectID) error { return c.h.ObjectDelete(id) }
 
-func (c nativeContext) Log(event string, keyValues ...any) {
-	if len(keyValues)%2 != 0 {
-		panic("vm: Log(" + quote(event) + "): key/value arguments must come in pairs")
-	}
-	var e Encoder
-	e.Str(event)
-	e.Compact(uint64(len(keyValues) / 2))
-	for i := 0; i < len(keyValues); i += 2 {
-		key, ok := keyValues[i].(string)
-		if !ok {
-			panic("vm: Log(" + quote(event) + "): keys must be strings")
-		}
-		e.Str(key)
-		if !encodeTagged(&e, c.h.Composite(keyValues[i+1])) {
-			panic("vm: Log(" + quote(event) + "): value of " + quote(key) + " has an unsupported type")
-		}
-	}
-	if err := c.h.EmitEvent(e.Bytes()); err != nil {
-		panic("vm: Log(" + quote(event) + "): " + err.Error())
-	}
-}
+// eventValue, emitEvent and eventError are Log's steps (event.go).
+func (c nativeContext) eventValue(v any) any { return c.h.Composite(v) }
+
+func (c nativeContext) emitEvent(data []byte) error { return c.h.EmitEvent(data) }
+
+func (nativeContext) eventError(err error) error { return err }
 
 func (c nativeContext) Balance(addr Address) uint64 { return c.h.Balance(addr) }
 

@@ -198,6 +198,9 @@ func secp256k1RecoverKey(digest []byte, sig []byte, recoveryID byte) ([]byte, er
 
 type hostContext struct{}
 
+// callContext is this build's Context, for what event.go writes once for every build.
+type callContext = hostContext
+
 func (hostContext) Sender() (a Address) {
 	hostSender(unsafe.Pointer(&a))
 	return
@@ -242,28 +245,16 @@ func (hostContext) DeleteObject(id ObjectID) error {
 	return statusError(hostObjectDelete(unsafe.Pointer(&id)))
 }
 
-func (hostContext) Log(event string, keyValues ...any) {
-	if len(keyValues)%2 != 0 {
-		panic("vm: Log(" + quote(event) + "): key/value arguments must come in pairs")
-	}
-	var e Encoder
-	e.Str(event)
-	e.Compact(uint64(len(keyValues) / 2))
-	for i := 0; i < len(keyValues); i += 2 {
-		key, ok := keyValues[i].(string)
-		if !ok {
-			panic("vm: Log(" + quote(event) + "): keys must be strings")
-		}
-		e.Str(key)
-		if !encodeTagged(&e, keyValues[i+1]) {
-			panic("vm: Log(" + quote(event) + "): value of " + quote(key) + " has an unsupported type")
-		}
-	}
-	data := e.Bytes()
-	if err := statusError(hostEmitEvent(bytesPtr(data), uint32(len(data)))); err != nil {
-		panic("vm: Log(" + quote(event) + "): " + err.Error())
-	}
+// eventValue, emitEvent and eventError are Log's steps (event.go). The host's status and
+// its error are two steps so that each inlines (one step would be over Go's inlining budget,
+// and an extra call costs gas).
+func (hostContext) eventValue(v any) any { return v }
+
+func (hostContext) emitEvent(data []byte) uint32 {
+	return hostEmitEvent(bytesPtr(data), uint32(len(data)))
 }
+
+func (hostContext) eventError(status uint32) error { return statusError(status) }
 
 func (hostContext) Balance(addr Address) uint64 { return hostBalance(unsafe.Pointer(&addr)) }
 

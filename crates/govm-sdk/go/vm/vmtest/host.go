@@ -9,7 +9,6 @@ package vmtest
 import (
 	"fmt"
 	"reflect"
-	"runtime"
 	"strconv"
 	"unicode/utf8"
 
@@ -131,7 +130,7 @@ func invoke(f *frame, e *entry, args []byte) (out []byte, failure *Failure) {
 				failure = &Failure{Kind: ContractError, Message: a.Message, Err: a}
 				return
 			}
-			failure = &Failure{Kind: Panic, Message: panicMessage(r), Value: r}
+			failure = &Failure{Kind: Panic, Message: govmentry.PanicMessage(r), Value: r}
 		}
 	}()
 	d := vm.NewDecoder(args)
@@ -162,19 +161,6 @@ func invoke(f *frame, e *entry, args []byte) (out []byte, failure *Failure) {
 		return nil, &Failure{Kind: ResultTooLarge, Message: strconv.Itoa(size)}
 	}
 	return enc.Bytes(), nil
-}
-
-// panicMessage is the wrapper's: what the engine reports after "contract panicked: ".
-func panicMessage(r any) string {
-	switch v := r.(type) {
-	case string:
-		return v
-	case runtime.Error:
-		return v.Error()
-	case error:
-		return v.Error()
-	}
-	return "panic with a value of an unprintable type"
 }
 
 // resolve maps the zero ID to the running contract's default object.

@@ -6,10 +6,7 @@
 // internal path), so none of this is callable from a contract.
 package entry
 
-import (
-	"runtime"
-	"unsafe"
-)
+import "unsafe"
 
 // Result envelope status bytes (docs/abi.md, "Result envelope").
 const (
@@ -60,7 +57,7 @@ func Call(ptr, size uint32, body func(args []byte) ([]byte, error)) (packed uint
 				packed = finish(statusError, a.Message)
 				return
 			}
-			packed = finish(statusPanic, panicMessage(r))
+			packed = finish(statusPanic, PanicMessage(r))
 		}
 	}()
 	out, err := body(args)
@@ -104,16 +101,4 @@ func pack(b []byte) uint64 {
 	result = b
 	ptr := uint64(uintptr(unsafe.Pointer(unsafe.SliceData(b))))
 	return ptr<<32 | uint64(len(b))
-}
-
-func panicMessage(r any) string {
-	switch v := r.(type) {
-	case string:
-		return v
-	case runtime.Error:
-		return v.Error()
-	case error:
-		return v.Error()
-	}
-	return "panic with a value of an unprintable type"
 }
