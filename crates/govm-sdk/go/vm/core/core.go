@@ -82,6 +82,16 @@ func ctx() vm.Context {
 	return c
 }
 
+// SetContext replaces the Context the package's functions use, for the rest of the running
+// call: a contract may hand them a vm.Context of its own (one that wraps the call's, say).
+// A replacement never outlives its call: on the chain every call starts with its own
+// Context, set by the wrapper govm generates, and vmtest sets each call's before it runs and
+// restores the caller's after it returns. Outside a call (a plain Go test) it sets the
+// Context until the next SetContext; nil removes it. Upstream's SetContext, called by its
+// runtime, panics when a Context is already set; govm's wrapper sets one for every call, so
+// here it replaces it instead.
+func SetContext(c vm.Context) { entry.Context = c }
+
 // Sender is the account (or, in a cross-contract call, the contract) that called.
 func Sender() Address { return ctx().Sender() }
 

@@ -124,3 +124,59 @@ func TestParallelChainsSeeTheirOwnCalls(t *testing.T) {
 		})
 	}
 }
+
+// renamed is a Context that reports another sender: what a contract might hand SetContext.
+type renamed struct {
+	vm.Context
+	sender core.Address
+}
+
+func (r renamed) Sender() core.Address { return r.sender }
+
+// SetContext replaces the Context core uses for the rest of the call, a nested call
+// included only as far as the caller goes; the next call starts with its own.
+func TestSetContextLastsForTheRestOfTheCall(t *testing.T) {
+	chain := vmtest.New()
+	bob := vmtest.Account("bob")
+	callee := chain.MustDeploy(t, alice, vmtest.Contract{Functions: map[string]any{
+		"Who": func() core.Address { return core.Sender() },
+	}})
+	c := chain.MustDeploy(t, alice, vmtest.Contract{Functions: map[string]any{
+		"Who": func() core.Address { return core.Sender() },
+		"Swap": func(ctx vm.Context) (core.Address, core.Address, core.Address, core.Address) {
+			core.SetContext(renamed{ctx, bob})
+			before := core.Sender()
+			out, err := core.Call(callee, "Who")
+			core.Assert(err)
+			calleeSaw := vm.NewDecoder(out).Address()
+			return before, calleeSaw, core.Sender(), core.ContractAddress()
+		},
+	}})
+	got := chain.Call(alice, c, "Swap").OK(t).Results
+	want := []any{bob, c, bob, c}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("Swap: %v, want %v", got, want)
+		}
+	}
+	if who := vmtest.Result[core.Address](t, chain.Call(alice, c, "Who")); who != alice {
+		t.Fatalf("the next call saw sender %s, not %s", who, alice)
+	}
+}
+
+// Outside a call, SetContext gives core a Context until the next SetContext; nil removes it.
+func TestSetContextOutsideACall(t *testing.T) {
+	bob := vmtest.Account("bob")
+	core.SetContext(renamed{sender: bob})
+	defer core.SetContext(nil)
+	if got := core.Sender(); got != bob {
+		t.Fatalf("core.Sender() = %s, want %s", got, bob)
+	}
+	core.SetContext(nil)
+	defer func() {
+		if r := recover(); r == nil {
+			t.Fatal("core.Sender after SetContext(nil) did not panic")
+		}
+	}()
+	core.Sender()
+}
