@@ -62,27 +62,45 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Subcommand, Debug)]
-enum Command {
-    Deploy(deploy::Deploy),
+/// Declares `Command`, the subcommands, each with its arguments and the function that runs
+/// it, and `Command::run`, which dispatches: every subcommand is named once.
+macro_rules! commands {
+    ($($(#[$attr:meta])* $name:ident($args:ty) => $run:expr,)*) => {
+        #[derive(Subcommand, Debug)]
+        enum Command {
+            $($(#[$attr])* $name($args),)*
+        }
+
+        impl Command {
+            fn run(&self, env: &Env) -> Result<Exit, Failure> {
+                match self {
+                    $(Command::$name(args) => ($run)(env, args),)*
+                }
+            }
+        }
+    };
+}
+
+commands! {
+    Deploy(deploy::Deploy) => deploy::run,
     /// Call an entry point and commit its writes if it succeeds.
-    Call(call::CallArgs),
+    Call(call::CallArgs) => |env, args| call::run(env, args, true),
     /// Call an entry point without writing anything, even on success.
-    Query(call::CallArgs),
-    Inspect(inspect::Inspect),
-    State(state::State),
-    Events(events::Events),
-    Balance(balance::Balance),
-    Account(account::Account),
-    Transfer(transfer::Transfer),
-    Tx(tx::Tx),
-    Keys(keys::Keys),
-    Node(node::Node),
-    Mint(mint::Mint),
-    Build(build::Build),
-    New(new::New),
-    Test(test::Test),
-    Verify(verify::Verify),
+    Query(call::CallArgs) => |env, args| call::run(env, args, false),
+    Inspect(inspect::Inspect) => inspect::run,
+    State(state::State) => state::run,
+    Events(events::Events) => events::run,
+    Balance(balance::Balance) => balance::run,
+    Account(account::Account) => account::run,
+    Transfer(transfer::Transfer) => transfer::run,
+    Tx(tx::Tx) => tx::run,
+    Keys(keys::Keys) => keys::run,
+    Node(node::Node) => node::run,
+    Mint(mint::Mint) => mint::run,
+    Build(build::Build) => build::run,
+    New(new::New) => new::run,
+    Test(test::Test) => test::run,
+    Verify(verify::Verify) => verify::run,
 }
 
 fn main() -> ExitCode {
@@ -96,33 +114,11 @@ fn main() -> ExitCode {
         wait: Duration::from_millis(cli.wait_ms),
         gas_price: cli.gas_price,
     };
-    match run(&env, &cli.command) {
+    match cli.command.run(&env) {
         Ok(exit) => exit.into(),
         Err(failure) => {
             env.out.failure(&failure.message);
             failure.exit.into()
         }
-    }
-}
-
-fn run(env: &Env, command: &Command) -> Result<Exit, Failure> {
-    match command {
-        Command::Deploy(args) => deploy::run(env, args),
-        Command::Call(args) => call::run(env, args, true),
-        Command::Query(args) => call::run(env, args, false),
-        Command::Inspect(args) => inspect::run(env, args),
-        Command::State(args) => state::run(env, args),
-        Command::Events(args) => events::run(env, args),
-        Command::Balance(args) => balance::run(env, args),
-        Command::Account(args) => account::run(env, args),
-        Command::Transfer(args) => transfer::run(env, args),
-        Command::Tx(args) => tx::run(env, args),
-        Command::Keys(args) => keys::run(env, args),
-        Command::Node(args) => node::run(env, args),
-        Command::Mint(args) => mint::run(env, args),
-        Command::Build(args) => build::run(env, args),
-        Command::New(args) => new::run(env, args),
-        Command::Test(args) => test::run(env, args),
-        Command::Verify(args) => verify::run(env, args),
     }
 }
