@@ -43,16 +43,54 @@ fn storage(e: impl Into<redb::Error>) -> Error {
     }
 }
 
+fn opening(path: &Path) -> impl Fn(redb::DatabaseError) -> Error + '_ {
+    move |e| match e {
+        redb::DatabaseError::DatabaseAlreadyOpen => Error::InUse {
+            path: path.display().to_string(),
+        },
+        other => Error::Storage(format!("{}: {other}", path.display())),
+    }
+}
+
+/// Creates a database with its table at `path` (which must not exist), durably.
+fn create_new(path: &Path) -> Result<()> {
+    let db = Database::create(path).map_err(opening(path))?;
+    let tx = db.begin_write().map_err(storage)?;
+    tx.open_table(TABLE).map_err(storage)?;
+    tx.commit().map_err(storage)?;
+    Ok(())
+}
+
 impl RedbBackend {
-    /// Opens the database at `path`, creating it when it does not exist.
+    /// Opens the database at `path`, creating it when it does not exist. A new database is
+    /// made aside (`<path>.creating-<pid>`) and renamed into place once it holds its table,
+    /// so that a crash while it is first created leaves either no file at `path` or a whole
+    /// database, never a file that does not open.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let db = Database::create(&path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => Error::InUse {
-                path: path.display().to_string(),
-            },
-            other => Error::Storage(format!("{}: {other}", path.display())),
-        })?;
+        // An empty file holds nothing: what a crash during creation left before this way of
+        // creating (the file made, its header not yet written). It is made anew.
+        if std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            std::fs::remove_file(&path)
+                .map_err(|e| Error::Storage(format!("{}: {e}", path.display())))?;
+        }
+        if !path.exists() {
+            let mut aside = path.clone().into_os_string();
+            aside.push(format!(".creating-{}", std::process::id()));
+            let aside = PathBuf::from(aside);
+            let _ = std::fs::remove_file(&aside);
+            let made = create_new(&aside).and_then(|()| {
+                // Another process may have put a database in place meanwhile: its file wins.
+                if path.exists() {
+                    return Ok(());
+                }
+                std::fs::rename(&aside, &path)
+                    .map_err(|e| Error::Storage(format!("{}: {e}", path.display())))
+            });
+            let _ = std::fs::remove_file(&aside);
+            made?;
+        }
+        let db = Database::create(&path).map_err(opening(&path))?;
         let tx = db.begin_write().map_err(storage)?;
         tx.open_table(TABLE).map_err(storage)?;
         tx.commit().map_err(storage)?;
@@ -137,5 +175,30 @@ impl Backend for RedbBackend {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
         committed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_crash_at_creation_leaves_still_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        // The file made but its header never written.
+        let empty = dir.path().join("empty.redb");
+        std::fs::write(&empty, b"").unwrap();
+        assert!(RedbBackend::open(&empty).is_ok());
+        // A database left half made aside: the real path is untouched, and opens new.
+        let path = dir.path().join("state.redb");
+        let mut aside = path.clone().into_os_string();
+        aside.push(".creating-1");
+        std::fs::write(PathBuf::from(aside), b"garbage").unwrap();
+        let backend = RedbBackend::open(&path).unwrap();
+        drop(backend);
+        // No file of ours is left aside after a creation that finished.
+        let ours = format!("state.redb.creating-{}", std::process::id());
+        assert!(!dir.path().join(ours).exists());
+        assert!(RedbBackend::open(&path).is_ok());
     }
 }

@@ -16,6 +16,8 @@ use govm_state::{ContractRecord, State};
 const CONTRACT: [u8; 20] = [0xcc; 20];
 const WRITES_PER_BATCH: u32 = 40;
 const TRIALS: u32 = 50;
+/// Kills of a child that is still creating a store that did not exist.
+const FIRST_OPEN_TRIALS: u32 = 30;
 
 fn object() -> [u8; 32] {
     govm_state::default_object_id(&CONTRACT)
@@ -25,6 +27,10 @@ fn object() -> [u8; 32] {
 fn batches(state: &State) -> Result<u32, String> {
     let id = object();
     let tx = state.begin();
+    // Killed before its first commit: an empty store.
+    if tx.contract(&CONTRACT).map_err(|e| e.to_string())?.is_none() {
+        return Ok(0);
+    }
     let count = match tx.field(&id, "count").map_err(|e| e.to_string())? {
         None => 0,
         Some(v) => u32::from_le_bytes(v[1..5].try_into().unwrap()),
@@ -134,6 +140,33 @@ fn main() {
         }
     }
     println!("crash: {reported_total} batches committed across {TRIALS} kills");
+    // Kills while the store is first created: whatever is left must open, and hold whole
+    // batches only.
+    for trial in 0..FIRST_OPEN_TRIALS {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let fresh = dir.path().join(format!("fresh-{trial}.redb"));
+        let mut child = Command::new(&exe)
+            .env("GOVM_CRASH_CHILD", &fresh)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // From at once to a few milliseconds: the child is starting, creating the file,
+        // or writing its first batches.
+        std::thread::sleep(Duration::from_micros(u64::from((seed >> 16) % 6_000)));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        match State::open(&fresh)
+            .map_err(|e| e.to_string())
+            .and_then(|s| batches(&s))
+        {
+            Ok(_) => passed += 1,
+            Err(e) => {
+                println!("first-open trial {trial}: {e}");
+                failed += 1;
+            }
+        }
+    }
     println!("{passed} passed, {failed} failed");
     if failed > 0 || reported_total == 0 {
         std::process::exit(1);
