@@ -50,6 +50,7 @@ impl Chain {
     /// The chain on `engine`'s state: a fresh state is initialised from `genesis` (height
     /// 0); a state that holds a chain must hold this one (same chain id).
     pub fn new(engine: Engine, genesis: &Genesis) -> Result<Self> {
+        genesis.check()?;
         let chain = Self {
             engine,
             chain_id: genesis.chain_id.clone(),

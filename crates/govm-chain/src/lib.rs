@@ -51,7 +51,9 @@ pub use code::Code;
 pub use ed25519_dalek::SigningKey;
 pub use error::{Error, Result};
 pub use genesis::{Genesis, GenesisBalance, GenesisContract};
-pub use params::{ChainParams, TRANSFER_GAS, TX_BASE_GAS, TX_GAS_PER_BYTE, intrinsic_gas};
+pub use params::{
+    ChainParams, MAX_TX_BYTES_RANGE, TRANSFER_GAS, TX_BASE_GAS, TX_GAS_PER_BYTE, intrinsic_gas,
+};
 pub use results::{TxRecord, TxResult, TxSummary};
 pub use tx::{
     Body, SIGNING_DOMAIN, TX_VERSION, Tx, UnsignedTx, address_of, call_body, signing_key,

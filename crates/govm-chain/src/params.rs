@@ -37,6 +37,59 @@ impl Default for ChainParams {
     }
 }
 
+/// The smallest and largest `max_tx_bytes` a chain may set: room for a transfer, and far
+/// inside what CometBFT carries in a block (its hard cap is 100 MiB).
+pub const MAX_TX_BYTES_RANGE: (u64, u64) = (1 << 10, 64 << 20);
+
+impl ChainParams {
+    /// Checks that the parameters make a chain that can run: each refusal names the parameter
+    /// and why.
+    pub fn check(&self) -> Result<(), String> {
+        let smallest_tx = TX_BASE_GAS + TRANSFER_GAS;
+        if self.min_gas_price == 0 {
+            return Err(
+                "min_gas_price is 0: transactions would cost nothing, and anyone could fill \
+                 every block for free"
+                    .into(),
+            );
+        }
+        if self.max_tx_fuel < smallest_tx {
+            return Err(format!(
+                "max_tx_fuel {} is below {smallest_tx}, the gas of the smallest transfer",
+                self.max_tx_fuel
+            ));
+        }
+        if self.max_block_fuel < self.max_tx_fuel {
+            return Err(format!(
+                "max_block_fuel {} is below max_tx_fuel {}: a transaction the mempool admits \
+                 would fit in no block",
+                self.max_block_fuel, self.max_tx_fuel
+            ));
+        }
+        if self.max_tx_fuel.checked_mul(self.min_gas_price).is_none() {
+            return Err(format!(
+                "max_tx_fuel {} at min_gas_price {} overflows a 64-bit fee",
+                self.max_tx_fuel, self.min_gas_price
+            ));
+        }
+        let (lo, hi) = MAX_TX_BYTES_RANGE;
+        if !(lo..=hi).contains(&self.max_tx_bytes) {
+            return Err(format!(
+                "max_tx_bytes {} is outside {lo}..={hi}",
+                self.max_tx_bytes
+            ));
+        }
+        if !(1..=govm::MAX_TIMEOUT_MS).contains(&self.min_timeout_ms) {
+            return Err(format!(
+                "min_timeout_ms {} is outside 1..={}: no contract could be deployed",
+                self.min_timeout_ms,
+                govm::MAX_TIMEOUT_MS
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The gas a transaction of `len` bytes pays before its body runs.
 pub fn intrinsic_gas(len: usize) -> u64 {
     TX_BASE_GAS.saturating_add((len as u64).saturating_mul(TX_GAS_PER_BYTE))
@@ -45,3 +98,30 @@ pub fn intrinsic_gas(len: usize) -> u64 {
 /// Gas of a transfer's body, on top of the intrinsic gas (the `transfer` host function's
 /// cost).
 pub const TRANSFER_GAS: u64 = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_make_a_chain_and_each_bad_parameter_is_named() {
+        assert_eq!(ChainParams::default().check(), Ok(()));
+        let bad = |change: fn(&mut ChainParams), names: &str| {
+            let mut p = ChainParams::default();
+            change(&mut p);
+            let err = p.check().expect_err(names);
+            assert!(err.starts_with(names), "{err}");
+        };
+        bad(|p| p.min_gas_price = 0, "min_gas_price");
+        bad(|p| p.max_tx_fuel = 100, "max_tx_fuel");
+        bad(|p| p.max_block_fuel = p.max_tx_fuel - 1, "max_block_fuel");
+        bad(|p| p.min_gas_price = u64::MAX / 2, "max_tx_fuel");
+        bad(|p| p.max_tx_bytes = 10, "max_tx_bytes");
+        bad(|p| p.max_tx_bytes = 1 << 40, "max_tx_bytes");
+        bad(|p| p.min_timeout_ms = 0, "min_timeout_ms");
+        bad(
+            |p| p.min_timeout_ms = 10 * govm::MAX_TIMEOUT_MS,
+            "min_timeout_ms",
+        );
+    }
+}

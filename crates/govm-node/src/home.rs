@@ -197,13 +197,16 @@ pub fn genesis_from_cometbft(
         address: a.to_string(),
         amount: *amount,
     }));
-    Ok(Genesis {
+    let genesis = Genesis {
         chain_id: chain_id.into(),
         time: i64::try_from(time.as_secs()).unwrap_or(0),
         params,
         balances: all,
         contracts: Vec::new(),
-    })
+    };
+    // A genesis no chain can run on is refused here, before any validator starts.
+    genesis.check()?;
+    Ok(genesis)
 }
 
 /// Block and timing settings written into a CometBFT home's `config.toml`.

@@ -105,7 +105,8 @@ pub use records::{ContractInfo, ObjectRecord};
 pub use govm_compiler::{Error as CompileError, ToolchainConfig};
 pub use govm_runtime::gas::deploy_gas;
 pub use govm_runtime::{
-    ContractOptions, Error as CallError, LogLevel, MAX_RESULT_SIZE, RuntimeConfig, WasiOptions,
+    ContractOptions, Error as CallError, LogLevel, MAX_RESULT_SIZE, MAX_TIMEOUT_MS, RuntimeConfig,
+    WasiOptions,
 };
 pub use govm_state::{Error as StateError, State, Transaction};
 pub use govm_validate::{Diagnostic, Rejected, SourceError};

@@ -25,7 +25,7 @@ fn fixture() -> Fixture {
     let key = signing_key(&[3; 32]);
     let alice = address_of(&key.verifying_key().to_bytes());
     let genesis = Genesis::from_json(&format!(
-        r#"{{"chain_id": "abci", "time": 1700000000, "params": {{"max_block_fuel": 1000000}},
+        r#"{{"chain_id": "abci", "time": 1700000000, "params": {{"max_block_fuel": 1000000, "max_tx_fuel": 1000000}},
             "balances": [{{"address": "{alice}", "amount": 1000000000}}]}}"#
     ))
     .unwrap();
@@ -203,7 +203,12 @@ fn queries_answer_with_codes() {
     assert_eq!((code, info["chain_id"].as_str()), (0, Some("abci")));
     assert_eq!(info["params"]["max_block_fuel"], 1_000_000);
     // This node's own figures (Runtime::stats), beside the consensus ones.
-    for counter in ["compiles", "hits_memory_cache", "hits_disk_cache", "instances"] {
+    for counter in [
+        "compiles",
+        "hits_memory_cache",
+        "hits_disk_cache",
+        "instances",
+    ] {
         assert!(info["runtime"][counter].is_u64(), "{counter}: {info}");
     }
 }
