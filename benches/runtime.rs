@@ -21,7 +21,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use govm::{Address, CallContext, Config, ContractOptions, DeployOptions, Engine, RuntimeConfig};
 use govm_abi::{Type, Value};
 use govm_benches::Figures;
-use govm_runtime::{CallRequest, Runtime};
+use govm_runtime::{Invocation, Runtime};
 use govm_state::{Event, Transaction};
 
 const DEPLOYER: Address = Address([0xd1; 20]);
@@ -94,10 +94,8 @@ impl Fixture {
         }
     }
 
-    fn request(&self) -> CallRequest<'_> {
-        CallRequest {
-            contract: self.token,
-            function: "Transfer",
+    fn invocation(&self) -> Invocation<'_> {
+        Invocation {
             args: &self.args,
             sender: DEPLOYER,
             block_height: 1,
@@ -110,7 +108,7 @@ impl Fixture {
     /// One isolated Transfer on `runtime`, in `tx` (never committed: every iteration does the
     /// same work on the same keys).
     fn transfer(&self, runtime: &Runtime, tx: Transaction) -> (Transaction, u64) {
-        let (tx, outcome) = runtime.call(tx, &self.request());
+        let (tx, outcome) = runtime.call(tx, self.token, "Transfer", &self.invocation());
         if let Err(e) = outcome.result {
             fail("Transfer", e);
         }
@@ -215,7 +213,7 @@ fn runtime_bench(c: &mut Criterion) {
         .unwrap_or_else(|e| fail("warm instance", e));
     group.bench_function("warm_instance", |b| {
         b.iter(|| {
-            let (tx, outcome) = warm.call(state.begin(), &fx.request());
+            let (tx, outcome) = warm.call(state.begin(), "Transfer", &fx.invocation());
             black_box(outcome.result).unwrap_or_else(|e| fail("warm Transfer", e));
             tx
         })

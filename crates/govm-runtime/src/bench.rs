@@ -10,20 +10,22 @@ use govm_abi::Address;
 use govm_state::Transaction;
 use wasmtime::{Engine, Store};
 
-use crate::call::{instantiate, invoke, unreachable_tx};
+use crate::call::{instantiate, invoke, random_seed, unreachable_tx};
 use crate::engines::new_store;
-use crate::env::{Frame, HostState, NestedCalls};
+use crate::env::{CallInfo, Frame, HostState, NestedCalls};
 use crate::error::{Error, Result};
 use crate::options::ContractOptions;
-use crate::request::{CallOutcome, CallRequest};
+use crate::request::{CallOutcome, Invocation};
 use crate::runtime::Runtime;
 use crate::trap::classify;
+use crate::wasi_state::WasiState;
 
 /// One instance reused for many calls: **no isolation** between them (the contract's Go
 /// heap and globals carry over). Only a benchmark baseline.
 pub struct WarmInstance {
     store: Store<HostState>,
     instance: wasmtime::Instance,
+    contract: Address,
     options: ContractOptions,
 }
 
@@ -40,26 +42,16 @@ impl Runtime {
         let loaded = shared.modules.resolve(&shared.engines, tx, &contract)?;
         let options = loaded.options;
         let variant = shared.engines.variant(&options)?;
-        let req = CallRequest {
-            contract,
-            function: "",
-            args: &[],
-            sender: Address::ZERO,
-            block_height: 0,
-            block_time: 0,
-            fuel_limit: 0,
-            value: 0,
-        };
-        let log_level = shared.log_level;
-        let mut state = HostState::new(
+        // The call and its WASI state are set by each call.
+        let state = HostState::new(
             None,
+            Some(Arc::clone(shared) as Arc<dyn NestedCalls>),
             Frame::outermost(None),
             &loaded.abi,
             &options,
-            &req,
-            log_level,
+            CallInfo::INITIALIZE,
+            WasiState::for_initialize(shared.log_level),
         );
-        state.nested = Some(Arc::clone(shared) as Arc<dyn NestedCalls>);
         // No deadline: a benchmark runs for as long as it runs.
         let mut store = new_store(
             &variant.engine,
@@ -72,6 +64,7 @@ impl Runtime {
         Ok(WarmInstance {
             store,
             instance,
+            contract,
             options,
         })
     }
@@ -92,15 +85,25 @@ impl Runtime {
 }
 
 impl WarmInstance {
-    /// Calls an entry point on the instance against `tx` (the caller is `req.sender`).
-    pub fn call(&mut self, tx: Transaction, req: &CallRequest<'_>) -> (Transaction, CallOutcome) {
-        self.store.data_mut().tx = Some(tx);
-        let fuel_limit = req.fuel_limit.min(self.options.fuel_limit);
+    /// Calls `function` on the instance against `tx`.
+    pub fn call(
+        &mut self,
+        tx: Transaction,
+        function: &str,
+        invocation: &Invocation<'_>,
+    ) -> (Transaction, CallOutcome) {
+        let state = self.store.data_mut();
+        state.tx = Some(tx);
+        state.call = CallInfo::new(self.contract, invocation);
+        let seed = random_seed(self.contract, function, invocation);
+        state.wasi = WasiState::new(invocation.block_time, seed, state.wasi.level());
+        let fuel_limit = invocation.fuel_limit.min(self.options.fuel_limit);
         let mut gas_used = 0;
         let result = invoke(
             &self.instance,
             &mut self.store,
-            req,
+            function,
+            invocation.args,
             fuel_limit,
             &mut gas_used,
         )

@@ -6,20 +6,20 @@
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use govm_abi::{ALLOC_EXPORT, Envelope};
+use govm_abi::{ALLOC_EXPORT, Address, Envelope};
 use govm_state::Transaction;
 use sha2::{Digest, Sha256};
 use wasmtime::Store;
 
 use crate::engines::Engines;
 use crate::engines::new_store;
-use crate::env::{Frame, HostState, NestedCalls};
+use crate::env::{CallInfo, Frame, HostState, NestedCalls};
 use crate::error::Error;
 use crate::gas;
 use crate::memory::{charge, read_bytes, write};
 use crate::modules::Modules;
 use crate::modules::{Loaded, instantiate_memory, run_initialize};
-use crate::request::{CallOutcome, CallRequest, MAX_RESULT_SIZE};
+use crate::request::{CallOutcome, Invocation, MAX_RESULT_SIZE};
 use crate::stats::Counters;
 use crate::trap::{RunError, classify};
 use crate::wasi_state::WasiState;
@@ -47,10 +47,12 @@ impl NestedCalls for Shared {
     fn call_nested(
         self: Arc<Self>,
         tx: Transaction,
-        req: &CallRequest<'_>,
+        contract: Address,
+        function: &str,
+        invocation: &Invocation<'_>,
         frame: Frame,
     ) -> (Transaction, CallOutcome, Duration) {
-        call(&self, tx, req, frame, true)
+        call(&self, tx, contract, function, invocation, frame)
     }
 }
 
@@ -62,46 +64,49 @@ impl NestedCalls for Shared {
 pub(crate) fn call(
     shared: &Arc<Shared>,
     tx: Transaction,
-    req: &CallRequest<'_>,
+    contract: Address,
+    function: &str,
+    invocation: &Invocation<'_>,
     mut frame: Frame,
-    own_thread: bool,
 ) -> (Transaction, CallOutcome, Duration) {
     let started = Instant::now();
-    let loaded = shared.modules.resolve(&shared.engines, &tx, &req.contract);
+    let loaded = shared.modules.resolve(&shared.engines, &tx, &contract);
     let preparation = started.elapsed();
     let loaded = match loaded {
         Ok(l) => l,
         Err(e) => return (tx, failed(e), preparation),
     };
-    if loaded.abi.function(req.function).is_none() {
+    if loaded.abi.function(function).is_none() {
         let unknown = Error::UnknownFunction {
-            name: req.function.to_owned(),
+            name: function.to_owned(),
         };
         return (tx, failed(unknown), preparation);
     }
     frame.deadline = frame.deadline.map(|d| d + preparation);
-    let (tx, outcome) = run(shared, tx, req, &loaded, frame, own_thread);
+    let (tx, outcome) = run(shared, tx, contract, &loaded, function, invocation, frame);
     (tx, outcome, preparation)
 }
 
-/// Runs an entry point (known to be in the ABI) of a prepared module in a fresh instance.
+/// Runs `function` (known to be in the ABI) of `contract`, whose prepared module is `loaded`,
+/// in a fresh instance.
 ///
-/// The call runs on this thread when its wasm stack fits beside the host's
-/// ([`INLINE_STACK_SIZE`]) and `own_thread` is false; else on a thread of its own sized for
-/// it. A nested call always gets its own thread: wasmtime gives each store its whole
-/// `max_wasm_stack` from wherever the native stack pointer is, so nested stores on one thread
-/// would add up past any thread's stack.
+/// An outermost call runs on this thread when its wasm stack fits beside the host's
+/// ([`INLINE_STACK_SIZE`]); else on a thread of its own sized for it. A nested call (depth
+/// 1 and more) always gets its own thread: wasmtime gives each store its whole `max_wasm_stack`
+/// from wherever the native stack pointer is, so nested stores on one thread would add up
+/// past any thread's stack.
 pub(crate) fn run(
     shared: &Arc<Shared>,
     mut tx: Transaction,
-    req: &CallRequest<'_>,
+    contract: Address,
     loaded: &Arc<Loaded>,
+    function: &str,
+    invocation: &Invocation<'_>,
     frame: Frame,
-    own_thread: bool,
 ) -> (Transaction, CallOutcome) {
     // The attached value moves first; a call that fails is discarded with it.
-    if req.value > 0
-        && let Err(e) = tx.transfer(&req.sender.0, &req.contract.0, req.value)
+    if invocation.value > 0
+        && let Err(e) = tx.transfer(&invocation.sender.0, &contract.0, invocation.value)
     {
         let error = match e {
             govm_state::Error::InsufficientBalance { balance, amount } => {
@@ -119,8 +124,9 @@ pub(crate) fn run(
         return (tx, failed(error));
     }
     let stack = loaded.options.stack_size as usize;
-    if !own_thread && stack <= INLINE_STACK_SIZE {
-        return run_here(shared, tx, req, frame, loaded);
+    let nested = frame.depth > 0;
+    if !nested && stack <= INLINE_STACK_SIZE {
+        return run_here(shared, tx, contract, loaded, function, invocation, frame);
     }
     // The transaction stays in `slot` unless the thread takes it, so a thread that cannot
     // start loses nothing.
@@ -132,7 +138,8 @@ pub(crate) fn run(
             .stack_size(stack + HOST_STACK_HEADROOM)
             .spawn_scoped(s, || {
                 if let Some(tx) = slot.take() {
-                    let (tx, out) = run_here(shared, tx, req, frame, loaded);
+                    let (tx, out) =
+                        run_here(shared, tx, contract, loaded, function, invocation, frame);
                     slot = Some(tx);
                     outcome = Some(out);
                 }
@@ -160,9 +167,11 @@ pub(crate) fn run(
 fn run_here(
     shared: &Arc<Shared>,
     tx: Transaction,
-    req: &CallRequest<'_>,
-    mut frame: Frame,
+    contract: Address,
     loaded: &Loaded,
+    function: &str,
+    invocation: &Invocation<'_>,
+    mut frame: Frame,
 ) -> (Transaction, CallOutcome) {
     let options = loaded.options;
     // The contract's own deadline, within its caller's.
@@ -173,15 +182,33 @@ fn run_here(
         Ok(v) => v,
         Err(e) => return (tx, failed(e)),
     };
-    let log_level = shared.log_level;
-    let mut state = HostState::new(Some(tx), frame, &loaded.abi, &options, req, log_level);
-    state.nested = Some(Arc::clone(shared) as Arc<dyn NestedCalls>);
+    let seed = random_seed(contract, function, invocation);
+    let wasi = WasiState::new(invocation.block_time, seed, shared.log_level);
+    let state = HostState::for_call(
+        tx,
+        Arc::clone(shared) as Arc<dyn NestedCalls>,
+        frame,
+        &loaded.abi,
+        &options,
+        CallInfo::new(contract, invocation),
+        wasi,
+    );
     let mut store = new_store(&variant.engine, state, deadline);
-    let fuel_limit = req.fuel_limit.min(options.fuel_limit);
+    let fuel_limit = invocation.fuel_limit.min(options.fuel_limit);
     let mut gas_used = 0;
     let result = instantiate(loaded, &mut store)
         .inspect(|_| shared.counters.instances.add(1))
-        .and_then(|instance| invoke(&instance, &mut store, req, fuel_limit, &mut gas_used))
+        .and_then(|instance| {
+            let args = invocation.args;
+            invoke(
+                &instance,
+                &mut store,
+                function,
+                args,
+                fuel_limit,
+                &mut gas_used,
+            )
+        })
         .map_err(|e| classify(e, store.data().seen()));
     let data = store.into_data();
     let mut debug_output = String::from_utf8_lossy(&data.wasi.output).into_owned();
@@ -209,35 +236,36 @@ pub(crate) fn instantiate(
     let instance = if loaded.from_snapshot {
         instantiate_memory(&loaded.pre, store)?
     } else {
+        // Package initialisation runs with its own clock and seed; the call's WASI state
+        // waits aside, untouched, and comes back when it is done. When initialisation fails,
+        // what it printed is the call's debug output.
+        let level = store.data().wasi.level();
+        let call_wasi =
+            std::mem::replace(&mut store.data_mut().wasi, WasiState::for_initialize(level));
         // Package initialisation per call (snapshots off) fails as the call itself would: a
         // deadline stays a deadline.
-        run_initialize(&loaded.pre, store)
-            .map_err(|e| match e {
-                Error::Initialization(inner) => *inner,
-                other => other,
-            })?
-            .0
+        let (instance, _) = run_initialize(&loaded.pre, store).map_err(|e| match e {
+            Error::Initialization(inner) => *inner,
+            other => other,
+        })?;
+        store.data_mut().wasi = call_wasi;
+        instance
     };
     store.data_mut().initializing = false;
     Ok(instance)
 }
 
-/// Runs one entry point on an instance under `fuel_limit`, with the call's clock and seed.
+/// Runs `function` on an instance under `fuel_limit`; the store's state is the call's.
 pub(crate) fn invoke(
     instance: &wasmtime::Instance,
     store: &mut Store<HostState>,
-    req: &CallRequest<'_>,
+    function: &str,
+    args: &[u8],
     fuel_limit: u64,
     gas_used: &mut u64,
 ) -> Result<Vec<u8>, RunError> {
     store.set_fuel(fuel_limit)?;
-    let state = store.data_mut();
-    state.wasi = WasiState::new(req.block_time, random_seed(req), state.log_level);
-    state.sender = req.sender.0;
-    state.block_height = req.block_height;
-    state.block_time = req.block_time;
-    state.value = req.value;
-    let result = call_export(instance, store, req);
+    let result = call_export(instance, store, function, args);
     *gas_used = fuel_limit - store.get_fuel().unwrap_or(0);
     match Envelope::parse(&result?).map_err(|e| Error::Trap(e.to_string()))? {
         Envelope::Ok(results) => Ok(results),
@@ -252,9 +280,10 @@ pub(crate) fn invoke(
 fn call_export(
     instance: &wasmtime::Instance,
     store: &mut Store<HostState>,
-    req: &CallRequest<'_>,
+    function: &str,
+    args: &[u8],
 ) -> Result<Vec<u8>, RunError> {
-    let len = u32::try_from(req.args.len()).map_err(|_| Error::BadArguments {
+    let len = u32::try_from(args.len()).map_err(|_| Error::BadArguments {
         message: "arguments are too long".into(),
     })?;
     charge(&mut *store, u64::from(len) * gas::PER_BYTE)?;
@@ -263,10 +292,10 @@ fn call_export(
     } else {
         let alloc = instance.get_typed_func::<u32, u32>(&mut *store, ALLOC_EXPORT)?;
         let ptr = alloc.call(&mut *store, len)?;
-        write(&mut *store, ptr, req.args)?;
+        write(&mut *store, ptr, args)?;
         ptr
     };
-    let entry = instance.get_typed_func::<(u32, u32), u64>(&mut *store, req.function)?;
+    let entry = instance.get_typed_func::<(u32, u32), u64>(&mut *store, function)?;
     let packed = entry.call(&mut *store, (ptr, len))?;
     let (out_ptr, out_len) = ((packed >> 32) as u32, (packed & 0xffff_ffff) as u32);
     if out_len as usize > MAX_RESULT_SIZE {
@@ -280,15 +309,19 @@ fn call_export(
 }
 
 /// The seed of the call's deterministic randomness.
-fn random_seed(req: &CallRequest<'_>) -> [u8; 32] {
+pub(crate) fn random_seed(
+    contract: Address,
+    function: &str,
+    invocation: &Invocation<'_>,
+) -> [u8; 32] {
     Sha256::new()
         .chain_update(b"govm/random")
-        .chain_update(req.contract.0)
-        .chain_update(req.sender.0)
-        .chain_update(req.block_height.to_le_bytes())
-        .chain_update(req.block_time.to_le_bytes())
-        .chain_update(req.function.as_bytes())
-        .chain_update(req.args)
+        .chain_update(contract.0)
+        .chain_update(invocation.sender.0)
+        .chain_update(invocation.block_height.to_le_bytes())
+        .chain_update(invocation.block_time.to_le_bytes())
+        .chain_update(function.as_bytes())
+        .chain_update(invocation.args)
         .finalize()
         .into()
 }

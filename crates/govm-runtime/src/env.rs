@@ -10,7 +10,7 @@ use wasmtime::{Memory, ResourceLimiter};
 
 use crate::LogLevel;
 use crate::options::ContractOptions;
-use crate::request::{CallOutcome, CallRequest};
+use crate::request::{CallOutcome, Invocation};
 use crate::trap::{HostTrap, Seen, trap};
 use crate::wasi_state::WasiState;
 
@@ -48,14 +48,52 @@ impl Frame {
 /// What the `call` host function needs of the runtime: running another contract, nested.
 /// The one way back from a host function into the call path.
 pub(crate) trait NestedCalls: Send + Sync {
-    /// Runs `req` in a fresh instance on a thread of its own, and returns the transaction,
-    /// the outcome, and how long preparing the callee's module took (not the caller's time).
+    /// Runs `function` of `contract` in a fresh instance on a thread of its own, and returns
+    /// the transaction, the outcome, and how long preparing the callee's module took (not the
+    /// caller's time).
     fn call_nested(
         self: Arc<Self>,
         tx: Transaction,
-        req: &CallRequest<'_>,
+        contract: Address,
+        function: &str,
+        invocation: &Invocation<'_>,
         frame: Frame,
     ) -> (Transaction, CallOutcome, Duration);
+}
+
+/// What the host functions tell a contract about its call.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallInfo {
+    /// The running contract.
+    pub(crate) contract: AddressBytes,
+    pub(crate) sender: AddressBytes,
+    pub(crate) block_height: u64,
+    pub(crate) block_time: i64,
+    /// The native value the call carries.
+    pub(crate) value: u64,
+}
+
+impl CallInfo {
+    /// What package initialisation runs with: no contract and no call yet (nothing can ask:
+    /// the host functions are refused while it runs).
+    pub(crate) const INITIALIZE: Self = Self {
+        contract: [0; 20],
+        sender: [0; 20],
+        block_height: 0,
+        block_time: 0,
+        value: 0,
+    };
+
+    /// A call of `contract` with `invocation`.
+    pub(crate) fn new(contract: Address, invocation: &Invocation<'_>) -> Self {
+        Self {
+            contract: contract.0,
+            sender: invocation.sender.0,
+            block_height: invocation.block_height,
+            block_time: invocation.block_time,
+            value: invocation.value,
+        }
+    }
 }
 
 /// Everything one call's host functions see.
@@ -73,12 +111,7 @@ pub(crate) struct HostState {
     /// Every contract that ran in this call and its nested calls, with its ABI: what the
     /// call's events are decoded with.
     pub(crate) ran: Vec<(Address, Arc<ContractAbi>)>,
-    pub(crate) contract: AddressBytes,
-    pub(crate) sender: AddressBytes,
-    pub(crate) block_height: u64,
-    pub(crate) block_time: i64,
-    /// The native value the call carries.
-    pub(crate) value: u64,
+    pub(crate) call: CallInfo,
     /// The contract's wall-clock limit, for the error a deadline becomes.
     pub(crate) timeout_ms: u64,
     /// The contract's own fuel limit (what package initialisation runs under).
@@ -87,32 +120,56 @@ pub(crate) struct HostState {
     /// Data a host function produced for the contract to fetch with `read_return`.
     pub(crate) ret: Vec<u8>,
     pub(crate) limiter: Limiter,
+    /// The call's clock, randomness, output and log level.
     pub(crate) wasi: WasiState,
-    pub(crate) log_level: LogLevel,
 }
 
 impl HostState {
-    /// The state of a call of `req.contract` (or of `_initialize`, with no transaction),
-    /// with the clock and seed of package initialisation until the call sets its own.
-    pub(crate) fn new(
-        tx: Option<Transaction>,
+    /// The state one call starts in, every field set once: `call` and `wasi` are the call's
+    /// (with snapshots off, `call::instantiate` lends the WASI state to package
+    /// initialisation for a moment).
+    pub(crate) fn for_call(
+        tx: Transaction,
+        nested: Arc<dyn NestedCalls>,
         frame: Frame,
         abi: &Arc<ContractAbi>,
         options: &ContractOptions,
-        req: &CallRequest<'_>,
+        call: CallInfo,
+        wasi: WasiState,
+    ) -> Self {
+        Self::new(Some(tx), Some(nested), frame, abi, options, call, wasi)
+    }
+
+    /// The state Go's `_initialize` runs in at deploy: no transaction, no runtime to call,
+    /// the fixed clock and seed, `options.fuel_limit` to run under.
+    pub(crate) fn for_initialize(
+        frame: Frame,
+        abi: &Arc<ContractAbi>,
+        options: &ContractOptions,
         log_level: LogLevel,
+    ) -> Self {
+        let wasi = WasiState::for_initialize(log_level);
+        Self::new(None, None, frame, abi, options, CallInfo::INITIALIZE, wasi)
+    }
+
+    /// A state with package initialisation still to run (or, from a snapshot, just made):
+    /// the govm host functions refuse to work until the call path says it is done.
+    pub(crate) fn new(
+        tx: Option<Transaction>,
+        nested: Option<Arc<dyn NestedCalls>>,
+        frame: Frame,
+        abi: &Arc<ContractAbi>,
+        options: &ContractOptions,
+        call: CallInfo,
+        wasi: WasiState,
     ) -> Self {
         Self {
             tx,
-            nested: None,
+            nested,
             frame,
             abi: Arc::clone(abi),
-            ran: vec![(req.contract, Arc::clone(abi))],
-            contract: req.contract.0,
-            sender: req.sender.0,
-            block_height: req.block_height,
-            block_time: req.block_time,
-            value: req.value,
+            ran: vec![(Address(call.contract), Arc::clone(abi))],
+            call,
             timeout_ms: options.timeout_ms,
             fuel_limit: options.fuel_limit,
             memory: None,
@@ -122,9 +179,8 @@ impl HostState {
                 table_limit: options.table_size as usize,
                 memory_limit_hit: false,
             },
-            wasi: WasiState::for_initialize(log_level),
+            wasi,
             initializing: true,
-            log_level,
         }
     }
 
@@ -165,8 +221,8 @@ fn lent() -> wasmtime::Error {
 impl std::fmt::Debug for HostState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HostState")
-            .field("contract", &Address(self.contract))
-            .field("sender", &Address(self.sender))
+            .field("contract", &Address(self.call.contract))
+            .field("sender", &Address(self.call.sender))
             .finish_non_exhaustive()
     }
 }

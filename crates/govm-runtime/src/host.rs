@@ -12,6 +12,7 @@ use crate::LogLevel;
 use crate::env::HostState;
 use crate::gas;
 use crate::memory::{charge, read_array, read_bytes, write_bytes};
+use crate::request::{CallOutcome, Invocation};
 use crate::trap::{HostTrap, trap};
 
 /// Status codes returned by host functions to the contract.
@@ -36,7 +37,7 @@ fn enter(caller: &mut Ctx<'_>, name: &str, amount: u64) -> wasmtime::Result<()> 
             "govm host functions cannot be used during package initialization (init functions and package-level variables)",
         )));
     }
-    if caller.data().log_level >= LogLevel::Trace {
+    if caller.data().wasi.level() >= LogLevel::Trace {
         let fuel = caller.get_fuel().unwrap_or(0);
         let line = format!("[trace] govm.{name} fuel={fuel}\n");
         caller.data_mut().wasi.append(line.as_bytes());
@@ -99,7 +100,7 @@ fn done(result: Result<(), StateError>) -> wasmtime::Result<u32> {
 fn read_id(caller: &mut Ctx<'_>, ptr: u32) -> wasmtime::Result<ObjectIdBytes> {
     let id: ObjectIdBytes = read_array(caller, ptr)?;
     Ok(if id == [0; 32] {
-        default_object_id(&caller.data().contract)
+        default_object_id(&caller.data().call.contract)
     } else {
         id
     })
@@ -140,27 +141,27 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
 /// `sender(out)`: writes the 20-byte caller address.
 fn sender(mut c: Ctx<'_>, out: u32) -> wasmtime::Result<()> {
     enter(&mut c, host_fn::SENDER, gas::HOST_CALL)?;
-    let a = c.data().sender;
+    let a = c.data().call.sender;
     write_bytes(&mut c, out, &a)
 }
 
 /// `contract_address(out)`: writes the running contract's address.
 fn contract_address(mut c: Ctx<'_>, out: u32) -> wasmtime::Result<()> {
     enter(&mut c, host_fn::CONTRACT_ADDRESS, gas::HOST_CALL)?;
-    let a = c.data().contract;
+    let a = c.data().call.contract;
     write_bytes(&mut c, out, &a)
 }
 
 /// `block_height() -> i64`: the block height.
 fn block_height(mut c: Ctx<'_>) -> wasmtime::Result<u64> {
     enter(&mut c, host_fn::BLOCK_HEIGHT, gas::HOST_CALL)?;
-    Ok(c.data().block_height)
+    Ok(c.data().call.block_height)
 }
 
 /// `block_time() -> i64`: the block time, Unix seconds.
 fn block_time(mut c: Ctx<'_>) -> wasmtime::Result<i64> {
     enter(&mut c, host_fn::BLOCK_TIME, gas::HOST_CALL)?;
-    Ok(c.data().block_time)
+    Ok(c.data().call.block_time)
 }
 
 /// `object_create(out_id) -> i32`: creates an object of the calling contract, owned by the
@@ -171,7 +172,7 @@ fn object_create(mut c: Ctx<'_>, out: u32) -> wasmtime::Result<u32> {
         host_fn::OBJECT_CREATE,
         gas::HOST_CALL + gas::OBJECT_CREATE,
     )?;
-    let contract = c.data().contract;
+    let contract = c.data().call.contract;
     match c.data_mut().tx_mut()?.create_object(&contract, &contract) {
         Ok(id) => write_bytes(&mut c, out, &id).map(|()| status::OK),
         Err(e) => state_status(e),
@@ -199,7 +200,7 @@ fn object_with_owner(mut c: Ctx<'_>, owner: u32, out: u32) -> wasmtime::Result<u
         gas::HOST_CALL + gas::OBJECT_READ,
     )?;
     let owner: AddressBytes = read_array(&mut c, owner)?;
-    let contract = c.data().contract;
+    let contract = c.data().call.contract;
     let id = scanning(&mut c, |tx| tx.object_with_owner(&contract, &owner))?;
     found(&mut c, out, id)
 }
@@ -212,7 +213,7 @@ fn object_delete(mut c: Ctx<'_>, id: u32) -> wasmtime::Result<u32> {
         gas::HOST_CALL + gas::OBJECT_WRITE,
     )?;
     let id = read_id(&mut c, id)?;
-    let contract = c.data().contract;
+    let contract = c.data().call.contract;
     if id == default_object_id(&contract) {
         return Ok(status::INVALID_INPUT);
     }
@@ -252,7 +253,7 @@ fn object_set_owner(mut c: Ctx<'_>, id: u32, owner: u32) -> wasmtime::Result<u32
     )?;
     let id = read_id(&mut c, id)?;
     let owner: AddressBytes = read_array(&mut c, owner)?;
-    let contract = c.data().contract;
+    let contract = c.data().call.contract;
     done(c.data_mut().tx_mut()?.set_owner(&contract, &id, &owner))
 }
 
@@ -302,7 +303,7 @@ fn field_set(
     if c.data().abi.codec().decode_tagged(&value).is_err() {
         return Ok(status::INVALID_INPUT);
     }
-    let contract = c.data().contract;
+    let contract = c.data().call.contract;
     done(
         c.data_mut()
             .tx_mut()?
@@ -322,7 +323,7 @@ fn field_delete(mut c: Ctx<'_>, id: u32, key: u32, key_len: u32) -> wasmtime::Re
         Ok(k) => k,
         Err(s) => return Ok(s),
     };
-    let contract = c.data().contract;
+    let contract = c.data().call.contract;
     done(c.data_mut().tx_mut()?.delete_field(&contract, &id, &key))
 }
 
@@ -337,7 +338,7 @@ fn emit_event(mut c: Ctx<'_>, ptr: u32, len: u32) -> wasmtime::Result<u32> {
     let Some((name, data)) = split_event(&c.data().abi, &bytes) else {
         return Ok(status::INVALID_INPUT);
     };
-    let contract = c.data().contract;
+    let contract = c.data().call.contract;
     done(c.data_mut().tx_mut()?.emit(Event {
         contract,
         name,
@@ -359,14 +360,14 @@ fn balance(mut c: Ctx<'_>, addr: u32) -> wasmtime::Result<i64> {
 fn transfer(mut c: Ctx<'_>, to: u32, amount: u64) -> wasmtime::Result<u32> {
     enter(&mut c, host_fn::TRANSFER, gas::HOST_CALL + gas::TRANSFER)?;
     let to: AddressBytes = read_array(&mut c, to)?;
-    let from = c.data().contract;
+    let from = c.data().call.contract;
     done(c.data_mut().tx_mut()?.transfer(&from, &to, amount))
 }
 
 /// `value() -> i64`: the native value the call carries.
 fn value(mut c: Ctx<'_>) -> wasmtime::Result<i64> {
     enter(&mut c, host_fn::VALUE, gas::HOST_CALL)?;
-    Ok(c.data().value as i64)
+    Ok(c.data().call.value as i64)
 }
 
 /// `read_return(out)`: copies the return buffer to `out` and clears it.
@@ -508,7 +509,7 @@ fn call(
         Err(s) => return Ok(u64::from(s) << 32),
     };
     let args = read_bytes(&mut c, args, args_len)?;
-    let me = c.data().contract;
+    let me = c.data().call.contract;
     let mut frame = c.data().frame.clone();
     let refusal = if frame.depth + 1 > MAX_CALL_DEPTH {
         Some(format!("call depth limit of {MAX_CALL_DEPTH} exceeded"))
@@ -532,13 +533,11 @@ fn call(
         .take()
         .ok_or_else(|| trap(HostTrap::State("no transaction".into())))?;
     let savepoint = tx.savepoint();
-    let request = crate::request::CallRequest {
-        contract: Address(callee),
-        function: &function,
+    let invocation = Invocation {
         args: &args,
         sender: Address(me),
-        block_height: c.data().block_height,
-        block_time: c.data().block_time,
+        block_height: c.data().call.block_height,
+        block_time: c.data().call.block_time,
         fuel_limit: fuel,
         value: 0,
     };
@@ -546,7 +545,8 @@ fn call(
         c.data_mut().tx = Some(tx);
         return Err(trap(HostTrap::State("no runtime".into())));
     };
-    let (mut tx, outcome, preparation) = nested.call_nested(tx, &request, frame);
+    let (mut tx, outcome, preparation) =
+        nested.call_nested(tx, Address(callee), &function, &invocation, frame);
     if !preparation.is_zero() {
         // Preparing the callee's module (after a restart) is not this contract's time.
         if let Some(deadline) = c.data().frame.deadline.map(|d| d + preparation) {
@@ -555,8 +555,14 @@ fn call(
                 .set_epoch_deadline(crate::env::ticks_until(deadline));
         }
     }
-    let failure = outcome.result.as_ref().err().cloned();
-    let (code, data) = match outcome.result {
+    let CallOutcome {
+        result,
+        gas_used,
+        debug_output,
+        contracts,
+    } = outcome;
+    let failure = result.as_ref().err().cloned();
+    let (code, data) = match result {
         Ok(results) => (status::OK, results),
         Err(e) => {
             tx.rollback_to(savepoint);
@@ -565,7 +571,7 @@ fn call(
     };
     // The transaction goes back before anything else can fail.
     c.data_mut().tx = Some(tx);
-    c.set_fuel(fuel.saturating_sub(outcome.gas_used))?;
+    c.set_fuel(fuel.saturating_sub(gas_used))?;
     // A failing store is not the callee's failure to hand back: the whole call stops. Nor is
     // a deadline: wall-clock time differs between nodes, so it must never become a result a
     // contract can act on.
@@ -576,8 +582,8 @@ fn call(
         Some(crate::Error::DeadlineExceeded { .. }) => return Err(trap(HostTrap::Deadline)),
         _ => {}
     }
-    c.data_mut().wasi.append(outcome.debug_output.as_bytes());
-    c.data_mut().add_ran(&outcome.contracts);
+    c.data_mut().wasi.append(debug_output.as_bytes());
+    c.data_mut().add_ran(&contracts);
     Ok(give(&mut c, code, data))
 }
 

@@ -12,14 +12,12 @@
 //!
 //! ```no_run
 //! use govm_abi::Address;
-//! use govm_runtime::{CallRequest, Runtime, RuntimeConfig};
+//! use govm_runtime::{Invocation, Runtime, RuntimeConfig};
 //! use govm_state::State;
 //!
 //! let runtime = Runtime::new(RuntimeConfig::default())?;
 //! let state = State::in_memory();
-//! let request = CallRequest {
-//!     contract: Address([1; 20]),
-//!     function: "GetBalance",
+//! let invocation = Invocation {
 //!     args: &[],
 //!     sender: Address([2; 20]),
 //!     block_height: 1,
@@ -27,7 +25,8 @@
 //!     fuel_limit: 10_000_000,
 //!     value: 0,
 //! };
-//! let (_tx, outcome) = runtime.call(state.begin(), &request);
+//! let contract = Address([1; 20]);
+//! let (_tx, outcome) = runtime.call(state.begin(), contract, "GetBalance", &invocation);
 //! println!("{:?} used {} gas", outcome.result, outcome.gas_used);
 //! # Ok::<(), govm_runtime::Error>(())
 //! ```
@@ -64,7 +63,7 @@ pub use options::{
     ContractOptions, LogLevel, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT,
     STACK_SIZE_RANGE, WasiOptions,
 };
-pub use request::{CallOutcome, CallRequest, Invocation, MAX_RESULT_SIZE};
+pub use request::{CallOutcome, Invocation, MAX_RESULT_SIZE};
 pub use runtime::{Contract, Entry, Runtime, RuntimeConfig};
 pub use stats::Stats;
 pub use wasi_state::DEBUG_OUTPUT_CAP;

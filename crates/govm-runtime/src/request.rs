@@ -9,13 +9,10 @@ use crate::error::Result;
 /// The largest result envelope a call may return, in bytes (nested calls included).
 pub const MAX_RESULT_SIZE: usize = 1 << 20;
 
-/// One call of an entry point, by the contract's address and the function's name.
+/// A call's inputs beside the contract and entry point it runs: see
+/// [`Runtime::call`](crate::Runtime::call) and [`Runtime::call_entry`](crate::Runtime::call_entry).
 #[derive(Clone, Copy, Debug)]
-pub struct CallRequest<'a> {
-    /// The contract to call.
-    pub contract: Address,
-    /// The entry point.
-    pub function: &'a str,
+pub struct Invocation<'a> {
     /// The SCALE-encoded arguments.
     pub args: &'a [u8],
     /// Who calls.
@@ -29,23 +26,6 @@ pub struct CallRequest<'a> {
     /// Native value the call carries: moved from the sender to the contract before the entry
     /// point runs (a failed call's writes, this move included, are discarded by the caller).
     /// Nested calls carry none.
-    pub value: u64,
-}
-
-/// A call's inputs beside its entry point: see [`Runtime::call_entry`](crate::Runtime::call_entry).
-#[derive(Clone, Copy, Debug)]
-pub struct Invocation<'a> {
-    /// The SCALE-encoded arguments.
-    pub args: &'a [u8],
-    /// Who calls.
-    pub sender: Address,
-    /// The block height the call executes in.
-    pub block_height: u64,
-    /// The block time, in Unix seconds.
-    pub block_time: i64,
-    /// The most fuel the call may use (capped by the contract's own `fuel_limit`).
-    pub fuel_limit: u64,
-    /// Native value the call carries (see [`CallRequest::value`]).
     pub value: u64,
 }
 

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::host::MAX_CALL_DEPTH;
 use crate::modules::{Loaded, ModuleSource, Modules, Prepared};
 use crate::options::{ContractOptions, WasiOptions};
-use crate::request::{CallOutcome, CallRequest, Invocation};
+use crate::request::{CallOutcome, Invocation};
 use crate::stats::{Counters, Stats};
 
 /// How a [`Runtime`] is built: the node's [`WasiOptions`] and how instances are made.
@@ -257,12 +257,20 @@ impl Runtime {
         self.shared.modules.abi(tx, &contract)
     }
 
-    /// Runs one call in a fresh instance against `tx`, and hands the transaction back with
-    /// the call's writes and events in it. On failure the caller must discard (or roll back)
-    /// those writes. Cross-contract calls it makes run nested, each on a thread of its own.
-    pub fn call(&self, tx: Transaction, req: &CallRequest<'_>) -> (Transaction, CallOutcome) {
+    /// Runs `function` of `contract` in a fresh instance against `tx`, and hands the
+    /// transaction back with the call's writes and events in it. On failure the caller must
+    /// discard (or roll back) those writes. Cross-contract calls it makes run nested, each on
+    /// a thread of its own.
+    pub fn call(
+        &self,
+        tx: Transaction,
+        contract: Address,
+        function: &str,
+        invocation: &Invocation<'_>,
+    ) -> (Transaction, CallOutcome) {
         let _permit = self.shared.permits.acquire();
-        let (tx, outcome, _) = call::call(&self.shared, tx, req, Frame::outermost(None), false);
+        let frame = Frame::outermost(None);
+        let (tx, outcome, _) = call::call(&self.shared, tx, contract, function, invocation, frame);
         (tx, outcome)
     }
 
@@ -275,23 +283,14 @@ impl Runtime {
         invocation: &Invocation<'_>,
     ) -> (Transaction, CallOutcome) {
         let _permit = self.shared.permits.acquire();
-        let req = CallRequest {
-            contract: entry.contract.address,
-            function: &entry.function().name,
-            args: invocation.args,
-            sender: invocation.sender,
-            block_height: invocation.block_height,
-            block_time: invocation.block_time,
-            fuel_limit: invocation.fuel_limit,
-            value: invocation.value,
-        };
         call::run(
             &self.shared,
             tx,
-            &req,
+            entry.contract.address,
             &entry.contract.loaded,
+            &entry.function().name,
+            invocation,
             Frame::outermost(None),
-            false,
         )
     }
 

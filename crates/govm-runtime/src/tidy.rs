@@ -12,7 +12,6 @@ use wasmtime::{Engine, Extern, Linker, Store, ValType};
 use crate::env::{Frame, HostState};
 use crate::host::status;
 use crate::options::ContractOptions;
-use crate::request::CallRequest;
 
 type Signature = (Vec<WasmType>, Vec<WasmType>);
 
@@ -45,25 +44,9 @@ fn linker_definitions() -> BTreeMap<String, BTreeMap<String, Signature>> {
     crate::host::add_to_linker(&mut linker).unwrap_or_else(|e| panic!("{e}"));
     crate::wasi::add_to_linker(&mut linker).unwrap_or_else(|e| panic!("{e}"));
     let abi = std::sync::Arc::new(govm_abi::ContractAbi::new("tidy", Vec::new()));
-    let req = CallRequest {
-        contract: govm_abi::Address::ZERO,
-        function: "",
-        args: &[],
-        sender: govm_abi::Address::ZERO,
-        block_height: 0,
-        block_time: 0,
-        fuel_limit: 0,
-        value: 0,
-    };
     let options = ContractOptions::default();
-    let state = HostState::new(
-        None,
-        Frame::outermost(None),
-        &abi,
-        &options,
-        &req,
-        crate::LogLevel::Off,
-    );
+    let state =
+        HostState::for_initialize(Frame::outermost(None), &abi, &options, crate::LogLevel::Off);
     let mut store = Store::new(&engine, state);
     let mut out: BTreeMap<String, BTreeMap<String, Signature>> = BTreeMap::new();
     let items: Vec<(String, String, Extern)> = linker

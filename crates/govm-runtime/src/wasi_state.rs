@@ -51,6 +51,11 @@ impl WasiState {
         Self::new(INIT_BLOCK_TIME, Sha256::digest(INIT_SEED).into(), level)
     }
 
+    /// What the call's debug output keeps (the node's log level).
+    pub(crate) fn level(&self) -> LogLevel {
+        self.level
+    }
+
     pub(crate) fn next_clock(&mut self) -> u64 {
         self.clock_ns = self.clock_ns.saturating_add(CLOCK_STEP_NS);
         self.clock_ns

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use govm_abi::{
-    Address, CheckedModule, ContractAbi, Hash, INITIALIZE_EXPORT, MEMORY_EXPORT, check_module,
+    CheckedModule, ContractAbi, Hash, INITIALIZE_EXPORT, MEMORY_EXPORT, check_module,
     consensus_features,
 };
 use sha2::{Digest, Sha256};
@@ -16,7 +16,6 @@ use crate::engines::{Variant, new_store};
 use crate::env::{Frame, HostState};
 use crate::error::{Error, Result};
 use crate::options::{ContractOptions, LogLevel};
-use crate::request::CallRequest;
 use crate::stats::Counters;
 use crate::trap::{RunError, classify};
 
@@ -170,19 +169,12 @@ impl Preparation {
         init_fuel: u64,
     ) -> Store<HostState> {
         let deadline = Instant::now() + Duration::from_millis(options.timeout_ms);
-        let request = CallRequest {
-            contract: Address::ZERO,
-            function: INITIALIZE_EXPORT,
-            args: &[],
-            sender: Address::ZERO,
-            block_height: 0,
-            block_time: 0,
-            fuel_limit: options.fuel_limit,
-            value: 0,
-        };
         let frame = Frame::outermost(Some(deadline));
-        let mut state = HostState::new(None, frame, abi, options, &request, self.log_level);
-        state.fuel_limit = options.fuel_limit.min(init_fuel);
+        let limits = ContractOptions {
+            fuel_limit: options.fuel_limit.min(init_fuel),
+            ..*options
+        };
+        let state = HostState::for_initialize(frame, abi, &limits, self.log_level);
         new_store(&variant.engine, state, deadline)
     }
 }

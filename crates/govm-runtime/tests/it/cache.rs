@@ -1,7 +1,7 @@
 //! The module caches: in memory (bounded, keyed by the module bytes) and on disk (verified, rebuilt when damaged).
 
 use govm_runtime::ModuleSource::Unchecked;
-use govm_runtime::{CallRequest, ContractOptions, Runtime, RuntimeConfig};
+use govm_runtime::{ContractOptions, Invocation, Runtime, RuntimeConfig};
 use govm_state::State;
 
 use crate::{CONTRACT, INIT_MODULE, MODULE, SENDER, call_on, deploy, init_abi, init_state};
@@ -46,9 +46,7 @@ fn compiled_modules_are_cached_on_disk_and_bad_cache_files_rebuilt() {
     deploy(&state, &wat::parse_str(MODULE).unwrap());
     let fresh_call = |config: &RuntimeConfig, expect_compiled: u64| {
         let runtime = Runtime::new(config.clone()).unwrap();
-        let request = CallRequest {
-            contract: CONTRACT,
-            function: "Echo",
+        let invocation = Invocation {
             args: b"hi",
             sender: SENDER,
             block_height: 1,
@@ -56,7 +54,7 @@ fn compiled_modules_are_cached_on_disk_and_bad_cache_files_rebuilt() {
             fuel_limit: 1_000_000,
             value: 0,
         };
-        let (_, outcome) = runtime.call(state.begin(), &request);
+        let (_, outcome) = runtime.call(state.begin(), CONTRACT, "Echo", &invocation);
         assert_eq!(outcome.result, Ok(b"hi".to_vec()));
         assert_eq!(runtime.stats().compiles, expect_compiled);
     };

@@ -1,7 +1,7 @@
 //! Calls: arguments in, results out, which entry points exist, and the runtime shared between threads.
 
 use govm_abi::Address;
-use govm_runtime::{CallRequest, Error, Runtime, RuntimeConfig};
+use govm_runtime::{Error, Invocation, Runtime, RuntimeConfig};
 use govm_state::State;
 
 use crate::{Fixture, SENDER};
@@ -25,9 +25,7 @@ fn only_exported_entry_points_can_be_called() {
             Err(Error::UnknownFunction { name: name.into() })
         );
     }
-    let request = CallRequest {
-        contract: Address([1; 20]),
-        function: "Ok",
+    let invocation = Invocation {
         args: &[],
         sender: SENDER,
         block_height: 1,
@@ -35,7 +33,9 @@ fn only_exported_entry_points_can_be_called() {
         fuel_limit: 1000,
         value: 0,
     };
-    let (_, outcome) = f.runtime.call(f.state.begin(), &request);
+    let (_, outcome) = f
+        .runtime
+        .call(f.state.begin(), Address([1; 20]), "Ok", &invocation);
     assert!(matches!(outcome.result, Err(Error::UnknownContract { .. })));
 }
 

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use govm_abi::{Address, ContractAbi, Function};
-use govm_runtime::{CallOutcome, CallRequest, ContractOptions, Runtime, RuntimeConfig};
+use govm_runtime::{CallOutcome, ContractOptions, Invocation, Runtime, RuntimeConfig};
 use govm_state::{ContractRecord, State};
 
 mod cache;
@@ -285,9 +285,7 @@ fn call_in(
     args: &[u8],
     fuel: u64,
 ) -> (govm_state::Transaction, CallOutcome) {
-    let request = CallRequest {
-        contract: CONTRACT,
-        function,
+    let invocation = Invocation {
         args,
         sender: SENDER,
         block_height: 1,
@@ -295,7 +293,7 @@ fn call_in(
         fuel_limit: fuel,
         value: 0,
     };
-    runtime.call(state.begin(), &request)
+    runtime.call(state.begin(), CONTRACT, function, &invocation)
 }
 
 fn call_on(

@@ -1,7 +1,7 @@
 //! Nested calls: each on a native stack of its own.
 
 use govm_abi::{Address, ContractAbi, Function};
-use govm_runtime::{CallRequest, ContractOptions, Error, Runtime, RuntimeConfig};
+use govm_runtime::{ContractOptions, Error, Invocation, Runtime, RuntimeConfig};
 use govm_state::State;
 
 use crate::{CHAIN, SENDER, store_contract};
@@ -38,9 +38,7 @@ fn nested_calls_with_full_wasm_stacks_do_not_overflow_the_host() {
         for c in &chain[1..] {
             args.extend_from_slice(&c.0);
         }
-        let request = CallRequest {
-            contract: chain[0],
-            function: "Chain",
+        let invocation = Invocation {
             args: &args,
             sender: SENDER,
             block_height: 1,
@@ -48,7 +46,10 @@ fn nested_calls_with_full_wasm_stacks_do_not_overflow_the_host() {
             fuel_limit: 1_000_000_000,
             value: 0,
         };
-        runtime.call(state.begin(), &request).1.result
+        runtime
+            .call(state.begin(), chain[0], "Chain", &invocation)
+            .1
+            .result
     };
     // The deepest recursion one contract survives alone.
     let (mut ok, mut overflow) = (1u32, 1u32 << 22);

@@ -2,7 +2,7 @@
 
 use govm_abi::{Address, ContractAbi, Function};
 use govm_runtime::ModuleSource::Unchecked;
-use govm_runtime::{CallRequest, ContractOptions, Runtime, RuntimeConfig, Stats};
+use govm_runtime::{ContractOptions, Invocation, Runtime, RuntimeConfig, Stats};
 use govm_state::State;
 
 use crate::{CHAIN, MODULE, SENDER, abi, call_on, deploy, store_contract};
@@ -121,9 +121,7 @@ fn stats_count_the_instances_of_nested_calls() {
     let mut args = 0u32.to_le_bytes().to_vec();
     args.extend_from_slice(&1u32.to_le_bytes());
     args.extend_from_slice(&second.0);
-    let request = CallRequest {
-        contract: first,
-        function: "Chain",
+    let invocation = Invocation {
         args: &args,
         sender: SENDER,
         block_height: 1,
@@ -131,7 +129,13 @@ fn stats_count_the_instances_of_nested_calls() {
         fuel_limit: 100_000_000,
         value: 0,
     };
-    assert_eq!(runtime.call(state.begin(), &request).1.result, Ok(vec![]));
+    assert_eq!(
+        runtime
+            .call(state.begin(), first, "Chain", &invocation)
+            .1
+            .result,
+        Ok(vec![])
+    );
     // The outer call reads the code and compiles it; the nested one, of the same code and
     // options, finds the module in memory. One instance each.
     let expected = stats(|s| {
