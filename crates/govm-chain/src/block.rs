@@ -50,8 +50,8 @@ pub struct ChainBlock<'a> {
 
 impl<'a> ChainBlock<'a> {
     /// Delivers one transaction. A refused one changes nothing; one that runs moves its
-    /// sender's nonce on and pays `gas_used × gas_price` to the proposer, even when its body
-    /// fails (the body's own writes roll back). `Err` means this node cannot go on with the
+    /// sender's nonce on and pays `fuel_limit × gas_price` (the block fuel it took, whatever
+    /// it used) to the proposer, even when its body fails (the body's own writes roll back). `Err` means this node cannot go on with the
     /// block (a call ran past the wall-clock deadline, or the store failed): it must not be
     /// committed, and nothing is recorded for the transaction.
     pub fn deliver_tx(&mut self, bytes: &[u8]) -> Result<TxResult> {
@@ -200,7 +200,10 @@ impl<'a> ChainBlock<'a> {
             }
         };
         let gas_used = (fuel_limit - fuel).saturating_add(gas).min(fuel_limit);
-        let fee = gas_used.saturating_mul(gas_price);
+        // The fee is the room the transaction took in the block, not the gas it used: a
+        // transaction that declares more fuel than it needs keeps others out of the block and
+        // pays for that (admission checked that the sender can pay it without overflow).
+        let fee = fuel_limit.saturating_mul(gas_price);
         let height = self.block.height();
         let record = TxRecord {
             code: code.value(),
@@ -218,12 +221,13 @@ impl<'a> ChainBlock<'a> {
         tx_state.transfer(&sender.0, &self.proposer.0, fee)?;
         tx_state.put_tx_result(&hash.0, &record.encode())?;
         self.fuel_left -= fuel_limit;
-        if summary.kind == "deploy" && code == Code::Ok {
-            if let Ok(contract) = <[u8; 20]>::try_from(record.data.as_slice()) {
-                summary
-                    .details
-                    .push(("contract", Address(contract).to_string()));
-            }
+        if summary.kind == "deploy"
+            && code == Code::Ok
+            && let Ok(contract) = <[u8; 20]>::try_from(record.data.as_slice())
+        {
+            summary
+                .details
+                .push(("contract", Address(contract).to_string()));
         }
         Ok(TxResult {
             code,
@@ -231,6 +235,7 @@ impl<'a> ChainBlock<'a> {
             log: record.log,
             gas_wanted: fuel_limit,
             gas_used,
+            fee,
             events,
             hash,
             tx: Some(summary),

@@ -52,7 +52,8 @@ pub use ed25519_dalek::SigningKey;
 pub use error::{Error, Result};
 pub use genesis::{Genesis, GenesisBalance, GenesisContract};
 pub use params::{
-    ChainParams, MAX_TX_BYTES_RANGE, TRANSFER_GAS, TX_BASE_GAS, TX_GAS_PER_BYTE, intrinsic_gas,
+    ChainParams, FEE_RULES, MAX_TX_BYTES_RANGE, TRANSFER_GAS, TX_BASE_GAS, TX_GAS_PER_BYTE,
+    intrinsic_gas,
 };
 pub use results::{TxRecord, TxResult, TxSummary};
 pub use tx::{

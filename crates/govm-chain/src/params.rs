@@ -2,6 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The version of the chain's fee rules (docs/chain.md, "Fee rules"): the intrinsic gas,
+/// what a transaction that ran pays, and which failures are charged. Changing any of them is
+/// a consensus change: every node of a chain must apply the same version, so bump it.
+/// Version 2: a transaction that ran pays `fuel_limit × gas_price` (version 1 charged
+/// `gas_used × gas_price`).
+pub const FEE_RULES: u32 = 2;
+
 /// Gas every transaction pays before its body runs.
 pub const TX_BASE_GAS: u64 = 10_000;
 /// Gas per byte of a transaction's encoding.

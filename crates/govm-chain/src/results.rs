@@ -30,10 +30,14 @@ pub struct TxResult {
     pub data: Vec<u8>,
     /// The error message, empty on success.
     pub log: String,
-    /// Its fuel limit.
+    /// Its fuel limit: the room it took in the block's fuel.
     pub gas_wanted: u64,
-    /// The gas it used (and paid for, at its gas price): 0 when refused.
+    /// The gas its body measured (intrinsic gas included, at most `gas_wanted`): 0 when
+    /// refused. Reported, not what it paid: see `fee`.
     pub gas_used: u64,
+    /// What the sender paid the proposer: `gas_wanted × gas_price` when it ran, whatever it
+    /// used (docs/chain.md §3); 0 when refused.
+    pub fee: u64,
     /// The events the call emitted.
     pub events: Vec<EventRecord>,
     /// sha256 of its bytes.
@@ -51,7 +55,7 @@ pub struct TxRecord {
     pub data: Vec<u8>,
     /// Its log.
     pub log: String,
-    /// The gas it used.
+    /// The gas its body measured (not its fee, which was its fuel limit × its gas price).
     pub gas_used: u64,
     /// The block it was in.
     pub height: u64,
@@ -76,6 +80,7 @@ impl Refusal {
             log: self.log,
             gas_wanted: self.gas_wanted,
             gas_used: 0,
+            fee: 0,
             events: Vec::new(),
             hash,
             tx: self.tx,

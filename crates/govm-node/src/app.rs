@@ -252,6 +252,7 @@ fn exec_result(result: TxResult) -> ExecTxResult {
             attribute("nonce", tx.nonce.to_string()),
             attribute("hash", result.hash.to_string()),
             attribute("code", result.code.value().to_string()),
+            attribute("fee", result.fee.to_string()),
             attribute("kind", tx.kind.into()),
         ];
         attributes.extend(tx.details.iter().map(|(k, v)| attribute(k, v.clone())));

@@ -50,13 +50,16 @@ fn fees_nonces_and_value_follow_the_rules() {
     block.commit().unwrap();
     let after = chain.account(alice).unwrap();
     assert_eq!(after.nonce, before.nonce + 2);
-    let fees = r.gas_used + r2.gas_used;
+    // Each pays its fuel limit at gas price 1, whatever it used.
+    let fees = 5_000_000 + 5_000_000;
+    assert_eq!((r.fee, r2.fee, r3.fee), (5_000_000, 5_000_000, 100_000));
+    assert!(r.gas_used < r.gas_wanted && r3.gas_used < r3.gas_wanted);
     assert_eq!(after.balance, before.balance - fees - 9 + 10);
     assert_eq!(chain.account(counter).unwrap().balance, 9);
-    assert_eq!(chain.account(PROPOSER).unwrap().balance, fees + r3.gas_used);
+    assert_eq!(chain.account(PROPOSER).unwrap().balance, fees + 100_000);
     assert_eq!(
         chain.account(bob).unwrap().balance,
-        1_000_000 - 10 - r3.gas_used
+        1_000_000 - 10 - 100_000
     );
     // check_tx agrees with delivery and never writes.
     let hash = chain.info().unwrap().state_hash;
@@ -74,6 +77,55 @@ fn fees_nonces_and_value_follow_the_rules() {
         (stored.code, stored.gas_used, stored.height),
         (r.code.value(), r.gas_used, 1)
     );
+}
+
+/// A transaction pays for the block fuel it takes: five transfers declaring `max_tx_fuel`
+/// fill a block and pay it all, though each used about 21,000 gas (the attack that took an
+/// honest block's room for 21,630 gas a transaction under the fee rules of version 1). The
+/// gas used is still what the body measured, in the result and in the stored record.
+#[test]
+fn a_transaction_pays_for_the_room_it_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let alice = addr(&k.alice);
+    let params = chain.params();
+    let before = chain.account(alice).unwrap().balance;
+    let fill = |nonce: u64, gas_price: u64| {
+        UnsignedTx {
+            chain_id: CHAIN.into(),
+            nonce,
+            fuel_limit: params.max_tx_fuel,
+            gas_price,
+            body: Body::Transfer {
+                to: [5; 20],
+                amount: 1,
+            },
+        }
+        .sign(&k.alice)
+        .encode()
+    };
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    let mut paid = 0;
+    let mut results = Vec::new();
+    for nonce in 0..5 {
+        let bytes = fill(nonce, 1 + nonce % 2);
+        let r = block.deliver_tx(&bytes).unwrap();
+        assert_eq!(r.code, Code::Ok, "{}", r.log);
+        let intrinsic = govm_chain::intrinsic_gas(bytes.len());
+        assert_eq!(r.gas_used, intrinsic + govm_chain::TRANSFER_GAS);
+        assert_eq!(r.fee, params.max_tx_fuel * (1 + nonce % 2));
+        paid += r.fee;
+        results.push(r);
+    }
+    assert_eq!(5 * params.max_tx_fuel, params.max_block_fuel);
+    let full = block.deliver_tx(&fill(5, 1)).unwrap();
+    assert_eq!((full.code, full.fee), (Code::BlockFull, 0));
+    block.commit().unwrap();
+    assert_eq!(chain.account(PROPOSER).unwrap().balance, paid);
+    assert_eq!(chain.account(alice).unwrap().balance, before - paid - 5);
+    let stored = chain.tx_result(results[0].hash).unwrap().unwrap();
+    assert_eq!(stored.gas_used, results[0].gas_used);
 }
 
 #[test]
