@@ -175,7 +175,7 @@ impl<'a> Codec<'a> {
 
     /// Decodes one value of type `ty` from the front of `input`, advancing it.
     pub fn decode(&self, ty: &Type, input: &mut &[u8]) -> Result<Value, String> {
-        self.decode_at(ty, input, 0)
+        self.decode_at::<true>(ty, input, 0)
     }
 
     pub(crate) fn length(&self, elem_min: usize, input: &mut &[u8]) -> Result<usize, String> {
@@ -192,11 +192,22 @@ impl<'a> Codec<'a> {
         Ok(n as usize)
     }
 
-    fn decode_at(&self, ty: &Type, input: &mut &[u8], depth: usize) -> Result<Value, String> {
+    /// The one decoder. With `BUILD` it returns the value; without, it walks the same input
+    /// the same way, with the same checks and errors, and returns a placeholder that owns
+    /// nothing: a check that accepts exactly what decoding accepts ([`Codec::check_values`]).
+    /// Map keys are built either way: their order is checked on values.
+    fn decode_at<const BUILD: bool>(
+        &self,
+        ty: &Type,
+        input: &mut &[u8],
+        depth: usize,
+    ) -> Result<Value, String> {
         if depth > MAX_TYPE_DEPTH {
             return Err("types nest too deeply".into());
         }
         let e = |e: parity_scale_codec::Error| e.to_string();
+        // What a composite value is when nothing is built: an empty list allocates nothing.
+        let placeholder = || Value::List(Vec::new());
         Ok(match ty {
             Type::Bool => Value::Bool(bool::decode(input).map_err(e)?),
             Type::U8 => Value::U8(u8::decode(input).map_err(e)?),
@@ -211,15 +222,20 @@ impl<'a> Codec<'a> {
                 let n = self.length(1, input)?;
                 let (bytes, rest) = input.split_at(n);
                 *input = rest;
-                Value::String(
-                    String::from_utf8(bytes.to_vec())
-                        .map_err(|_| "string is not valid UTF-8".to_owned())?,
-                )
+                let text = std::str::from_utf8(bytes)
+                    .map_err(|_| "string is not valid UTF-8".to_owned())?;
+                if !BUILD {
+                    return Ok(placeholder());
+                }
+                Value::String(text.to_owned())
             }
             Type::Bytes => {
                 let n = self.length(1, input)?;
                 let (bytes, rest) = input.split_at(n);
                 *input = rest;
+                if !BUILD {
+                    return Ok(placeholder());
+                }
                 Value::Bytes(bytes.to_vec())
             }
             Type::Address => Value::Address(Address::decode(input).map_err(e)?),
@@ -234,17 +250,23 @@ impl<'a> Codec<'a> {
                         input.len()
                     ));
                 }
-                let mut items = Vec::with_capacity(n);
+                let mut items = Vec::with_capacity(if BUILD { n } else { 0 });
                 for _ in 0..n {
-                    items.push(self.decode_at(elem, input, depth + 1)?);
+                    let item = self.decode_at::<BUILD>(elem, input, depth + 1)?;
+                    if BUILD {
+                        items.push(item);
+                    }
                 }
                 Value::List(items)
             }
             Type::Slice(elem) => {
                 let n = self.length(elem.min_size(self.structs), input)?;
-                let mut items = Vec::with_capacity(n);
+                let mut items = Vec::with_capacity(if BUILD { n } else { 0 });
                 for _ in 0..n {
-                    items.push(self.decode_at(elem, input, depth + 1)?);
+                    let item = self.decode_at::<BUILD>(elem, input, depth + 1)?;
+                    if BUILD {
+                        items.push(item);
+                    }
                 }
                 Value::List(items)
             }
@@ -254,24 +276,44 @@ impl<'a> Codec<'a> {
                         .saturating_add(vt.min_size(self.structs)),
                     input,
                 )?;
-                let mut pairs: Vec<(Value, Value)> = Vec::with_capacity(n);
+                let mut pairs: Vec<(Value, Value)> = Vec::with_capacity(if BUILD { n } else { 0 });
+                // Without `BUILD`, the last key alone.
+                let mut last_key: Option<Value> = None;
                 for _ in 0..n {
-                    let k = self.decode_at(kt, input, depth + 1)?;
-                    if let Some((prev, _)) = pairs.last()
+                    let k = self.decode_at::<true>(kt, input, depth + 1)?;
+                    let prev = if BUILD {
+                        pairs.last().map(|(prev, _)| prev)
+                    } else {
+                        last_key.as_ref()
+                    };
+                    if let Some(prev) = prev
                         && prev.key_cmp(&k) != Some(std::cmp::Ordering::Less)
                     {
                         return Err("map keys are not in strictly increasing order".into());
                     }
-                    let v = self.decode_at(vt, input, depth + 1)?;
-                    pairs.push((k, v));
+                    let v = self.decode_at::<BUILD>(vt, input, depth + 1)?;
+                    if BUILD {
+                        pairs.push((k, v));
+                    } else {
+                        last_key = Some(k);
+                    }
+                }
+                if !BUILD {
+                    return Ok(placeholder());
                 }
                 Value::Map(pairs)
             }
             Type::Struct(name) => {
                 let def = self.struct_def(name)?;
-                let mut fields = Vec::with_capacity(def.fields.len());
+                let mut fields = Vec::with_capacity(if BUILD { def.fields.len() } else { 0 });
                 for f in &def.fields {
-                    fields.push((f.name.clone(), self.decode_at(&f.ty, input, depth + 1)?));
+                    let value = self.decode_at::<BUILD>(&f.ty, input, depth + 1)?;
+                    if BUILD {
+                        fields.push((f.name.clone(), value));
+                    }
+                }
+                if !BUILD {
+                    return Ok(placeholder());
                 }
                 Value::Struct(fields)
             }
@@ -298,16 +340,39 @@ impl<'a> Codec<'a> {
 
     /// Decodes a tuple of `types` that must fill `bytes` exactly.
     pub fn decode_values(&self, what: &str, types: &[Type], bytes: &[u8]) -> Result<Vec<Value>> {
+        self.values::<true>(what, types, bytes)
+    }
+
+    /// Whether `bytes` decode as a tuple of `types` ([`Codec::decode_values`] accepts them),
+    /// with the same error when they do not; builds no value.
+    pub fn check_values(&self, what: &str, types: &[Type], bytes: &[u8]) -> Result<()> {
+        self.values::<false>(what, types, bytes).map(drop)
+    }
+
+    /// [`Codec::decode_values`], or without `BUILD` [`Codec::check_values`] (an empty list).
+    fn values<const BUILD: bool>(
+        &self,
+        what: &str,
+        types: &[Type],
+        bytes: &[u8],
+    ) -> Result<Vec<Value>> {
         let mut input = bytes;
-        let mut out = Vec::with_capacity(types.len().min(bytes.len() + 1));
+        let capacity = if BUILD {
+            types.len().min(bytes.len() + 1)
+        } else {
+            0
+        };
+        let mut out = Vec::with_capacity(capacity);
         for (i, ty) in types.iter().enumerate() {
             let value = self
-                .decode(ty, &mut input)
+                .decode_at::<BUILD>(ty, &mut input, 0)
                 .map_err(|reason| Error::Decode {
                     what: format!("{what} {} ({ty})", i + 1),
                     reason,
                 })?;
-            out.push(value);
+            if BUILD {
+                out.push(value);
+            }
         }
         finish(input, what)?;
         Ok(out)
@@ -601,6 +666,34 @@ mod tests {
             }
             let _ = codec.decode_tagged(&bytes);
             let _ = codec.decode_event_fields(&bytes);
+        }
+
+        /// Checking accepts exactly what decoding accepts, with the same error.
+        #[test]
+        fn checking_agrees_with_decoding(
+            types in proptest::collection::vec(arb_type(), 0..3),
+            bytes in proptest::collection::vec(any::<u8>(), 0..96),
+        ) {
+            let structs = structs();
+            let codec = Codec::new(&structs);
+            let decoded = codec.decode_values("x", &types, &bytes).map(drop).map_err(|e| e.to_string());
+            prop_assert_eq!(codec.check_values("x", &types, &bytes).map_err(|e| e.to_string()), decoded);
+        }
+
+        #[test]
+        fn checking_accepts_every_encoding((ty, value) in arb_typed()) {
+            let structs = structs();
+            let codec = Codec::new(&structs);
+            let types = std::slice::from_ref(&ty);
+            let bytes = codec.encode_values("x", types, std::slice::from_ref(&value))?;
+            prop_assert!(codec.check_values("x", types, &bytes).is_ok());
+            if !bytes.is_empty() {
+                let cut = &bytes[..bytes.len() - 1];
+                prop_assert_eq!(
+                    codec.check_values("x", types, cut).map_err(|e| e.to_string()),
+                    codec.decode_values("x", types, cut).map(drop).map_err(|e| e.to_string())
+                );
+            }
         }
     }
 }

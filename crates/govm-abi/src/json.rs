@@ -250,6 +250,13 @@ impl ContractAbi {
             .decode_values("result", &function.results, bytes)
     }
 
+    /// Whether a function's SCALE-encoded results decode ([`ContractAbi::decode_results`]
+    /// accepts them), with the same error when they do not; builds no value.
+    pub fn check_results(&self, function: &Function, bytes: &[u8]) -> Result<()> {
+        self.codec()
+            .check_values("result", &function.results, bytes)
+    }
+
     /// Reads a function's arguments from a JSON array.
     pub fn args_from_json(&self, function: &Function, json: &J) -> Result<Vec<Value>> {
         let items = json.as_array().ok_or_else(|| Error::TypeMismatch {

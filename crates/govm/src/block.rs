@@ -107,7 +107,10 @@ impl<'a> Block<'a> {
     }
 
     /// Runs a call whose arguments are already SCALE-encoded (a transaction's), carrying
-    /// `value` from `sender` to the contract. As [`Block::execute_with_args`] otherwise.
+    /// `value` from `sender` to the contract. As [`Block::execute_with_args`] otherwise,
+    /// except that the results stay encoded: the outcome's `encoded_results` are checked
+    /// against the ABI (results that do not decode fail the call) and its `results` are
+    /// empty.
     pub fn execute_encoded(
         &mut self,
         sender: Address,

@@ -184,7 +184,10 @@ impl EventRecord {
 /// What a successful call returned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
-    /// The results, without the trailing `error`.
+    /// The results, without the trailing `error`. Empty from
+    /// [`Block::execute_encoded`](crate::Block::execute_encoded), whose caller keeps the
+    /// encoded results: they are checked there (results that do not decode fail the call), not
+    /// decoded.
     pub results: Vec<Value>,
     /// The same results as the contract encoded them (the SCALE tuple of docs/abi.md §2).
     pub encoded_results: Vec<u8>,

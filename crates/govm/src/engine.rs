@@ -3,11 +3,11 @@
 use std::sync::{Mutex, MutexGuard};
 
 use govm_abi::{Address, CheckedModule, ContractAbi, Hash, Value};
-use govm_validate::prepare_source;
 use govm_runtime::{
     CallOutcome, ContractOptions, Invocation, ModuleSource, Runtime, RuntimeConfig,
 };
 use govm_state::{ContractRecord, State, Transaction, code_hash, contract_address};
+use govm_validate::prepare_source;
 
 use crate::config::{
     CallContext, Config, DeployOptions, Deployment, EventRecord, Outcome, StateBackend,
@@ -163,7 +163,11 @@ impl Engine {
 
     /// Stores and registers a prepared deploy and commits it (the write lock is taken only
     /// now: compiling and preparing, which take seconds for new code, happened before).
-    pub(crate) fn store_deployment(&self, pending: Pending, options: &DeployOptions) -> Result<Deployment> {
+    pub(crate) fn store_deployment(
+        &self,
+        pending: Pending,
+        options: &DeployOptions,
+    ) -> Result<Deployment> {
         let _guard = self.write_lock();
         let mut tx = self.state.begin();
         let deployment = self.register(&mut tx, pending, options)?;
@@ -399,7 +403,9 @@ impl Engine {
     /// the ones this call emitted, and its state hash is not known yet. A failed call's
     /// writes are still in `tx`: the caller rolls back or discards. The contract is resolved
     /// once (one record read, one function lookup) and its events decode against the ABIs
-    /// the call ran with.
+    /// the call ran with. Its results are decoded here, once, except with encoded arguments
+    /// (a chain's transaction), whose caller keeps only the encoded results: those are
+    /// checked alone.
     pub(crate) fn run_in(
         &self,
         tx: Transaction,
@@ -412,6 +418,7 @@ impl Engine {
             Ok(c) => c,
             Err(e) => return (tx, Err(refused(e))),
         };
+        let values_wanted = !matches!(args, Args::Encoded(_));
         let encoded = (|| {
             let entry = contract.entry(function).map_err(refused)?;
             let abi = contract.abi();
@@ -438,32 +445,48 @@ impl Engine {
             fuel_limit: ctx.fuel_limit,
             value: ctx.value,
         };
-        let (tx, out) = self.runtime.call_entry(tx, entry, &invocation);
-        let outcome = (|| {
-            let failed = |error| Error::Call {
-                error,
-                gas_used: out.gas_used,
-                debug_output: out.debug_output.clone(),
-            };
-            let bytes = out.result.clone().map_err(failed)?;
-            // Results or events that do not decode are the contract's failure, with its gas.
-            let results = entry
-                .contract()
-                .abi()
-                .decode_results(entry.function(), &bytes)
-                .map_err(|e| failed(govm_runtime::Error::Trap(format!("the results: {e}"))))?;
-            let events = decode_call_events(&out, &tx.events()[events_before..])
-                .map_err(|e| failed(govm_runtime::Error::Trap(format!("the events: {e}"))))?;
-            Ok(Outcome {
-                results,
-                encoded_results: bytes,
-                events,
-                gas_used: out.gas_used,
-                debug_output: out.debug_output,
-                state_hash: None,
-            })
-        })();
-        (tx, outcome)
+        let (tx, mut out) = self.runtime.call_entry(tx, entry, &invocation);
+        let debug_output = std::mem::take(&mut out.debug_output);
+        let failed = |error, debug_output| Error::Call {
+            error,
+            gas_used: out.gas_used,
+            debug_output,
+        };
+        let bytes = match std::mem::replace(&mut out.result, Ok(Vec::new())) {
+            Ok(bytes) => bytes,
+            Err(e) => return (tx, Err(failed(e, debug_output))),
+        };
+        // Results or events that do not decode are the contract's failure, with its gas.
+        let abi = entry.contract().abi();
+        let results = if values_wanted {
+            abi.decode_results(entry.function(), &bytes)
+        } else {
+            abi.check_results(entry.function(), &bytes)
+                .map(|()| Vec::new())
+        };
+        let results = match results {
+            Ok(results) => results,
+            Err(e) => {
+                let error = govm_runtime::Error::Trap(format!("the results: {e}"));
+                return (tx, Err(failed(error, debug_output)));
+            }
+        };
+        let events = match decode_call_events(&out, &tx.events()[events_before..]) {
+            Ok(events) => events,
+            Err(e) => {
+                let error = govm_runtime::Error::Trap(format!("the events: {e}"));
+                return (tx, Err(failed(error, debug_output)));
+            }
+        };
+        let outcome = Outcome {
+            results,
+            encoded_results: bytes,
+            events,
+            gas_used: out.gas_used,
+            debug_output,
+            state_hash: None,
+        };
+        (tx, Ok(outcome))
     }
 }
 
