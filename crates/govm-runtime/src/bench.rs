@@ -108,17 +108,14 @@ impl WarmInstance {
             &mut gas_used,
         )
         .map_err(|e| classify(e, self.store.data().seen()));
-        let tx = self
-            .store
-            .data_mut()
-            .tx
-            .take()
-            .unwrap_or_else(|| unreachable_tx());
+        let state = self.store.data_mut();
+        let tx = state.tx.take().unwrap_or_else(|| unreachable_tx());
+        let events = std::mem::take(&mut state.events);
         let outcome = CallOutcome {
+            events: if result.is_ok() { events } else { Vec::new() },
             result,
             gas_used,
             debug_output: String::new(),
-            contracts: Vec::new(),
         };
         (tx, outcome)
     }

@@ -217,11 +217,17 @@ fn run_here(
     }
     // A call always gets its transaction back before it returns.
     let tx = data.tx.unwrap_or_else(|| unreachable_tx());
+    // A failed call's events go with its writes.
+    let events = if result.is_ok() {
+        data.events
+    } else {
+        Vec::new()
+    };
     let outcome = CallOutcome {
         result,
         gas_used,
         debug_output,
-        contracts: data.ran,
+        events,
     };
     (tx, outcome)
 }
@@ -332,7 +338,7 @@ fn failed(error: Error) -> CallOutcome {
         result: Err(error),
         gas_used: 0,
         debug_output: String::new(),
-        contracts: Vec::new(),
+        events: Vec::new(),
     }
 }
 

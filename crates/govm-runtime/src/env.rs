@@ -10,7 +10,7 @@ use wasmtime::{Memory, ResourceLimiter};
 
 use crate::LogLevel;
 use crate::options::ContractOptions;
-use crate::request::{CallOutcome, Invocation};
+use crate::request::{CallOutcome, EmittedEvent, Invocation};
 use crate::trap::{HostTrap, Seen, trap};
 use crate::wasi_state::WasiState;
 
@@ -108,10 +108,10 @@ pub(crate) struct HostState {
     pub(crate) initializing: bool,
     /// The running contract's ABI: its structs give composite field and event values meaning.
     pub(crate) abi: Arc<ContractAbi>,
-    /// Every contract that ran in this call and its nested calls, with its ABI: what the
-    /// call's events are decoded with.
-    pub(crate) ran: Vec<(Address, Arc<ContractAbi>)>,
     pub(crate) call: CallInfo,
+    /// The events this call and its nested calls emitted, decoded (see
+    /// [`CallOutcome::events`]).
+    pub(crate) events: Vec<EmittedEvent>,
     /// The contract's wall-clock limit, for the error a deadline becomes.
     pub(crate) timeout_ms: u64,
     /// The contract's own fuel limit (what package initialisation runs under).
@@ -168,8 +168,8 @@ impl HostState {
             nested,
             frame,
             abi: Arc::clone(abi),
-            ran: vec![(Address(call.contract), Arc::clone(abi))],
             call,
+            events: Vec::new(),
             timeout_ms: options.timeout_ms,
             fuel_limit: options.fuel_limit,
             memory: None,
@@ -199,15 +199,6 @@ impl HostState {
             memory_limit: self.limiter.memory_limit,
             memory_limit_hit: self.limiter.memory_limit_hit,
             stderr_head: &self.wasi.stderr_head,
-        }
-    }
-
-    /// Remembers the contracts a nested call ran (each once).
-    pub(crate) fn add_ran(&mut self, ran: &[(Address, Arc<ContractAbi>)]) {
-        for (address, abi) in ran {
-            if !self.ran.iter().any(|(a, _)| a == address) {
-                self.ran.push((*address, Arc::clone(abi)));
-            }
         }
     }
 }

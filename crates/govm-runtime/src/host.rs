@@ -12,7 +12,7 @@ use crate::LogLevel;
 use crate::env::HostState;
 use crate::gas;
 use crate::memory::{charge, read_array, read_bytes, write_bytes};
-use crate::request::{CallOutcome, Invocation};
+use crate::request::{CallOutcome, EmittedEvent, Invocation};
 use crate::trap::{HostTrap, trap};
 
 /// Status codes returned by host functions to the contract.
@@ -335,15 +335,24 @@ fn emit_event(mut c: Ctx<'_>, ptr: u32, len: u32) -> wasmtime::Result<u32> {
         gas::HOST_CALL + gas::EVENT + u64::from(len) * gas::EVENT_PER_BYTE,
     )?;
     let bytes = read_bytes(&mut c, ptr, len)?;
-    let Some((name, data)) = split_event(&c.data().abi, &bytes) else {
+    let contract = c.data().call.contract;
+    let Some((emitted, data)) = split_event(&c.data().abi, contract, &bytes) else {
         return Ok(status::INVALID_INPUT);
     };
-    let contract = c.data().call.contract;
-    done(c.data_mut().tx_mut()?.emit(Event {
+    let event = Event {
         contract,
-        name,
+        name: emitted.name.clone(),
         data,
-    }))
+    };
+    match c.data_mut().tx_mut()?.emit(event) {
+        Ok(()) => {
+            // Decoded once, here: the call's outcome carries the fields to whoever reports
+            // the event.
+            c.data_mut().events.push(emitted);
+            Ok(status::OK)
+        }
+        Err(e) => state_status(e),
+    }
 }
 
 /// `balance(addr) -> i64`: the native balance of `addr`.
@@ -559,7 +568,7 @@ fn call(
         result,
         gas_used,
         debug_output,
-        contracts,
+        events,
     } = outcome;
     let failure = result.as_ref().err().cloned();
     let (code, data) = match result {
@@ -583,7 +592,8 @@ fn call(
         _ => {}
     }
     c.data_mut().wasi.append(debug_output.as_bytes());
-    c.data_mut().add_ran(&contracts);
+    // A failed callee has none: its events were rolled back with its writes.
+    c.data_mut().events.extend(events);
     Ok(give(&mut c, code, data))
 }
 
@@ -594,14 +604,24 @@ fn give(c: &mut Ctx<'_>, code: u32, data: Vec<u8>) -> u64 {
     u64::from(code) << 32 | len
 }
 
-/// Splits the SDK's event encoding into its name and its (checked) fields.
-fn split_event(abi: &govm_abi::ContractAbi, bytes: &[u8]) -> Option<(String, Vec<u8>)> {
+/// Splits the SDK's event encoding into the event, its fields decoded, and its encoded fields
+/// (an event whose fields do not decode is refused).
+fn split_event(
+    abi: &govm_abi::ContractAbi,
+    contract: AddressBytes,
+    bytes: &[u8],
+) -> Option<(EmittedEvent, Vec<u8>)> {
     let codec = abi.codec();
     let mut input = bytes;
     let govm_abi::Value::String(name) = codec.decode(&govm_abi::Type::String, &mut input).ok()?
     else {
         return None;
     };
-    codec.decode_event_fields(input).ok()?;
-    Some((name, input.to_vec()))
+    let fields = codec.decode_event_fields(input).ok()?;
+    let emitted = EmittedEvent {
+        contract: Address(contract),
+        name,
+        fields,
+    };
+    Some((emitted, input.to_vec()))
 }

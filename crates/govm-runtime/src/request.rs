@@ -1,8 +1,6 @@
 //! What a call takes and what it gives.
 
-use std::sync::Arc;
-
-use govm_abi::{Address, ContractAbi};
+use govm_abi::{Address, Value};
 
 use crate::error::Result;
 
@@ -29,6 +27,19 @@ pub struct Invocation<'a> {
     pub value: u64,
 }
 
+/// An event a call emitted, with its fields decoded: the host decodes them once, when the
+/// contract emits the event (one whose fields do not decode is refused then), with the ABI
+/// the emitting contract runs with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmittedEvent {
+    /// The contract that emitted it.
+    pub contract: Address,
+    /// Its name.
+    pub name: String,
+    /// Its fields, in order.
+    pub fields: Vec<(String, Value)>,
+}
+
 /// What a call produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallOutcome {
@@ -38,18 +49,9 @@ pub struct CallOutcome {
     pub gas_used: u64,
     /// What the contract wrote to stdout and stderr (capped; see `LogLevel`).
     pub debug_output: String,
-    /// Every contract that ran (the called one first, then the ones it called), with the ABI
-    /// it ran with: what the call's events decode against. Empty when the call was refused
-    /// before any contract ran.
-    pub contracts: Vec<(Address, Arc<ContractAbi>)>,
-}
-
-impl CallOutcome {
-    /// The ABI a contract that ran in this call ran with.
-    pub fn abi_of(&self, contract: &Address) -> Option<&Arc<ContractAbi>> {
-        self.contracts
-            .iter()
-            .find(|(a, _)| a == contract)
-            .map(|(_, abi)| abi)
-    }
+    /// The events the call emitted, its nested calls' included, in the order the
+    /// transaction holds them: the events a call's transaction gained. Empty when the call
+    /// failed (its events go with its writes); a failed nested call's are not here, as they
+    /// are not in the transaction.
+    pub events: Vec<EmittedEvent>,
 }

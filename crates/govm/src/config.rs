@@ -171,6 +171,15 @@ pub struct EventRecord {
 }
 
 impl EventRecord {
+    /// An event a call emitted, as the runtime decoded it.
+    pub(crate) fn emitted(e: govm_runtime::EmittedEvent) -> Self {
+        Self {
+            contract: e.contract,
+            name: e.name,
+            fields: e.fields,
+        }
+    }
+
     /// A stored event decoded with its contract's ABI.
     pub(crate) fn decode(abi: &ContractAbi, e: &govm_state::Event) -> Result<Self> {
         Ok(Self {

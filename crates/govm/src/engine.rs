@@ -402,10 +402,9 @@ impl Engine {
     /// Runs one call in `tx` and hands `tx` back whatever happened; the outcome's events are
     /// the ones this call emitted, and its state hash is not known yet. A failed call's
     /// writes are still in `tx`: the caller rolls back or discards. The contract is resolved
-    /// once (one record read, one function lookup) and its events decode against the ABIs
-    /// the call ran with. Its results are decoded here, once, except with encoded arguments
-    /// (a chain's transaction), whose caller keeps only the encoded results: those are
-    /// checked alone.
+    /// once (one record read, one function lookup); its events come decoded from the runtime,
+    /// and its results are decoded here, once, except with encoded arguments (a chain's
+    /// transaction), whose caller keeps only the encoded results: those are checked alone.
     pub(crate) fn run_in(
         &self,
         tx: Transaction,
@@ -445,18 +444,23 @@ impl Engine {
             fuel_limit: ctx.fuel_limit,
             value: ctx.value,
         };
-        let (tx, mut out) = self.runtime.call_entry(tx, entry, &invocation);
-        let debug_output = std::mem::take(&mut out.debug_output);
+        let (tx, out) = self.runtime.call_entry(tx, entry, &invocation);
+        let CallOutcome {
+            result,
+            gas_used,
+            debug_output,
+            events,
+        } = out;
         let failed = |error, debug_output| Error::Call {
             error,
-            gas_used: out.gas_used,
+            gas_used,
             debug_output,
         };
-        let bytes = match std::mem::replace(&mut out.result, Ok(Vec::new())) {
+        let bytes = match result {
             Ok(bytes) => bytes,
             Err(e) => return (tx, Err(failed(e, debug_output))),
         };
-        // Results or events that do not decode are the contract's failure, with its gas.
+        // Results that do not decode are the contract's failure, with its gas.
         let abi = entry.contract().abi();
         let results = if values_wanted {
             abi.decode_results(entry.function(), &bytes)
@@ -471,39 +475,24 @@ impl Engine {
                 return (tx, Err(failed(error, debug_output)));
             }
         };
-        let events = match decode_call_events(&out, &tx.events()[events_before..]) {
-            Ok(events) => events,
-            Err(e) => {
-                let error = govm_runtime::Error::Trap(format!("the events: {e}"));
-                return (tx, Err(failed(error, debug_output)));
-            }
-        };
+        debug_assert!(
+            events.len() == tx.events().len() - events_before
+                && events
+                    .iter()
+                    .zip(&tx.events()[events_before..])
+                    .all(|(e, stored)| e.contract.0 == stored.contract && e.name == stored.name),
+            "the call's events are the ones its transaction gained"
+        );
         let outcome = Outcome {
             results,
             encoded_results: bytes,
-            events,
-            gas_used: out.gas_used,
+            events: events.into_iter().map(EventRecord::emitted).collect(),
+            gas_used,
             debug_output,
             state_hash: None,
         };
         (tx, Ok(outcome))
     }
-}
-
-/// Decodes a call's events, each with the ABI its contract ran with.
-fn decode_call_events(out: &CallOutcome, events: &[govm_state::Event]) -> Result<Vec<EventRecord>> {
-    events
-        .iter()
-        .map(|e| {
-            let emitter = Address(e.contract);
-            let abi = out.abi_of(&emitter).ok_or_else(|| {
-                Error::Runtime(govm_runtime::Error::Internal(format!(
-                    "an event from {emitter}, which did not run in the call"
-                )))
-            })?;
-            EventRecord::decode(abi, e)
-        })
-        .collect()
 }
 
 /// A call refused before it ran: no gas used, no output.

@@ -1,8 +1,9 @@
 //! The host functions and WASI: hostile pointers and lengths, refused values, debug output.
 
-use govm_runtime::{ContractOptions, Error, LogLevel, Runtime, RuntimeConfig};
+use govm_abi::Value;
+use govm_runtime::{ContractOptions, EmittedEvent, Error, LogLevel, Runtime, RuntimeConfig};
 
-use crate::{Fixture, call_on, init_state};
+use crate::{CONTRACT, Fixture, call_in, call_on, init_state};
 
 #[test]
 fn hostile_pointers_and_lengths_are_errors_not_panics() {
@@ -38,6 +39,31 @@ fn hostile_pointers_and_lengths_are_errors_not_panics() {
 fn values_without_a_type_tag_are_refused() {
     let f = Fixture::new(RuntimeConfig::default());
     assert_eq!(f.call("BadTag").result, Ok(vec![]));
+}
+
+/// An event's fields are decoded once, when the contract emits it: the outcome carries the
+/// events the transaction gained, decoded; a refused event is in neither, and a failed call
+/// reports none.
+#[test]
+fn emitted_events_come_back_decoded_with_the_outcome() {
+    let f = Fixture::new(RuntimeConfig::default());
+    let (tx, outcome) = call_in(&f.runtime, &f.state, "Emit", &[], 10_000_000);
+    assert_eq!(outcome.result, Ok(vec![]));
+    let hit = EmittedEvent {
+        contract: CONTRACT,
+        name: "Hit".into(),
+        fields: vec![("ok".into(), Value::Bool(true))],
+    };
+    assert_eq!(outcome.events, [hit]);
+    let stored: Vec<(&[u8; 20], &str)> = tx
+        .events()
+        .iter()
+        .map(|e| (&e.contract, e.name.as_str()))
+        .collect();
+    assert_eq!(stored, [(&CONTRACT.0, "Hit")]);
+    let failed = f.call("EmitThenFail");
+    assert!(matches!(failed.result, Err(Error::Trap(_))), "{failed:?}");
+    assert!(failed.events.is_empty());
 }
 
 #[test]

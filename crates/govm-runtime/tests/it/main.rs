@@ -31,6 +31,9 @@ const MODULE: &str = r#"
   (memory (export "memory") 1)
   (data (i32.const 512) "k")
   (data (i32.const 520) "\ff\01")
+  ;; The event "Hit" {ok: true}, and the same with an unknown type tag.
+  (data (i32.const 540) "\0cHit\04\08ok\01\01")
+  (data (i32.const 560) "\0cHit\04\08ok\7f\01")
   (func (export "_initialize"))
   (func (export "govm_alloc") (param i32) (result i32) (i32.const 1024))
   ;; Success with no results: the envelope is the single byte 0 at offset 2048.
@@ -65,6 +68,16 @@ const MODULE: &str = r#"
     (if (i32.ne (call $field_set (i32.const 4096) (i32.const 512) (i32.const 1) (i32.const 520) (i32.const 2)) (i32.const 3))
       (then unreachable))
     (call $ok))
+  ;; Emits "Hit" (status 0), then the one with the unknown tag (refused: status 3).
+  (func (export "Emit") (param i32 i32) (result i64)
+    (if (i32.ne (call $emit (i32.const 540) (i32.const 10)) (i32.const 0))
+      (then unreachable))
+    (if (i32.ne (call $emit (i32.const 560) (i32.const 10)) (i32.const 3))
+      (then unreachable))
+    (call $ok))
+  (func (export "EmitThenFail") (param i32 i32) (result i64)
+    (drop (call $emit (i32.const 540) (i32.const 10)))
+    unreachable)
   (func (export "Spin") (param i32 i32) (result i64)
     (loop $l (br $l))
     (i64.const 0))
@@ -103,6 +116,8 @@ fn abi() -> ContractAbi {
             "BadPointer",
             "BadLength",
             "BadTag",
+            "Emit",
+            "EmitThenFail",
             "Spin",
             "Grow",
             "Recurse",
