@@ -1,6 +1,6 @@
 //! Admission: whether a transaction may enter a block. One function for `check_tx` and for
 //! delivery ([`Chain::admit`], after the stateless [`Chain::stateless`]), so that a mempool
-//! and a block always agree.
+//! and a block always agree; a mempool's [`Pending`] transactions only add to what it asks.
 
 use govm::{Address, Class, ContractOptions, DeployOptions, Transaction};
 
@@ -23,6 +23,20 @@ pub struct TxCheck {
     pub sender: Option<Address>,
     /// Its nonce, when it decoded.
     pub nonce: Option<u64>,
+    /// What the mempool holds of the sender once this transaction is admitted: the pending
+    /// transactions counted for it, and it. `None` when refused.
+    pub pending: Option<Pending>,
+}
+
+/// What a mempool holds of one sender: its transactions admitted since the last commit,
+/// which the next ones must come after and be paid beside ([`Chain::check_tx_after`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pending {
+    /// The nonce after the sender's last pending transaction.
+    pub next_nonce: u64,
+    /// What the pending transactions may take from the sender's balance together: each one's
+    /// fee at its fuel limit (`fuel_limit × gas_price`) and the value or amount it sends.
+    pub spend: u64,
 }
 
 impl Chain {
@@ -33,16 +47,19 @@ impl Chain {
     }
 
     /// [`Chain::check_tx`] for a mempool that already holds transactions of the sender not
-    /// yet in a block: `pending(sender)` is the nonce after the sender's last pending one,
-    /// which the transaction must carry instead of the committed one.
+    /// yet in a block: `pending(sender)` says what it holds ([`Pending`]). The transaction
+    /// must carry the nonce after the pending ones instead of the committed one, and the
+    /// committed balance less the pending spend must pay it (else [`Code::CannotPayFee`]).
+    /// A `pending` whose `next_nonce` the committed nonce reached is counted as nothing.
     pub fn check_tx_after(
         &self,
         bytes: &[u8],
-        pending: &dyn Fn(Address) -> Option<u64>,
+        pending: &dyn Fn(Address) -> Option<Pending>,
     ) -> TxCheck {
         let view = self.engine.read_view();
-        let received = match self.admit(bytes, self.stateless(bytes), &view, None, pending) {
-            Ok(received) => received,
+        let (received, after) = match self.admit(bytes, self.stateless(bytes), &view, None, pending)
+        {
+            Ok(admitted) => admitted,
             Err(refusal) => {
                 return TxCheck {
                     code: refusal.code,
@@ -50,6 +67,7 @@ impl Chain {
                     gas_wanted: refusal.gas_wanted,
                     sender: None,
                     nonce: None,
+                    pending: None,
                 };
             }
         };
@@ -70,6 +88,7 @@ impl Chain {
                 gas_wanted,
                 sender: None,
                 nonce: Some(nonce),
+                pending: None,
             };
         }
         TxCheck {
@@ -78,6 +97,7 @@ impl Chain {
             gas_wanted,
             sender: Some(sender),
             nonce: Some(nonce),
+            pending: Some(after),
         }
     }
 
@@ -176,16 +196,17 @@ impl Chain {
     }
 
     /// Checks a transaction that passed (or failed) [`Chain::stateless`] against `view`;
-    /// `block_room` is the fuel the block has left (none in `check_tx`); `pending` gives the
-    /// nonce a mempool expects of a sender with transactions not yet in a block.
+    /// `block_room` is the fuel the block has left (none in `check_tx`); `pending` gives what
+    /// a mempool holds of a sender with transactions not yet in a block (nothing in a block).
+    /// An admitted transaction comes with what the sender has pending once it is added.
     pub(crate) fn admit(
         &self,
         bytes: &[u8],
         stateless: Result<Received, Refusal>,
         view: &Transaction,
         block_room: Option<u64>,
-        pending: &dyn Fn(Address) -> Option<u64>,
-    ) -> Result<Received, Refusal> {
+        pending: &dyn Fn(Address) -> Option<Pending>,
+    ) -> Result<(Received, Pending), Refusal> {
         let received = stateless?;
         let refuse = |code, log: String| Err(refusal(&received, code, log));
         let u = &received.tx.unsigned;
@@ -217,7 +238,9 @@ impl Chain {
         let sender = received.sender;
         let store = |e: govm::StateError| refusal(&received, Code::Malformed, e.to_string());
         let committed = view.nonce(&sender.0).map_err(store)?;
-        let nonce = pending(sender).map_or(committed, |p| p.max(committed));
+        // Pending transactions the committed state already holds count for nothing.
+        let pending = pending(sender).filter(|p| p.next_nonce > committed);
+        let nonce = pending.map_or(committed, |p| p.next_nonce);
         if u.nonce != nonce {
             return refuse(
                 Code::BadNonce,
@@ -226,19 +249,28 @@ impl Chain {
         }
         let sends = u.body.sends();
         let balance = view.balance(&sender.0).map_err(store)?;
-        let cost = u
+        let spent = pending.map_or(0, |p| p.spend);
+        let spend = u
             .fuel_limit
             .checked_mul(u.gas_price)
-            .and_then(|fee| fee.checked_add(sends));
-        if cost.is_none_or(|c| c > balance) {
+            .and_then(|fee| fee.checked_add(sends))
+            .and_then(|cost| cost.checked_add(spent))
+            .filter(|&all| all <= balance);
+        let Some(spend) = spend else {
+            let pending = if spent > 0 {
+                format!(" after the {spent} its pending transactions may spend")
+            } else {
+                String::new()
+            };
             return refuse(
                 Code::CannotPayFee,
                 format!(
-                    "the sender's balance of {balance} cannot pay {} gas at {} and {sends} sent",
+                    "the sender's balance of {balance} cannot pay {} gas at {} and {sends} \
+                     sent{pending}",
                     u.fuel_limit, u.gas_price
                 ),
             );
-        }
+        };
         if let Some(room) = block_room
             && u.fuel_limit > room
         {
@@ -250,7 +282,11 @@ impl Chain {
                 ),
             );
         }
-        Ok(received)
+        let after = Pending {
+            next_nonce: nonce.saturating_add(1),
+            spend,
+        };
+        Ok((received, after))
     }
 }
 

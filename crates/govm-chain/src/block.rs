@@ -153,7 +153,7 @@ impl<'a> ChainBlock<'a> {
             .chain
             .admit(bytes, stateless, view, Some(self.fuel_left), &|_| None);
         let received = match admitted {
-            Ok(received) => received,
+            Ok((received, _)) => received,
             Err(refusal) => return Ok(refusal.into_result(hash)),
         };
         let mut summary = summary(&received);

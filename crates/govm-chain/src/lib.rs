@@ -44,7 +44,7 @@ mod params;
 mod results;
 mod tx;
 
-pub use admission::TxCheck;
+pub use admission::{Pending, TxCheck};
 pub use block::{ChainBlock, FinalizedChainBlock};
 pub use chain::{Account, Chain, ChainInfo};
 pub use code::Code;

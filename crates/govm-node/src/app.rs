@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use govm::Address;
-use govm_chain::{Chain, ChainParams, Tx, TxResult};
+use govm_chain::{Chain, ChainParams, Pending, Tx, TxResult};
 use serde_json::{Value as Json, json};
 use tendermint_abci::Application;
 use tendermint_proto::v0_38::abci::{
@@ -45,8 +45,9 @@ pub struct App {
 struct Shared {
     chain: Arc<Chain>,
     blocks: Mutex<SyncSender<Job>>,
-    /// The nonce after each sender's last transaction in the mempool, since the last commit.
-    pending: Mutex<HashMap<Address, u64>>,
+    /// What the mempool holds of each sender since the last commit: the nonce after its last
+    /// transaction and what they may spend together.
+    pending: Mutex<HashMap<Address, Pending>>,
     halt: HaltHandler,
 }
 
@@ -145,7 +146,7 @@ impl App {
         sender.send(job).is_ok()
     }
 
-    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<Address, u64>> {
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<Address, Pending>> {
         self.shared
             .pending
             .lock()
@@ -433,14 +434,15 @@ impl Application for App {
     }
 
     fn check_tx(&self, request: RequestCheckTx) -> ResponseCheckTx {
-        let check = {
-            let pending = self.pending();
-            self.chain()
-                .check_tx_after(&request.tx, &|sender| pending.get(&sender).copied())
-        };
-        if let (Some(sender), Some(nonce)) = (check.sender, check.nonce) {
-            self.pending().insert(sender, nonce + 1);
+        // The mempool's pending nonces and spends, read and updated under one lock.
+        let mut pending = self.pending();
+        let check = self
+            .chain()
+            .check_tx_after(&request.tx, &|sender| pending.get(&sender).copied());
+        if let (Some(sender), Some(after)) = (check.sender, check.pending) {
+            pending.insert(sender, after);
         }
+        drop(pending);
         ResponseCheckTx {
             code: check.code.value(),
             log: check.log,
@@ -525,7 +527,8 @@ impl Application for App {
         }
         match answer.recv() {
             Ok(Ok(_height)) => {
-                // CometBFT rechecks the mempool next, which refills the pending nonces.
+                // CometBFT rechecks the mempool next, which refills the pending nonces and
+                // spends against the state just committed.
                 self.pending().clear();
             }
             Ok(Err(reason)) => self.halt(&reason),

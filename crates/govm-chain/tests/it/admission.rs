@@ -78,3 +78,76 @@ fn kept_signer_keys_change_no_signature_verdict() {
         assert_eq!(chain.check_tx(&own.encode()).code, Code::Ok);
     }
 }
+
+/// A mempool's pending transactions count against the sender's balance as well as its
+/// nonces: what the committed balance less their fees (at their fuel limits) and values
+/// cannot pay is refused; pending transactions the committed state already holds count for
+/// nothing.
+#[test]
+fn check_tx_counts_what_pending_transactions_may_spend() {
+    use govm_chain::Pending;
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let bob = addr(&k.bob);
+    // Bob has 1,000,000: each of these may take 100,000 of fee and 400,000 sent.
+    let pay = |nonce: u64| {
+        tx(
+            &k.bob,
+            nonce,
+            100_000,
+            Body::Transfer {
+                to: [6; 20],
+                amount: 400_000,
+            },
+        )
+    };
+    let first = chain.check_tx(&pay(0));
+    let held = first.pending.unwrap();
+    assert_eq!(
+        held,
+        Pending {
+            next_nonce: 1,
+            spend: 500_000
+        }
+    );
+    let second = chain.check_tx_after(&pay(1), &|s| (s == bob).then_some(held));
+    assert_eq!(second.code, Code::Ok, "{}", second.log);
+    let held = second.pending.unwrap();
+    assert_eq!(held.spend, 1_000_000);
+    // The committed balance would pay a third; after the pending two it cannot.
+    let third = chain.check_tx_after(&pay(2), &|s| (s == bob).then_some(held));
+    assert_eq!(third.code, Code::CannotPayFee, "{}", third.log);
+    assert!(third.log.contains("pending"), "{}", third.log);
+    assert_eq!((third.sender, third.pending), (None, None));
+    // Another sender's pending spend is not Alice's.
+    let alice_pay = tx(
+        &k.alice,
+        0,
+        100_000,
+        Body::Transfer {
+            to: bob.0,
+            amount: 1,
+        },
+    );
+    let check = chain.check_tx_after(&alice_pay, &|s| (s == bob).then_some(held));
+    assert_eq!(check.code, Code::Ok, "{}", check.log);
+    // Once the pending ones are committed, what was pending counts for nothing, and the
+    // count starts again from the committed state.
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    assert_eq!(block.deliver_tx(&pay(0)).unwrap().code, Code::Ok);
+    block.commit().unwrap();
+    let stale = Pending {
+        next_nonce: 1,
+        spend: 500_000,
+    };
+    let again = chain.check_tx_after(&pay(1), &|_| Some(stale));
+    assert_eq!(again.code, Code::Ok, "{}", again.log);
+    assert_eq!(
+        again.pending,
+        Some(Pending {
+            next_nonce: 2,
+            spend: 500_000
+        })
+    );
+}

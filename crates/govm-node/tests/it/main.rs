@@ -147,6 +147,54 @@ fn a_block_goes_through_the_abci_lifecycle() {
     assert!(f.halts.lock().unwrap().is_empty());
 }
 
+fn paying(f: &Fixture, nonce: u64, amount: u64) -> Vec<u8> {
+    UnsignedTx {
+        chain_id: "abci".into(),
+        nonce,
+        fuel_limit: 100_000,
+        gas_price: 1,
+        body: Body::Transfer {
+            to: [9; 20],
+            amount,
+        },
+    }
+    .sign(&f.key)
+    .encode()
+}
+
+fn check(f: &Fixture, tx: &[u8], recheck: bool) -> u32 {
+    let r = f.app.check_tx(RequestCheckTx {
+        tx: tx.to_vec().into(),
+        r#type: i32::from(recheck),
+    });
+    r.code
+}
+
+/// CheckTx counts what the sender's transactions in the mempool may spend (fees at their
+/// fuel limits, amounts) against its committed balance; after a commit, CometBFT's recheck
+/// of what is left in the mempool counts it again against the new balance.
+#[test]
+fn check_tx_counts_the_mempools_pending_spend() {
+    let f = fixture();
+    // Alice has 1,000,000,000; each transaction's fee is 100,000.
+    let big = paying(&f, 0, 600_000_000);
+    assert_eq!(check(&f, &big, false), 0);
+    // The committed balance pays it, not beside the pending one.
+    let also_big = paying(&f, 1, 600_000_000);
+    assert_eq!(check(&f, &also_big, false), Code::CannotPayFee.value());
+    let smaller = paying(&f, 1, 300_000_000);
+    assert_eq!(check(&f, &smaller, false), 0);
+    f.app.finalize_block(finalize(1, vec![big]));
+    f.app.commit();
+    // The recheck: 399,900,000 left, and the smaller one pending again.
+    assert_eq!(check(&f, &smaller, true), 0);
+    let next = paying(&f, 2, 100_000_000);
+    assert_eq!(check(&f, &next, false), Code::CannotPayFee.value());
+    let fits = paying(&f, 2, 99_700_000);
+    assert_eq!(check(&f, &fits, false), 0);
+    assert!(f.halts.lock().unwrap().is_empty());
+}
+
 #[test]
 fn proposals_keep_within_the_blocks_fuel_and_refuse_garbage() {
     let f = fixture();
