@@ -1,4 +1,5 @@
-//! Stored code: a contract's wasm module, its sha256 and its ABI, under the code hash.
+//! Stored code: a contract's wasm module, its sha256, its source's sha256 and its ABI, under
+//! the code hash (`keys::code_hash`, of the source and the module together).
 
 use sha2::{Digest, Sha256};
 
@@ -9,11 +10,22 @@ use crate::model::array;
 use crate::store::Transaction;
 
 impl Transaction {
-    /// Stores code and its ABI under their hash (idempotent).
-    pub fn put_code(&mut self, code_hash: &HashBytes, wasm: &[u8], abi_json: &str) -> Result<()> {
+    /// Stores code, the sha256 of the source it was built from and its ABI under their hash
+    /// (idempotent).
+    pub fn put_code(
+        &mut self,
+        code_hash: &HashBytes,
+        source_hash: &HashBytes,
+        wasm: &[u8],
+        abi_json: &str,
+    ) -> Result<()> {
         let digest: HashBytes = Sha256::digest(wasm).into();
         self.put(key(keys::CODE, &[code_hash]), Some(wasm.to_vec()))?;
         self.put(key(keys::CODE_DIGEST, &[code_hash]), Some(digest.to_vec()))?;
+        self.put(
+            key(keys::CODE_SOURCE, &[code_hash]),
+            Some(source_hash.to_vec()),
+        )?;
         self.put(
             key(keys::CODE_ABI, &[code_hash]),
             Some(abi_json.as_bytes().to_vec()),
@@ -26,6 +38,15 @@ impl Transaction {
             None => Ok(None),
             Some(v) if v.len() == 32 => Ok(Some(array(&v))),
             Some(_) => Err(Error::Corrupt("code digest".into())),
+        }
+    }
+
+    /// sha256 of the source the stored module was deployed with.
+    pub fn code_source_hash(&self, code_hash: &HashBytes) -> Result<Option<HashBytes>> {
+        match self.get(&key(keys::CODE_SOURCE, &[code_hash]))? {
+            None => Ok(None),
+            Some(v) if v.len() == 32 => Ok(Some(array(&v))),
+            Some(_) => Err(Error::Corrupt("code source hash".into())),
         }
     }
 

@@ -8,6 +8,7 @@ pub(crate) const CONTRACT: u8 = b'c';
 pub(crate) const CODE: u8 = b'k';
 pub(crate) const CODE_ABI: u8 = b'a';
 pub(crate) const CODE_DIGEST: u8 = b'w';
+pub(crate) const CODE_SOURCE: u8 = b'u';
 pub(crate) const DEPLOY_NONCE: u8 = b'n';
 pub(crate) const OBJECT: u8 = b'o';
 pub(crate) const FIELD: u8 = b'f';
@@ -70,7 +71,16 @@ pub fn default_object_id(contract: &AddressBytes) -> ObjectIdBytes {
     sha256(&[b"govm/default-object", contract])
 }
 
-/// The code hash: sha256 of the (decompressed) source.
-pub fn code_hash(source: &[u8]) -> HashBytes {
+/// The code hash, what stored code is kept under and a contract record names:
+/// `sha256("govm/code" || sha256(source) || sha256(module))`, of the decompressed source and
+/// the module bytes. Two deploys of one source with different modules are two codes, so a
+/// contract always runs the module its deployer sent.
+pub fn code_hash(source: &[u8], module: &[u8]) -> HashBytes {
+    sha256(&[b"govm/code", &source_hash(source), &sha256(&[module])])
+}
+
+/// sha256 of a (decompressed) source: what `govm verify` and `/contract` show beside the
+/// module's own hash.
+pub fn source_hash(source: &[u8]) -> HashBytes {
     sha256(&[source])
 }

@@ -41,7 +41,7 @@ pub use backend::{Backend, MemoryBackend, WriteSet};
 pub use commit::{CommitInfo, PreparedCommit};
 pub use error::{Error, Result};
 pub use ids::{AddressBytes, HashBytes, ObjectIdBytes};
-pub use keys::{code_hash, contract_address, default_object_id, object_id};
+pub use keys::{code_hash, contract_address, default_object_id, object_id, source_hash};
 pub use model::{ContractRecord, Event, ObjectMeta};
 pub use redb_backend::RedbBackend;
 pub use store::{Limits, Savepoint, State, Transaction};

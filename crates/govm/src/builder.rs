@@ -61,28 +61,20 @@ impl Engine {
         limits.check().map_err(Error::Runtime)?;
         let source = prepare_source(code, self.validation.max_source_size)?;
         let valid = self.validate_for_author(&source)?;
-        let hash = code_hash(source.as_bytes());
         // Compiling and preparing take seconds for new code: done before taking the write
-        // lock, so that other writers wait only for the store.
-        let stored = self.state.begin().code(&hash)?;
-        let pending = match stored {
-            Some(wasm) => {
-                let prepared =
-                    self.prepare(&hash, ModuleSource::Unchecked(&wasm), &valid, &limits)?;
-                Pending::new(hash, &source, valid, limits, wasm, prepared, false)
-            }
-            None => {
-                let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
-                let prepared = self.prepare(
-                    &hash,
-                    ModuleSource::Checked(&artifact.module),
-                    &valid,
-                    &limits,
-                )?;
-                let wasm = artifact.module.into_bytes();
-                Pending::new(hash, &source, valid, limits, wasm, prepared, true)
-            }
-        };
+        // lock, so that other writers wait only for the store. The compiler's artifact cache
+        // makes a source built before cost no compile.
+        let artifact = self.compiler.compile(&source, &valid, &options.file_name)?;
+        let hash = code_hash(source.as_bytes(), artifact.module.bytes());
+        let stored = self.state.begin().has_code(&hash)?;
+        let prepared = self.prepare(
+            &hash,
+            ModuleSource::Checked(&artifact.module),
+            &valid,
+            &limits,
+        )?;
+        let wasm = artifact.module.into_bytes();
+        let pending = Pending::new(&source, valid, limits, wasm, prepared, !stored);
         self.store_deployment(pending, options)
     }
 

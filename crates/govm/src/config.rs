@@ -113,11 +113,11 @@ impl Default for DeployOptions {
 pub struct Deployment {
     /// Its address.
     pub address: Address,
-    /// sha256 of its source.
+    /// What its code is kept under: the hash of its source and its module together.
     pub code_hash: Hash,
     /// Its ABI.
     pub abi: ContractAbi,
-    /// Whether the code was compiled now (false when the same source was deployed before).
+    /// Whether the code is new (false when the same source and module were deployed before).
     pub compiled: bool,
     /// The limits it runs under.
     pub options: ContractOptions,

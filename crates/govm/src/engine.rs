@@ -6,7 +6,7 @@ use govm_abi::{Address, CheckedModule, ContractAbi, Hash, Value};
 use govm_runtime::{
     CallOutcome, ContractOptions, Invocation, ModuleSource, Runtime, RuntimeConfig,
 };
-use govm_state::{ContractRecord, State, Transaction, code_hash, contract_address};
+use govm_state::{ContractRecord, State, Transaction, code_hash, contract_address, source_hash};
 use govm_validate::prepare_source;
 
 use crate::config::{
@@ -30,6 +30,7 @@ pub struct Engine {
 #[derive(Debug)]
 pub(crate) struct Pending {
     hash: [u8; 32],
+    source_hash: [u8; 32],
     source_len: usize,
     valid: govm_validate::ValidContract,
     limits: ContractOptions,
@@ -39,8 +40,8 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
+    /// A deploy of `source` with `wasm`, kept under their code hash (`code_hash` of both).
     pub(crate) fn new(
-        hash: [u8; 32],
         source: &str,
         valid: govm_validate::ValidContract,
         limits: ContractOptions,
@@ -49,7 +50,8 @@ impl Pending {
         compiled: bool,
     ) -> Self {
         Self {
-            hash,
+            hash: code_hash(source.as_bytes(), &wasm),
+            source_hash: source_hash(source.as_bytes()),
             source_len: source.len(),
             valid,
             limits,
@@ -148,9 +150,10 @@ impl Engine {
     /// the module is checked against the module interface and against that ABI (an export
     /// for every entry point, and no callable export beyond them and the interface's own), its
     /// package initialisation runs under the contract's fuel limit, and the contract is stored
-    /// and registered. When the same source was deployed before, its stored module is the
-    /// contract's code. `govm verify` (or [`Engine::verify`]) tells whether a source builds to
-    /// the deployed bytes.
+    /// and registered. The contract runs the module given here, whatever was deployed before
+    /// with the same source: code is kept under the hash of the source and the module
+    /// together. `govm verify` (or [`Engine::verify`]) tells whether a source builds to the
+    /// deployed bytes.
     pub fn deploy_prebuilt(
         &self,
         code: &[u8],
@@ -202,22 +205,24 @@ impl Engine {
         let module = CheckedModule::check_prebuilt(wasm, &valid.abi, limits.enable_simd)
             .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
         let init_fuel = init_fuel.unwrap_or(limits.fuel_limit);
-        let hash = code_hash(source.as_bytes());
-        let stored = self.state.begin().code(&hash)?;
-        let (wasm, prepared) = match stored {
-            Some(stored) => {
-                let source = ModuleSource::Unchecked(&stored);
-                let prepared = self.prepare_within(&hash, source, &valid, &limits, init_fuel)?;
-                (stored, prepared)
-            }
-            None => {
-                let source = ModuleSource::Checked(&module);
-                let prepared = self.prepare_within(&hash, source, &valid, &limits, init_fuel)?;
-                (module.into_bytes(), prepared)
-            }
-        };
+        // The code is kept under the hash of the source and the module together: what is
+        // stored under it, if anything, is these very bytes, so the module the deployer sent
+        // is the contract's code.
+        let hash = code_hash(source.as_bytes(), module.bytes());
+        let prepared = self.prepare_within(
+            &hash,
+            ModuleSource::Checked(&module),
+            &valid,
+            &limits,
+            init_fuel,
+        )?;
         Ok(Pending::new(
-            hash, &source, valid, limits, wasm, prepared, false,
+            &source,
+            valid,
+            limits,
+            module.into_bytes(),
+            prepared,
+            false,
         ))
     }
 
@@ -266,21 +271,16 @@ impl Engine {
         options: &DeployOptions,
     ) -> Result<Deployment> {
         let hash = pending.hash;
-        match tx.code(&hash)? {
-            None => tx.put_code(&hash, &pending.wasm, &pending.valid.abi.to_json())?,
-            // Stored meanwhile by another deploy: the stored bytes are the contract's code.
-            Some(stored) => {
-                if stored != pending.wasm {
-                    pending.prepared = self.prepare(
-                        &hash,
-                        ModuleSource::Unchecked(&stored),
-                        &pending.valid,
-                        &pending.limits,
-                    )?;
-                    pending.wasm = stored;
-                }
-                pending.compiled = false;
-            }
+        // Stored already (by an earlier deploy of the same source and module): the same bytes.
+        if tx.has_code(&hash)? {
+            pending.compiled = false;
+        } else {
+            tx.put_code(
+                &hash,
+                &pending.source_hash,
+                &pending.wasm,
+                &pending.valid.abi.to_json(),
+            )?;
         }
         let nonce = tx.next_deploy_nonce(&options.deployer.0)?;
         let address = contract_address(&options.deployer.0, nonce, &hash);

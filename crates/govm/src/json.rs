@@ -57,13 +57,15 @@ impl Outcome {
 }
 
 impl ContractInfo {
-    /// The deployed contract: `{"address", "code_hash", "deployer", "deploy_height",
-    /// "options", "abi", "wasm_size", "exports", "imports"}`.
+    /// The deployed contract: `{"address", "code_hash", "source_hash", "module_hash",
+    /// "deployer", "deploy_height", "options", "abi", "wasm_size", "exports", "imports"}`.
     pub fn to_json(&self) -> Json {
         let o = self.options;
         json!({
             "address": self.address.to_string(),
             "code_hash": self.code_hash.to_string(),
+            "source_hash": self.source_hash.to_string(),
+            "module_hash": self.module_hash.to_string(),
             "deployer": self.deployer.to_string(),
             "deploy_height": self.deploy_height,
             "options": {

@@ -17,8 +17,13 @@ use crate::error::{Error, Result};
 pub struct ContractInfo {
     /// Its address.
     pub address: Address,
-    /// sha256 of its source.
+    /// What its code is kept under: the hash of its source and its module together
+    /// (docs/abi.md, "State layout").
     pub code_hash: Hash,
+    /// sha256 of the source it was deployed with.
+    pub source_hash: Hash,
+    /// sha256 of its module: what `govm verify` compares a build of the source against.
+    pub module_hash: Hash,
     /// Who deployed it.
     pub deployer: Address,
     /// The block height of the deployment.
@@ -95,6 +100,8 @@ impl Engine {
         })?;
         let abi = Abis::new(self, &tx).get(contract)?;
         let wasm = tx.code(&record.code_hash)?.unwrap_or_default();
+        let source_hash = tx.code_source_hash(&record.code_hash)?.unwrap_or_default();
+        let module_hash = tx.code_digest(&record.code_hash)?.unwrap_or_default();
         let options = ContractOptions::decode(&record.options).map_err(Error::Runtime)?;
         // Checked when it was deployed: only listed here.
         let module = govm_abi::module_info(&wasm)
@@ -102,6 +109,8 @@ impl Engine {
         Ok(ContractInfo {
             address: contract,
             code_hash: Hash(record.code_hash),
+            source_hash: Hash(source_hash),
+            module_hash: Hash(module_hash),
             deployer: Address(record.deployer),
             deploy_height: record.deploy_height,
             options,

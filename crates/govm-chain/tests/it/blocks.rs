@@ -112,7 +112,7 @@ fn a_block_delivered_at_once_is_the_block_delivered_one_by_one() {
     let k = keys();
     let (counter_abi, _) = built("counter");
     let alice = addr(&k.alice);
-    let counter = Address(govm_state_contract_address(alice, 0, &contract("counter")));
+    let counter = Address(govm_state_contract_address(alice, 0, "counter"));
     let add = |n: u64| call(counter, &counter_abi, "Add", &[Value::U64(n)], 0);
     let mut txs = Vec::new();
     let (mut alice_nonce, mut bob_nonce) = (0, 0);

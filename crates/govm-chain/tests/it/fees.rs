@@ -11,7 +11,7 @@ fn fees_nonces_and_value_follow_the_rules() {
     let (alice, bob) = (addr(&k.alice), addr(&k.bob));
     let before = chain.account(alice).unwrap();
     let (counter_abi, _) = built("counter");
-    let counter = Address(govm_state_contract_address(alice, 0, &contract("counter")));
+    let counter = Address(govm_state_contract_address(alice, 0, "counter"));
     let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
     // A failing call (its arguments do not decode) still pays its fee and uses its nonce;
     // its value, moved before the entry point ran, comes back.

@@ -145,9 +145,11 @@ fn summary(r: &TxResult) -> String {
     )
 }
 
-/// The address the state derives for a deploy (the deployer's n-th).
-fn govm_state_contract_address(deployer: Address, nonce: u64, source: &[u8]) -> [u8; 20] {
-    govm_state::contract_address(&deployer.0, nonce, &govm_state::code_hash(source))
+/// The address the state derives for a deploy of contract `name` as `built` builds it (the
+/// deployer's n-th).
+fn govm_state_contract_address(deployer: Address, nonce: u64, name: &str) -> [u8; 20] {
+    let code = govm_state::code_hash(&contract(name), &built(name).1);
+    govm_state::contract_address(&deployer.0, nonce, &code)
 }
 
 fn accounts(chain: &Chain) -> String {

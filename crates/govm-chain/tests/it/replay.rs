@@ -9,7 +9,7 @@ fn block_one(chain: &Chain) -> (Vec<String>, Address) {
     let alice = addr(&k.alice);
     let (token_abi, token_wasm) = built("token");
     let (counter_abi, _) = built("counter");
-    let counter = govm::Address(govm_state_contract_address(alice, 0, &contract("counter")));
+    let counter = govm::Address(govm_state_contract_address(alice, 0, "counter"));
     let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
     let mut out = Vec::new();
     let deploy = tx(

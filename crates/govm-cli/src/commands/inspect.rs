@@ -87,6 +87,13 @@ fn text(d: &Json, abi: &ContractAbi) -> String {
         count("imports"),
         d["toolchain"].as_str().unwrap_or_default()
     ));
+    if let (Some(source), Some(module)) = (
+        d.get("source_hash").and_then(Json::as_str),
+        d.get("module_hash").and_then(Json::as_str),
+    ) {
+        // What `govm verify` checks: that the source builds to exactly this module.
+        lines.push(format!("source sha256 {source}, module sha256 {module}"));
+    }
     if let Some(o) = d.get("options") {
         lines.push(format!(
             "limits: fuel {} per call, memory {} bytes, timeout {} ms, stack {} bytes, table {}",

@@ -147,7 +147,8 @@ fn store_contract(
     addresses: &[Address],
 ) {
     let mut tx = state.begin();
-    tx.put_code(&code_hash, wasm, &abi.to_json()).unwrap();
+    tx.put_code(&code_hash, &[0; 32], wasm, &abi.to_json())
+        .unwrap();
     for address in addresses {
         tx.register_contract(&ContractRecord {
             address: address.0,

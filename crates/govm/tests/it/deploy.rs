@@ -251,3 +251,59 @@ fn prebuilt_modules_must_match_their_source() {
             .unwrap()
     );
 }
+
+/// A deploy runs the module its deployer sent: someone who deploys a source first, with a
+/// module of their own, does not decide what a later deploy of that source runs. The two are
+/// two codes with one source hash, and `verify` tells them apart.
+#[test]
+fn a_source_deployed_first_with_another_module_does_not_squat_it() {
+    let engine = crate::engine();
+    let counter = contract("counter/counter.go");
+    let text = String::from_utf8(counter.clone()).unwrap();
+    // The squatter's module: the same entry points, other behaviour.
+    let squatter_source = text.replace("total += n", "total += n + 1000");
+    assert_ne!(squatter_source, text);
+    let (_, squatter_module) = engine
+        .build(squatter_source.as_bytes(), "counter.go")
+        .unwrap();
+    let squatter = DeployOptions {
+        deployer: Address([0x5a; 20]),
+        ..DeployOptions::default()
+    };
+    let squatted = engine
+        .deploy_prebuilt(&counter, squatter_module.bytes().to_vec(), &squatter)
+        .unwrap();
+    let honest = DeployOptions {
+        deployer: DEPLOYER,
+        ..DeployOptions::default()
+    };
+    let deployed = engine.deploy_with_options(&counter, &honest).unwrap();
+    assert_ne!(deployed.code_hash, squatted.code_hash);
+    let ctx = govm::CallContext::new(DEPLOYER);
+    let add = |at| {
+        engine
+            .execute_with_args(&ctx, at, "Add", &[govm::Value::U64(5)])
+            .unwrap()
+            .result::<u64>()
+            .unwrap()
+    };
+    assert_eq!(add(deployed.address), 5);
+    assert_eq!(add(squatted.address), 1005);
+    // Both show the source they were deployed with, and the module they run.
+    let (mine, theirs) = (
+        engine.contract_info(deployed.address).unwrap(),
+        engine.contract_info(squatted.address).unwrap(),
+    );
+    assert_eq!(mine.source_hash, theirs.source_hash);
+    assert_ne!(mine.module_hash, theirs.module_hash);
+    assert!(
+        engine
+            .verify(deployed.address, &counter, "counter.go")
+            .unwrap()
+    );
+    assert!(
+        !engine
+            .verify(squatted.address, &counter, "counter.go")
+            .unwrap()
+    );
+}
