@@ -166,11 +166,11 @@ impl Modules {
             && l.wasm_digest == wasm_digest
         {
             self.counters.hits_memory_cache.add(1);
-            return Ok(l);
+            return within(l, options, init_fuel);
         }
         let variant = engines.variant(options)?;
         if let Some(loaded) = self.load_from_disk(&variant, &key, &wasm_digest, abi)? {
-            return Ok(loaded);
+            return within(loaded, options, init_fuel);
         }
         self.build_and_keep(&variant, key, wasm, wasm_digest, abi, init_fuel)
     }
@@ -285,4 +285,15 @@ impl Modules {
             .finalize()
             .into()
     }
+}
+
+/// A module prepared before (found in memory or on disk), held to the fuel this preparation
+/// allows its package initialisation: exactly what running `_initialize` with that fuel would
+/// give (it succeeds when it needs less than it is given: `prepare::run_initialize`), so that
+/// whether a node has the module cached never changes a deploy's result.
+fn within(loaded: Arc<Loaded>, options: &ContractOptions, init_fuel: u64) -> Result<Arc<Loaded>> {
+    if loaded.prepared.init_fuel >= options.fuel_limit.min(init_fuel) {
+        return Err(Error::Initialization(Box::new(Error::OutOfFuel)));
+    }
+    Ok(loaded)
 }

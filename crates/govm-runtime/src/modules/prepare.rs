@@ -192,8 +192,16 @@ pub(crate) fn run_initialize(
         instance
             .get_typed_func::<(), ()>(&mut *store, INITIALIZE_EXPORT)?
             .call(&mut *store, ())?;
-        let used = fuel_limit - store.get_fuel().unwrap_or(0);
-        Ok((instance, used))
+        let left = store.get_fuel().unwrap_or(0);
+        // wasmtime checks fuel where it checks it (function entries, loop headers), so a run
+        // can end past its fuel with none left instead of trapping: that is out of fuel too.
+        // Package initialisation then succeeds exactly when it needs less fuel than it was
+        // given, which a module prepared before decides alike from the fuel it recorded
+        // (`modules::within`): a node's cache never changes a deploy's result.
+        if left == 0 {
+            return Err(Error::OutOfFuel.into());
+        }
+        Ok((instance, fuel_limit - left))
     };
     init().map_err(|e| Error::Initialization(Box::new(classify(e, store.data().seen()))))
 }

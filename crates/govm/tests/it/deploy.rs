@@ -307,3 +307,52 @@ fn a_source_deployed_first_with_another_module_does_not_squat_it() {
             .unwrap()
     );
 }
+
+/// A deploy whose package initialisation gets less fuel than it needs fails the same way on a
+/// node that has the module prepared (in memory or on disk) and on one that must run
+/// `_initialize`: the cache never decides a result.
+#[test]
+fn a_deploy_short_of_its_initialisation_gas_fails_alike_cached_or_not() {
+    let warm = crate::engine();
+    let counter = contract("counter/counter.go");
+    let (_, module) = warm.build(&counter, "counter.go").unwrap();
+    let options = DeployOptions {
+        deployer: DEPLOYER,
+        ..DeployOptions::default()
+    };
+    let first = warm
+        .deploy_prebuilt(&counter, module.bytes().to_vec(), &options)
+        .unwrap();
+    let attempt = |engine: &govm::Engine, fuel: u64| {
+        let mut block = engine.begin_block(1, 1_700_000_000);
+        block
+            .deploy_prebuilt(&counter, module.bytes().to_vec(), &options, fuel)
+            .map(|d| d.init_gas)
+            .map_err(|e| e.to_string())
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = govm::Config {
+        cache_dir: dir.path().to_path_buf(),
+        ..govm::Config::default()
+    };
+    config.runtime.wasi.precompiled_cache = false;
+    let cold = govm::Engine::new(config).unwrap();
+    // Just enough, one short (which wasmtime may run to its end past the fuel: fuel is
+    // checked at calls and loop headers), and far too little.
+    for fuel in [first.init_gas, first.init_gas - 1, first.init_gas / 2] {
+        let cached = attempt(&warm, fuel);
+        assert_eq!(cached, attempt(&cold, fuel), "with {fuel} fuel");
+        assert_eq!(
+            cached,
+            Err("package initialization failed: out of fuel".into())
+        );
+    }
+    // Initialisation needs less than it is given to succeed, cached or not.
+    let cold = govm::Engine::new(govm::Config {
+        cache_dir: tempfile::tempdir().unwrap().path().to_path_buf(),
+        ..govm::Config::default()
+    })
+    .unwrap();
+    assert_eq!(attempt(&cold, first.init_gas + 1), Ok(first.init_gas));
+    assert_eq!(attempt(&warm, first.init_gas + 1), Ok(first.init_gas));
+}
