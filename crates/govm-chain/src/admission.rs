@@ -57,8 +57,7 @@ impl Chain {
         pending: &dyn Fn(Address) -> Option<Pending>,
     ) -> TxCheck {
         let view = self.engine.read_view();
-        let (received, after) = match self.admit(bytes, self.stateless(bytes), &view, None, pending)
-        {
+        let (received, after) = match self.admit(self.stateless(bytes), &view, None, pending) {
             Ok(admitted) => admitted,
             Err(refusal) => {
                 return TxCheck {
@@ -155,11 +154,21 @@ impl Chain {
         Ok(limits)
     }
 
-    /// The checks of a transaction that need no state: its size, its encoding and its
-    /// signature (over the bytes as received). A block runs them on other threads ahead of
-    /// its transactions ([`crate::ChainBlock::deliver_txs`]); each is a pure function of the
-    /// bytes, so where it runs changes no result.
+    /// The checks of a transaction that need no state: its size, its encoding, its signature
+    /// (over the bytes as received), then its chain id, gas price and fuel limit against the
+    /// chain's parameters. A block runs them on other threads ahead of its transactions
+    /// ([`crate::ChainBlock::deliver_txs`]), and a proposal is checked with them
+    /// ([`Chain::check_proposal`]); each is a pure function of the bytes, so where it runs
+    /// changes no result.
     pub(crate) fn stateless(&self, bytes: &[u8]) -> Result<Received, Refusal> {
+        let received = self.verified(bytes)?;
+        self.bounds(&received, bytes.len())?;
+        Ok(received)
+    }
+
+    /// The first stateless checks: size, encoding, signature. A transaction that passes them
+    /// was signed by its sender.
+    pub(crate) fn verified(&self, bytes: &[u8]) -> Result<Received, Refusal> {
         if bytes.len() as u64 > self.params.max_tx_bytes {
             return Err(Refusal {
                 code: Code::TooLarge,
@@ -195,20 +204,10 @@ impl Chain {
         Ok(received)
     }
 
-    /// Checks a transaction that passed (or failed) [`Chain::stateless`] against `view`;
-    /// `block_room` is the fuel the block has left (none in `check_tx`); `pending` gives what
-    /// a mempool holds of a sender with transactions not yet in a block (nothing in a block).
-    /// An admitted transaction comes with what the sender has pending once it is added.
-    pub(crate) fn admit(
-        &self,
-        bytes: &[u8],
-        stateless: Result<Received, Refusal>,
-        view: &Transaction,
-        block_room: Option<u64>,
-        pending: &dyn Fn(Address) -> Option<Pending>,
-    ) -> Result<(Received, Pending), Refusal> {
-        let received = stateless?;
-        let refuse = |code, log: String| Err(refusal(&received, code, log));
+    /// The last stateless checks, of a signed transaction of `len` bytes against the chain's
+    /// parameters: its chain id, its gas price, its fuel limit.
+    pub(crate) fn bounds(&self, received: &Received, len: usize) -> Result<(), Refusal> {
+        let refuse = |code, log: String| Err(refusal(received, code, log));
         let u = &received.tx.unsigned;
         if u.chain_id != self.chain_id {
             return refuse(
@@ -225,7 +224,7 @@ impl Chain {
                 ),
             );
         }
-        let intrinsic = intrinsic_gas(bytes.len());
+        let intrinsic = intrinsic_gas(len);
         if u.fuel_limit > self.params.max_tx_fuel || u.fuel_limit < intrinsic {
             return refuse(
                 Code::BadFuelLimit,
@@ -235,6 +234,24 @@ impl Chain {
                 ),
             );
         }
+        Ok(())
+    }
+
+    /// Checks a transaction that passed (or failed) [`Chain::stateless`] against `view`: its
+    /// nonce, that its sender can pay, and the block's room. `block_room` is the fuel the
+    /// block has left (none in `check_tx`); `pending` gives what a mempool holds of a sender
+    /// with transactions not yet in a block (nothing in a block). An admitted transaction
+    /// comes with what the sender has pending once it is added.
+    pub(crate) fn admit(
+        &self,
+        stateless: Result<Received, Refusal>,
+        view: &Transaction,
+        block_room: Option<u64>,
+        pending: &dyn Fn(Address) -> Option<Pending>,
+    ) -> Result<(Received, Pending), Refusal> {
+        let received = stateless?;
+        let refuse = |code, log: String| Err(refusal(&received, code, log));
+        let u = &received.tx.unsigned;
         let sender = received.sender;
         let store = |e: govm::StateError| refusal(&received, Code::Malformed, e.to_string());
         let committed = view.nonce(&sender.0).map_err(store)?;

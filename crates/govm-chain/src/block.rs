@@ -151,7 +151,7 @@ impl<'a> ChainBlock<'a> {
         let view = self.block.transaction();
         let admitted = self
             .chain
-            .admit(bytes, stateless, view, Some(self.fuel_left), &|_| None);
+            .admit(stateless, view, Some(self.fuel_left), &|_| None);
         let received = match admitted {
             Ok((received, _)) => received,
             Err(refusal) => return Ok(refusal.into_result(hash)),

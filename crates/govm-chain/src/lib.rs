@@ -41,6 +41,7 @@ mod code;
 mod error;
 mod genesis;
 mod params;
+mod proposal;
 mod results;
 mod tx;
 
@@ -55,6 +56,7 @@ pub use params::{
     ChainParams, FEE_RULES, MAX_TX_BYTES_RANGE, TRANSFER_GAS, TX_BASE_GAS, TX_GAS_PER_BYTE,
     intrinsic_gas,
 };
+pub use proposal::{ProposalRefusal, ProposalTx};
 pub use results::{TxRecord, TxResult, TxSummary};
 pub use tx::{
     Body, SIGNING_DOMAIN, TX_VERSION, Tx, UnsignedTx, address_of, call_body, signing_key,

@@ -11,7 +11,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use govm::Address;
-use govm_chain::{Chain, ChainParams, Pending, Tx, TxResult};
+use govm_chain::{Chain, ChainParams, Pending, TxResult};
 use serde_json::{Value as Json, json};
 use tendermint_abci::Application;
 use tendermint_proto::v0_38::abci::{
@@ -316,65 +316,45 @@ fn attribute(key: &str, value: String) -> EventAttribute {
     }
 }
 
-/// Running totals of a proposal's transactions against the block's limits.
-struct Room<'a> {
-    params: &'a ChainParams,
+/// Running totals of a proposal's transactions against the block's limits: its bytes
+/// (CometBFT's, in `PrepareProposal`) and the fuel its transactions take together
+/// (`max_block_fuel`).
+struct Room {
     max_bytes: u64,
+    max_fuel: u64,
     bytes: u64,
     fuel: u64,
 }
 
-impl<'a> Room<'a> {
-    fn new(params: &'a ChainParams, max_bytes: u64) -> Self {
+impl Room {
+    fn new(params: &ChainParams, max_bytes: u64) -> Self {
         Self {
-            params,
             max_bytes,
+            max_fuel: params.max_block_fuel,
             bytes: 0,
             fuel: 0,
         }
     }
 
-    /// Adds transaction `i` if it decodes and fits; `Err` says why not (and adds nothing).
-    fn add(&mut self, i: usize, tx: &[u8]) -> Result<(), Misfit> {
-        let decoded = Tx::decode(tx)
-            .map_err(|(_, log)| Misfit::Invalid(format!("transaction {i}: {log}")))?;
-        if tx.len() as u64 > self.params.max_tx_bytes {
-            return Err(Misfit::Invalid(format!(
-                "transaction {i} is over max_tx_bytes"
-            )));
-        }
-        let bytes = self.bytes.saturating_add(tx.len() as u64);
-        let fuel = self.fuel.saturating_add(decoded.unsigned.fuel_limit);
+    /// Adds a transaction of `len` bytes asking for `fuel` if it fits; `Err` says why not
+    /// (and adds nothing).
+    fn add(&mut self, len: usize, fuel: u64) -> Result<(), String> {
+        let bytes = self.bytes.saturating_add(len as u64);
+        let fuel = self.fuel.saturating_add(fuel);
         if bytes > self.max_bytes {
-            return Err(Misfit::Full(format!(
+            return Err(format!(
                 "{bytes} bytes of transactions, over {}",
                 self.max_bytes
-            )));
+            ));
         }
-        if fuel > self.params.max_block_fuel {
-            return Err(Misfit::Full(format!(
+        if fuel > self.max_fuel {
+            return Err(format!(
                 "{fuel} fuel asked for, over the block's {}",
-                self.params.max_block_fuel
-            )));
+                self.max_fuel
+            ));
         }
         (self.bytes, self.fuel) = (bytes, fuel);
         Ok(())
-    }
-}
-
-/// Why a transaction does not go into a block.
-enum Misfit {
-    /// It does not decode or is too large: no block may hold it.
-    Invalid(String),
-    /// The block has no room left for it.
-    Full(String),
-}
-
-impl std::fmt::Display for Misfit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Misfit::Invalid(why) | Misfit::Full(why) => f.write_str(why),
-        }
     }
 }
 
@@ -457,32 +437,43 @@ impl Application for App {
     }
 
     fn prepare_proposal(&self, request: RequestPrepareProposal) -> ResponsePrepareProposal {
-        let params = self.chain().params();
+        let chain = self.chain();
         let max_bytes = u64::try_from(request.max_tx_bytes).unwrap_or(0);
-        // In mempool order, up to the first that does not fit (a later transaction of the
-        // same sender would carry the wrong nonce without it).
-        let mut room = Room::new(&params, max_bytes);
+        let checked = chain.check_proposal(&request.txs);
+        // In mempool order, leaving out what fails a stateless check, up to the first that
+        // does not fit (a later transaction of the same sender would carry the wrong nonce
+        // without it).
+        let mut room = Room::new(&chain.params(), max_bytes);
         let mut kept = Vec::new();
-        for (i, tx) in request.txs.into_iter().enumerate() {
-            match room.add(i, &tx) {
-                Ok(()) => kept.push(tx),
-                Err(Misfit::Invalid(_)) => continue,
-                Err(Misfit::Full(_)) => break,
+        for (tx, check) in request.txs.into_iter().zip(checked) {
+            match check {
+                Ok(p) if room.add(tx.len(), p.fuel_limit).is_ok() => kept.push(tx),
+                Ok(_) => break,
+                Err(_) => continue,
             }
         }
         ResponsePrepareProposal { txs: kept }
     }
 
     fn process_proposal(&self, request: RequestProcessProposal) -> ResponseProcessProposal {
-        let params = self.chain().params();
+        let chain = self.chain();
         // CometBFT checks the block's size against its own limit; govm checks each
-        // transaction and the fuel the block asks for.
-        let mut room = Room::new(&params, u64::MAX);
+        // transaction without state, and the fuel the block asks for.
+        let mut room = Room::new(&chain.params(), u64::MAX);
         let fits = request
             .txs
             .iter()
+            .zip(chain.check_proposal(&request.txs))
             .enumerate()
-            .try_for_each(|(i, tx)| room.add(i, tx));
+            .try_for_each(|(i, (tx, check))| match check {
+                Ok(p) => room
+                    .add(tx.len(), p.fuel_limit)
+                    .map_err(|why| format!("transaction {i}: {why}")),
+                Err(refused) => Err(format!(
+                    "transaction {i}: {:?}: {}",
+                    refused.code, refused.log
+                )),
+            });
         let status = match fits {
             Ok(()) => response_process_proposal::ProposalStatus::Accept,
             Err(why) => {

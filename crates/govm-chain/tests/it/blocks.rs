@@ -179,3 +179,79 @@ fn a_block_delivered_at_once_is_the_block_delivered_one_by_one() {
         assert!(codes.contains(&code), "no {code} in {codes:?}");
     }
 }
+
+/// A proposal is checked with the block's own stateless checks: every transaction
+/// `check_proposal` refuses, delivery refuses with the same code, and what it lets through
+/// fails no stateless check in the block; on several threads or on one, the answers are the
+/// same. A refusal names the sender only when its signature verified.
+#[test]
+fn a_proposal_is_checked_with_the_blocks_stateless_checks() {
+    let k = keys();
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let params = chain.params();
+    let priced = |chain_id: &str, nonce: u64, fuel_limit: u64, gas_price: u64| {
+        UnsignedTx {
+            chain_id: chain_id.into(),
+            nonce,
+            fuel_limit,
+            gas_price,
+            body: Body::Transfer {
+                to: [5; 20],
+                amount: 1,
+            },
+        }
+        .sign(&k.alice)
+        .encode()
+    };
+    let mut bad_signature = priced(CHAIN, 0, 100_000, 1);
+    bad_signature[10] ^= 1;
+    let cases: Vec<(Vec<u8>, Option<Code>)> = vec![
+        (priced(CHAIN, 0, 100_000, 1), None),
+        (bad_signature, Some(Code::BadSignature)),
+        (priced("other", 0, 100_000, 1), Some(Code::WrongChain)),
+        (priced(CHAIN, 0, 100_000, 0), Some(Code::GasPriceTooLow)),
+        (
+            priced(CHAIN, 0, params.max_tx_fuel + 1, 1),
+            Some(Code::BadFuelLimit),
+        ),
+        (priced(CHAIN, 0, 100, 1), Some(Code::BadFuelLimit)),
+        (vec![1, 2, 3], Some(Code::Malformed)),
+        (vec![9, 2, 3], Some(Code::UnknownVersion)),
+        (
+            vec![0; params.max_tx_bytes as usize + 1],
+            Some(Code::TooLarge),
+        ),
+    ];
+    let txs: Vec<&[u8]> = cases.iter().map(|(t, _)| t.as_slice()).collect();
+    let checked = chain.check_proposal(&txs);
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    for ((tx, expected), check) in cases.iter().zip(&checked) {
+        let delivered = block.deliver_tx(tx).unwrap();
+        match (expected, check) {
+            (None, Ok(p)) => {
+                assert_eq!(delivered.code, Code::Ok, "{}", delivered.log);
+                assert_eq!(
+                    (p.sender, p.nonce, p.fuel_limit),
+                    (addr(&k.alice), 0, 100_000)
+                );
+            }
+            (Some(code), Err(refused)) => {
+                assert_eq!((refused.code, delivered.code), (*code, *code));
+                let verified = !matches!(
+                    code,
+                    Code::BadSignature | Code::Malformed | Code::UnknownVersion | Code::TooLarge
+                );
+                assert_eq!(refused.sender.is_some(), verified, "{code:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // Many at once (checked on several threads) give what each gives alone.
+    let many: Vec<&[u8]> = txs.iter().copied().cycle().take(txs.len() * 40).collect();
+    let alone: Vec<_> = many
+        .iter()
+        .flat_map(|t| chain.check_proposal(&[*t]))
+        .collect();
+    assert_eq!(chain.check_proposal(&many), alone);
+}

@@ -195,6 +195,36 @@ fn check_tx_counts_the_mempools_pending_spend() {
     assert!(f.halts.lock().unwrap().is_empty());
 }
 
+fn signed(seed: u8, chain_id: &str, nonce: u64, fuel_limit: u64, gas_price: u64) -> Vec<u8> {
+    UnsignedTx {
+        chain_id: chain_id.into(),
+        nonce,
+        fuel_limit,
+        gas_price,
+        body: Body::Transfer {
+            to: [9; 20],
+            amount: 5,
+        },
+    }
+    .sign(&signing_key(&[seed; 32]))
+    .encode()
+}
+
+fn bad_signature(mut tx: Vec<u8>) -> Vec<u8> {
+    let last = tx.len() - 1;
+    tx[last] ^= 1;
+    tx
+}
+
+fn process(f: &Fixture, txs: &[Vec<u8>]) -> i32 {
+    f.app
+        .process_proposal(RequestProcessProposal {
+            txs: txs.iter().cloned().map(Into::into).collect(),
+            ..RequestProcessProposal::default()
+        })
+        .status
+}
+
 #[test]
 fn proposals_keep_within_the_blocks_fuel_and_refuse_garbage() {
     let f = fixture();
@@ -224,6 +254,54 @@ fn proposals_keep_within_the_blocks_fuel_and_refuse_garbage() {
         process(vec![b"garbage".to_vec()]),
         ProposalStatus::Reject as i32
     );
+}
+
+/// ProcessProposal rejects a proposal holding any transaction that a block would refuse
+/// without reading state (size, encoding, signature, chain id, gas price, fuel limit), or
+/// whose transactions ask for more than `max_block_fuel` together; it accepts a good one.
+#[test]
+fn a_proposal_with_a_transaction_no_block_may_hold_is_rejected() {
+    let f = fixture();
+    let (accept, reject) = (ProposalStatus::Accept as i32, ProposalStatus::Reject as i32);
+    let good = vec![
+        signed(3, "abci", 0, 400_000, 1),
+        signed(4, "abci", 0, 300_000, 1),
+    ];
+    assert_eq!(process(&f, &good), accept);
+    assert_eq!(process(&f, &[]), accept);
+    let intrinsic = govm_chain::intrinsic_gas(good[0].len());
+    for (why, bad) in [
+        (
+            "bad signature",
+            bad_signature(signed(5, "abci", 0, 100_000, 1)),
+        ),
+        ("wrong chain id", signed(5, "other", 0, 100_000, 1)),
+        ("fuel over max_tx_fuel", signed(5, "abci", 0, 1_000_001, 1)),
+        (
+            "fuel below intrinsic",
+            signed(5, "abci", 0, intrinsic - 1, 1),
+        ),
+        ("gas price below minimum", signed(5, "abci", 0, 100_000, 0)),
+        ("garbage", b"garbage".to_vec()),
+        ("over max_tx_bytes", vec![1; 8 * 1024 * 1024 + 1]),
+    ] {
+        let mut txs = good.clone();
+        txs.insert(1, bad);
+        assert_eq!(process(&f, &txs), reject, "{why}");
+    }
+    // 1,000,000 of fuel is the block's: 100,001 more is over it.
+    let mut over = good.clone();
+    over.push(signed(5, "abci", 0, 300_001, 1));
+    assert_eq!(process(&f, &over), reject);
+    // A proposal large enough to be checked on several threads: one bad signature anywhere
+    // rejects it.
+    let many: Vec<Vec<u8>> = (0..80).map(|n| signed(7, "abci", n, 12_000, 1)).collect();
+    assert_eq!(process(&f, &many), accept);
+    for at in [0, 40, 79] {
+        let mut bad = many.clone();
+        bad[at] = bad_signature(bad[at].clone());
+        assert_eq!(process(&f, &bad), reject, "at {at}");
+    }
 }
 
 #[test]
