@@ -6,7 +6,7 @@
 //! write lock for that whole time, so no other write can slip between the app hash CometBFT
 //! was given and the state that is committed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -440,16 +440,23 @@ impl Application for App {
         let chain = self.chain();
         let max_bytes = u64::try_from(request.max_tx_bytes).unwrap_or(0);
         let checked = chain.check_proposal(&request.txs);
-        // In mempool order, leaving out what fails a stateless check, up to the first that
-        // does not fit (a later transaction of the same sender would carry the wrong nonce
-        // without it).
+        // In mempool order, leaving out what fails a stateless check or does not fit. Once a
+        // sender's transaction is left out, its later ones are too (their nonces would be
+        // wrong without it); other senders' still go in.
         let mut room = Room::new(&chain.params(), max_bytes);
+        let mut skipped = HashSet::new();
         let mut kept = Vec::new();
         for (tx, check) in request.txs.into_iter().zip(checked) {
             match check {
-                Ok(p) if room.add(tx.len(), p.fuel_limit).is_ok() => kept.push(tx),
-                Ok(_) => break,
-                Err(_) => continue,
+                Ok(p)
+                    if !skipped.contains(&p.sender) && room.add(tx.len(), p.fuel_limit).is_ok() =>
+                {
+                    kept.push(tx);
+                }
+                Ok(p) => {
+                    skipped.insert(p.sender);
+                }
+                Err(refused) => skipped.extend(refused.sender),
             }
         }
         ResponsePrepareProposal { txs: kept }

@@ -216,6 +216,19 @@ fn bad_signature(mut tx: Vec<u8>) -> Vec<u8> {
     tx
 }
 
+fn prepare(f: &Fixture, txs: &[Vec<u8>], max_tx_bytes: i64) -> Vec<Vec<u8>> {
+    f.app
+        .prepare_proposal(RequestPrepareProposal {
+            max_tx_bytes,
+            txs: txs.iter().cloned().map(Into::into).collect(),
+            ..RequestPrepareProposal::default()
+        })
+        .txs
+        .into_iter()
+        .map(|t| t.to_vec())
+        .collect()
+}
+
 fn process(f: &Fixture, txs: &[Vec<u8>]) -> i32 {
     f.app
         .process_proposal(RequestProcessProposal {
@@ -225,35 +238,36 @@ fn process(f: &Fixture, txs: &[Vec<u8>]) -> i32 {
         .status
 }
 
+/// PrepareProposal leaves out what does not fit or fails a stateless check and goes on: a
+/// sender whose transaction was left out has its later ones left out too (their nonces would
+/// be wrong), other senders' later transactions still go in. A transaction whose signature
+/// fails names no sender, and leaves its claimed sender's others be.
 #[test]
-fn proposals_keep_within_the_blocks_fuel_and_refuse_garbage() {
+fn a_proposal_skips_what_does_not_fit_and_keeps_each_senders_order() {
     let f = fixture();
-    // max_block_fuel is 1,000,000: three transactions of 400,000 do not fit.
-    let txs: Vec<Vec<u8>> = (0..3).map(|n| transfer(&f, n, 400_000)).collect();
-    let prepared = f.app.prepare_proposal(RequestPrepareProposal {
-        max_tx_bytes: 1 << 20,
-        txs: txs.iter().cloned().map(Into::into).collect(),
-        ..RequestPrepareProposal::default()
-    });
-    assert_eq!(
-        prepared.txs.len(),
-        2,
-        "in order, up to the first that does not fit"
-    );
-    let process = |txs: Vec<Vec<u8>>| {
-        f.app
-            .process_proposal(RequestProcessProposal {
-                txs: txs.into_iter().map(Into::into).collect(),
-                ..RequestProcessProposal::default()
-            })
-            .status
-    };
-    assert_eq!(process(txs[..2].to_vec()), ProposalStatus::Accept as i32);
-    assert_eq!(process(txs.clone()), ProposalStatus::Reject as i32);
-    assert_eq!(
-        process(vec![b"garbage".to_vec()]),
-        ProposalStatus::Reject as i32
-    );
+    // max_block_fuel is 1,000,000. Alice is seed 3, Bob 4, Carol 5.
+    let txs = vec![
+        signed(3, "abci", 0, 400_000, 1),                // 0: in, 400,000
+        signed(4, "abci", 0, 300_000, 1),                // 1: in, 700,000
+        signed(3, "abci", 1, 400_000, 1),                // 2: does not fit: Alice stops
+        signed(3, "abci", 2, 100_000, 1),                // 3: would fit, but after 2
+        b"garbage".to_vec(),                             // 4: out
+        bad_signature(signed(4, "abci", 1, 100_000, 1)), // 5: out, Bob goes on
+        signed(5, "other", 0, 50_000, 1),                // 6: another chain: Carol stops
+        signed(5, "abci", 1, 50_000, 1),                 // 7: after 6
+        signed(4, "abci", 1, 200_000, 1),                // 8: in, 900,000
+        signed(4, "abci", 2, 50_000, 0),                 // 9: gas price 0: Bob stops
+        signed(4, "abci", 3, 50_000, 1),                 // 10: after 9
+        signed(6, "abci", 0, 100_000, 1),                // 11: in, 1,000,000
+    ];
+    let kept = prepare(&f, &txs, 1 << 20);
+    let expected: Vec<Vec<u8>> = [0, 1, 8, 11].iter().map(|&i| txs[i].clone()).collect();
+    assert_eq!(kept, expected);
+    assert_eq!(process(&f, &kept), ProposalStatus::Accept as i32);
+    // The block's bytes bound it the same way: room for two transfers only.
+    let two = i64::try_from(txs[0].len() * 2).unwrap();
+    let kept = prepare(&f, &txs, two);
+    assert_eq!(kept, vec![txs[0].clone(), txs[1].clone()]);
 }
 
 /// ProcessProposal rejects a proposal holding any transaction that a block would refuse
