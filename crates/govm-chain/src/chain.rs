@@ -48,9 +48,9 @@ pub struct Account {
 
 impl Chain {
     /// The chain on `engine`'s state: a fresh state is initialised from `genesis` (height
-    /// 0); a state that holds a chain must hold this one (same chain id).
+    /// 0), which must pass [`Genesis::check`]; a state that holds a chain must hold this one
+    /// (same chain id and parameters), whatever the checks of this version say of its genesis.
     pub fn new(engine: Engine, genesis: &Genesis) -> Result<Self> {
-        genesis.check()?;
         let chain = Self {
             engine,
             chain_id: genesis.chain_id.clone(),
@@ -58,7 +58,10 @@ impl Chain {
             keys: dashmap::DashMap::new(),
         };
         match chain.engine.last_block()? {
-            None => chain.init(genesis)?,
+            None => {
+                genesis.check()?;
+                chain.init(genesis)?;
+            }
             Some(_) => {
                 let view = chain.engine.read_view();
                 let stored = view.chain_record(CHAIN_ID)?.unwrap_or_default();

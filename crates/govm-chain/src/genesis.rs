@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::params::ChainParams;
+use crate::params::{ChainParams, TRANSFER_GAS, intrinsic_gas};
 
 /// The longest chain id CometBFT accepts.
 const MAX_CHAIN_ID_LEN: usize = 50;
@@ -51,12 +51,16 @@ pub struct GenesisContract {
 }
 
 impl Genesis {
-    /// Reads a genesis from JSON, refusing unknown fields and whatever [`Genesis::check`]
-    /// refuses.
+    /// Reads a genesis from JSON, refusing unknown fields and an empty chain id. What makes a
+    /// genesis fit to start a chain is [`Genesis::check`], which a new chain's genesis must
+    /// pass (`Chain::new` on an empty state, `govm node init`); a chain already running is
+    /// never refused a restart by it.
     pub fn from_json(text: &str) -> Result<Self> {
         let genesis: Genesis =
             serde_json::from_str(text).map_err(|e| Error::Genesis(e.to_string()))?;
-        genesis.check()?;
+        if genesis.chain_id.is_empty() {
+            return Err(Error::Genesis("the chain id is empty".into()));
+        }
         Ok(genesis)
     }
 
@@ -78,6 +82,22 @@ impl Genesis {
         self.params
             .check()
             .map_err(|why| Error::Genesis(format!("params: {why}")))?;
+        // The smallest transfer of this chain (its id is in every transaction) must fit.
+        let transfer = crate::tx::UnsignedTx {
+            chain_id: self.chain_id.clone(),
+            nonce: 0,
+            fuel_limit: 0,
+            gas_price: 0,
+            body: crate::tx::transfer_body(govm::Address::ZERO, 0),
+        };
+        let smallest = intrinsic_gas(transfer.encode_unsigned().len() + 96) + TRANSFER_GAS;
+        if self.params.max_tx_fuel < smallest {
+            return refuse(format!(
+                "params: max_tx_fuel {} is below {smallest}, the gas of the smallest transfer \
+                 on chain {:?}",
+                self.params.max_tx_fuel, self.chain_id
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
         let mut supply: u64 = 0;
         for (i, b) in self.balances.iter().enumerate() {
@@ -113,9 +133,11 @@ mod tests {
     use super::*;
 
     fn genesis(balances: &str, params: &str) -> Result<Genesis> {
-        Genesis::from_json(&format!(
+        let genesis = Genesis::from_json(&format!(
             r#"{{"chain_id": "g", "time": 0, "params": {{{params}}}, "balances": [{balances}]}}"#
-        ))
+        ))?;
+        genesis.check()?;
+        Ok(genesis)
     }
 
     fn refusal(balances: &str, params: &str) -> String {
@@ -139,8 +161,12 @@ mod tests {
                 .contains("params: max_block_fuel")
         );
         assert!(refusal(a, r#""min_timeout_ms": 3600000"#).contains("params: min_timeout_ms"));
+        // A transfer of chain "g" is 152 bytes: 10,000 + 1,520 + 10,000 gas.
+        assert!(refusal(a, r#""max_tx_fuel": 21519"#).contains("smallest transfer"));
+        assert!(genesis(a, r#""max_tx_fuel": 21520"#).is_ok());
         let long = "x".repeat(51);
         let err = Genesis::from_json(&format!(r#"{{"chain_id": "{long}", "time": 0}}"#))
+            .and_then(|g| g.check())
             .expect_err("a long chain id")
             .to_string();
         assert!(err.contains("at most 50"), "{err}");
