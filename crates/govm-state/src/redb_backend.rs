@@ -61,9 +61,49 @@ fn create_new(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Makes a new database at `path` whole or not at all: created aside, then linked into place
+/// (a hard link fails if the path exists, so of two processes creating one home, one's
+/// database wins and the other opens it), the folder synced so that the link survives a
+/// crash. Files left aside by processes that died while creating are removed.
+fn create_in_place(path: &Path) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let prefix = format!("{name}.creating-");
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let file = entry.file_name();
+            let pid = file
+                .to_string_lossy()
+                .strip_prefix(&prefix)
+                .map(str::to_owned);
+            let dead = pid.is_some_and(|pid| !Path::new("/proc").join(&pid).exists());
+            if dead {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    let aside = dir.join(format!("{prefix}{}", std::process::id()));
+    let _ = std::fs::remove_file(&aside);
+    let made = create_new(&aside).and_then(|()| match std::fs::hard_link(&aside, path) {
+        Ok(()) => Ok(()),
+        // Another process put its database in place meanwhile: it is the one.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::Storage(format!("{}: {e}", path.display()))),
+    });
+    let _ = std::fs::remove_file(&aside);
+    made?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 impl RedbBackend {
     /// Opens the database at `path`, creating it when it does not exist. A new database is
-    /// made aside (`<path>.creating-<pid>`) and renamed into place once it holds its table,
+    /// made aside (`<path>.creating-<pid>`) and linked into place once it holds its table,
     /// so that a crash while it is first created leaves either no file at `path` or a whole
     /// database, never a file that does not open.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
@@ -75,20 +115,7 @@ impl RedbBackend {
                 .map_err(|e| Error::Storage(format!("{}: {e}", path.display())))?;
         }
         if !path.exists() {
-            let mut aside = path.clone().into_os_string();
-            aside.push(format!(".creating-{}", std::process::id()));
-            let aside = PathBuf::from(aside);
-            let _ = std::fs::remove_file(&aside);
-            let made = create_new(&aside).and_then(|()| {
-                // Another process may have put a database in place meanwhile: its file wins.
-                if path.exists() {
-                    return Ok(());
-                }
-                std::fs::rename(&aside, &path)
-                    .map_err(|e| Error::Storage(format!("{}: {e}", path.display())))
-            });
-            let _ = std::fs::remove_file(&aside);
-            made?;
+            create_in_place(&path)?;
         }
         let db = Database::create(&path).map_err(opening(&path))?;
         let tx = db.begin_write().map_err(storage)?;
