@@ -171,7 +171,7 @@ impl<'a> ChainBlock<'a> {
                 source,
                 wasm,
                 options,
-            } => self.deploy(sender, &source, wasm, &options, fuel, bytes)?,
+            } => self.deploy(sender, &source, wasm, &options, fuel)?,
             Body::Call {
                 contract,
                 function,
@@ -180,25 +180,15 @@ impl<'a> ChainBlock<'a> {
             } => self.call(sender, Address(contract), &function, &args, value, fuel)?,
             Body::Transfer { to, amount } => self.transfer(sender, Address(to), amount, fuel)?,
         };
+        // Once admitted, a transaction runs: whatever its body meets from here on (a deploy
+        // that does not check included) is a result that moves its nonce and pays its fee.
         let Ran {
             code,
             data,
             log,
             gas,
             events,
-        } = match ran {
-            Ok(ran) => ran,
-            // Refused after all (a deploy that does not check): nothing was written.
-            Err((code, log)) => {
-                let refusal = Refusal {
-                    code,
-                    log,
-                    gas_wanted: fuel_limit,
-                    tx: Some(summary),
-                };
-                return Ok(refusal.into_result(hash));
-            }
-        };
+        } = ran;
         let gas_used = (fuel_limit - fuel).saturating_add(gas).min(fuel_limit);
         // The fee is the room the transaction took in the block, not the gas it used: a
         // transaction that declares more fuel than it needs keeps others out of the block and
@@ -242,21 +232,15 @@ impl<'a> ChainBlock<'a> {
         })
     }
 
-    fn transfer(
-        &mut self,
-        sender: Address,
-        to: Address,
-        amount: u64,
-        fuel: u64,
-    ) -> Result<Refusable> {
+    fn transfer(&mut self, sender: Address, to: Address, amount: u64, fuel: u64) -> Result<Ran> {
         if fuel < TRANSFER_GAS {
             let log =
                 format!("a transfer costs {TRANSFER_GAS} gas, the transaction has {fuel} left");
-            return Ok(Ok(Ran::failed(Code::OutOfGas, log, fuel)));
+            return Ok(Ran::failed(Code::OutOfGas, log, fuel));
         }
         let tx = self.block.transaction();
         let savepoint = tx.savepoint();
-        Ok(Ok(match tx.transfer(&sender.0, &to.0, amount) {
+        Ok(match tx.transfer(&sender.0, &to.0, amount) {
             Ok(()) => Ran::ok(Vec::new(), TRANSFER_GAS, Vec::new()),
             Err(
                 govm::StateError::InsufficientBalance { .. }
@@ -270,7 +254,7 @@ impl<'a> ChainBlock<'a> {
                 )
             }
             Err(other) => return Err(other.into()),
-        }))
+        })
     }
 
     fn call(
@@ -281,11 +265,11 @@ impl<'a> ChainBlock<'a> {
         args: &[u8],
         value: u64,
         fuel: u64,
-    ) -> Result<Refusable> {
+    ) -> Result<Ran> {
         let outcome = self
             .block
             .execute_encoded(sender, fuel, value, contract, function, args);
-        Ok(Ok(match outcome {
+        Ok(match outcome {
             Ok(out) => Ran::ok(out.encoded_results, out.gas_used, out.events),
             Err(EngineError::Call {
                 error, gas_used, ..
@@ -296,11 +280,15 @@ impl<'a> ChainBlock<'a> {
             ),
             Err(e @ EngineError::Abi(_)) => Ran::failed(Code::CallFailed, e.to_string(), 0),
             Err(other) => return Err(other.into()),
-        }))
+        })
     }
 
-    /// Deploys `source` with `wasm` (moved in); `bytes` is the whole transaction, read again
-    /// only to classify a module refused on its own.
+    /// Deploys `source` with `wasm` (moved in). Whatever fails once the deploy was admitted
+    /// is a result that ran (docs/chain.md §3): its bytes' gas is charged first, then a
+    /// source, module or options a block finds wrong end `DeployFailed` (check_tx refuses
+    /// them, so an honest proposer never includes one, yet a block must not check them for
+    /// free), package initialisation that runs out ends `OutOfGas` and one that fails
+    /// `InitFailed`. Nothing of a failed deploy is written. `Err` is this node failing.
     fn deploy(
         &mut self,
         sender: Address,
@@ -308,19 +296,18 @@ impl<'a> ChainBlock<'a> {
         wasm: Vec<u8>,
         options: &[u8],
         fuel: u64,
-        bytes: &[u8],
-    ) -> Result<Refusable> {
-        let limits = match self.chain.deploy_limits(options) {
-            Ok(limits) => limits,
-            Err(refused) => return Ok(Err(refused)),
-        };
+    ) -> Result<Ran> {
         // What the bytes cost is known before any work; package initialisation gets the rest.
         let bytes_gas = govm::deploy_gas(source.len(), wasm.len(), 0);
         if bytes_gas > fuel {
             let log =
                 format!("the deploy's bytes cost {bytes_gas} gas, the transaction has {fuel} left");
-            return Ok(Ok(Ran::failed(Code::OutOfGas, log, fuel)));
+            return Ok(Ran::failed(Code::OutOfGas, log, fuel));
         }
+        let limits = match self.chain.deploy_limits(options) {
+            Ok(limits) => limits,
+            Err((_, log)) => return Ok(Ran::failed(Code::DeployFailed, log, bytes_gas)),
+        };
         let deploy_options = DeployOptions {
             deployer: sender,
             options: limits,
@@ -333,52 +320,33 @@ impl<'a> ChainBlock<'a> {
         {
             Ok(d) if d.deploy_gas > fuel => {
                 self.block.transaction().rollback_to(savepoint);
-                Ok(Ok(Ran::failed(
+                Ok(Ran::failed(
                     Code::OutOfGas,
                     format!(
                         "the deploy costs {} gas, the transaction has {fuel} left",
                         d.deploy_gas
                     ),
                     fuel,
-                )))
+                ))
             }
-            Ok(d) => Ok(Ok(Ran::ok(d.address.0.to_vec(), d.deploy_gas, Vec::new()))),
-            Err(e) => match e.class() {
-                Class::InvalidSource => Ok(Err((Code::InvalidSource, e.to_string()))),
-                Class::InvalidModule if matches!(e, EngineError::Runtime(_)) => {
-                    // A module valid on its own (checked against no entry points) that failed
-                    // against its source's entry points does not match the source.
-                    let empty = govm::ContractAbi::new("", Vec::new());
-                    let simd = limits.is_some_and(|o| o.enable_simd);
-                    // The wasm was moved into the deploy: this rare path decodes it again.
-                    let valid_alone = match Received::decode(bytes).map(|r| r.tx.unsigned.body) {
-                        Ok(Body::Deploy { wasm, .. }) => {
-                            govm_abi::check_module(&wasm, &empty, simd).is_ok()
-                        }
-                        _ => false,
-                    };
-                    let code = if valid_alone {
-                        Code::ModuleMismatch
-                    } else {
-                        Code::InvalidModule
-                    };
-                    Ok(Err((code, e.to_string())))
-                }
-                // Package initialisation ran and failed: deterministic work the sender pays
-                // for.
-                class @ (Class::InitOutOfGas | Class::InitLimit | Class::InitFailed) => {
-                    let code = if class == Class::InitOutOfGas {
-                        Code::OutOfGas
-                    } else {
-                        Code::InitFailed
-                    };
-                    Ok(Ok(Ran::failed(code, e.to_string(), fuel)))
-                }
-                _ if matches!(e, EngineError::Runtime(_)) => {
-                    Ok(Err((Code::InvalidDeploy, e.to_string())))
-                }
-                _ => Err(e.into()),
-            },
+            Ok(d) => Ok(Ran::ok(d.address.0.to_vec(), d.deploy_gas, Vec::new())),
+            // The store failed or the wall clock stopped package initialisation: this node
+            // cannot go on with the block (the engine's block refuses to commit).
+            Err(e) if e.class() == Class::Node && !matches!(e, EngineError::Runtime(_)) => {
+                Err(e.into())
+            }
+            // The engine rolled the deploy back: nothing of it is written.
+            Err(e) => {
+                let code = Code::of_deploy(e.class());
+                // Package initialisation ran: it used the fuel it had. Otherwise the work
+                // stopped within what the bytes paid for.
+                let gas = if code == Code::DeployFailed {
+                    bytes_gas
+                } else {
+                    fuel
+                };
+                Ok(Ran::failed(code, e.to_string(), gas))
+            }
         }
     }
 
@@ -425,9 +393,6 @@ impl FinalizedChainBlock<'_> {
         Ok(self.block.commit()?)
     }
 }
-
-/// A body that ran, or a refusal found only when running it (a deploy that does not check).
-type Refusable = std::result::Result<Ran, (Code, String)>;
 
 /// What running a body gave.
 struct Ran {

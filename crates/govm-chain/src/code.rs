@@ -37,10 +37,12 @@ pub enum Code {
     /// A deploy whose wasm is not a module govm runs (not wasm, invalid, features or imports
     /// outside the module interface).
     InvalidModule = 12,
-    /// A deploy whose options govm cannot honour, or whose package initialisation fails.
+    /// A deploy whose options govm or the chain cannot honour.
     InvalidDeploy = 13,
     /// A deploy whose wasm is a valid module that does not match its source: an entry point
-    /// without its export, or a callable export that is no entry point.
+    /// without its export, or a callable export that is no entry point. Given by blocks
+    /// under fee rules 1 only: since version 2 a block ends such a deploy [`Code::DeployFailed`]
+    /// and `check_tx` refuses it as [`Code::InvalidModule`].
     ModuleMismatch = 14,
     /// The call failed: the contract returned an error or panicked, the arguments did not
     /// decode, the contract or the function does not exist, or a trap.
@@ -51,9 +53,14 @@ pub enum Code {
     ResourceLimit = 22,
     /// A transfer of more than the sender has after the fee.
     InsufficientFunds = 23,
-    /// A deploy whose package initialisation failed (a trap, a panic, a memory limit): it
-    /// pays its whole fuel limit.
+    /// A deploy whose package initialisation failed (a trap, a panic, a memory limit).
     InitFailed = 24,
+    /// A deploy that a block found wrong after admitting it: a source the validator rejects,
+    /// a module that is not valid or does not match its source, options govm or the chain
+    /// does not accept. `check_tx` refuses each of these (11, 12, 13), so an honest proposer
+    /// never includes one; in a block it costs every validator work, so it pays like any
+    /// transaction that ran. Nothing of it is written but its nonce and fee.
+    DeployFailed = 25,
 }
 
 impl Code {
@@ -76,9 +83,22 @@ impl Code {
         }
     }
 
+    /// The code of a deploy that a block admitted and that failed with `class` (a failure
+    /// of the node itself aside, which stops the block): the chain's one table from the
+    /// failure taxonomy to a failed deploy's result. Package initialisation that ran out is
+    /// [`Code::OutOfGas`], one that failed otherwise [`Code::InitFailed`]; anything else the
+    /// block finds wrong is [`Code::DeployFailed`].
+    pub fn of_deploy(class: Class) -> Code {
+        match class {
+            Class::InitOutOfGas => Code::OutOfGas,
+            Class::InitLimit | Class::InitFailed => Code::InitFailed,
+            _ => Code::DeployFailed,
+        }
+    }
+
     /// The code of a number, if it is one.
     pub fn from_value(value: u32) -> Option<Code> {
-        const ALL: [Code; 20] = [
+        const ALL: [Code; 21] = [
             Code::Ok,
             Code::Malformed,
             Code::UnknownVersion,
@@ -99,6 +119,7 @@ impl Code {
             Code::ResourceLimit,
             Code::InsufficientFunds,
             Code::InitFailed,
+            Code::DeployFailed,
         ];
         ALL.into_iter().find(|c| c.value() == value)
     }
@@ -121,6 +142,9 @@ mod tests {
             }
         }
         assert_eq!(Code::from_value(24), Some(Code::InitFailed));
+        assert_eq!(Code::from_value(25), Some(Code::DeployFailed));
+        assert!(Code::DeployFailed.ran());
         assert_eq!(Code::from_value(15), None);
+        assert_eq!(Code::from_value(26), None);
     }
 }

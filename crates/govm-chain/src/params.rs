@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 /// what a transaction that ran pays, and which failures are charged. Changing any of them is
 /// a consensus change: every node of a chain must apply the same version, so bump it.
 /// Version 2: a transaction that ran pays `fuel_limit × gas_price` (version 1 charged
-/// `gas_used × gas_price`).
+/// `gas_used × gas_price`), and a deploy a block finds wrong after admitting it runs and
+/// pays (`Code::DeployFailed`; version 1 refused it for free).
 pub const FEE_RULES: u32 = 2;
 
 /// Gas every transaction pays before its body runs.

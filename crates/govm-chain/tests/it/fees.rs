@@ -196,28 +196,34 @@ fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
         )
     };
     let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
-    // A deadline below the chain's minimum is refused before any work.
+    // A deadline below the chain's minimum: check_tx refuses it, and a block that holds it
+    // anyway charges it (DeployFailed) with its bytes' gas as the gas used.
     let short = ContractOptions {
         timeout_ms: 1,
         ..chain.engine().default_options()
     };
-    let r = block
-        .deliver_tx(&deploy(0, 200_000_000, short.encode()))
-        .unwrap();
-    assert_eq!(r.code, Code::InvalidDeploy, "{}", r.log);
-    // Enough for the bytes, not for package initialisation: it ran out, and paid it all.
+    let short = deploy(0, 200_000_000, short.encode());
+    assert_eq!(chain.check_tx(&short).code, Code::InvalidDeploy);
+    let r = block.deliver_tx(&short).unwrap();
+    assert_eq!(r.code, Code::DeployFailed, "{}", r.log);
     let probe = deploy(0, 0, Vec::new());
     let bytes = govm_chain::intrinsic_gas(probe.len())
         + govm::deploy_gas(contract("token").len(), token_wasm.len(), 0);
+    let options_len = short.len() - probe.len();
+    assert_eq!(
+        (r.gas_used, r.fee),
+        (bytes + options_len as u64 * 10, 200_000_000)
+    );
+    // Enough for the bytes, not for package initialisation: it ran out, and paid it all.
     let r = block
-        .deliver_tx(&deploy(0, bytes + 1_000, Vec::new()))
+        .deliver_tx(&deploy(1, bytes + 1_000, Vec::new()))
         .unwrap();
     assert_eq!(r.code, Code::OutOfGas, "{}", r.log);
     assert_eq!(r.gas_used, bytes + 1_000);
     // A transfer whose fuel covers only the intrinsic gas.
     let t = tx(
         &k.alice,
-        1,
+        2,
         0,
         Body::Transfer {
             to: [5; 20],
@@ -227,7 +233,7 @@ fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
     let intrinsic = govm_chain::intrinsic_gas(t.len());
     let t = tx(
         &k.alice,
-        1,
+        2,
         intrinsic,
         Body::Transfer {
             to: [5; 20],
@@ -237,8 +243,84 @@ fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
     let r = block.deliver_tx(&t).unwrap();
     assert_eq!(r.code, Code::OutOfGas, "{}", r.log);
     block.commit().unwrap();
-    assert_eq!(chain.account(alice).unwrap().nonce, 2);
+    assert_eq!(chain.account(alice).unwrap().nonce, 3);
     assert_eq!(chain.account(Address([5; 20])).unwrap().balance, 0);
+}
+
+/// A deploy a block finds wrong after admitting it (a module that does not match its
+/// source, bytes that are no module, a source the validator rejects) runs: it moves its
+/// nonce and pays its fuel limit, and writes nothing else, so the same bytes cannot take a
+/// block's work again for free. check_tx still refuses each, with its own code.
+#[test]
+fn a_deploy_a_block_finds_wrong_pays_and_moves_its_nonce() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &genesis()).unwrap();
+    let k = keys();
+    let alice = addr(&k.alice);
+    let (_, token_wasm) = built("token");
+    let wrong = |nonce: u64, source: Vec<u8>, wasm: Vec<u8>| {
+        tx(
+            &k.alice,
+            nonce,
+            300_000_000,
+            Body::Deploy {
+                source,
+                wasm,
+                options: Vec::new(),
+            },
+        )
+    };
+    let cases = [
+        // The token's module under the counter's source: compiled, then found not to match.
+        (contract("counter"), token_wasm.clone(), Code::InvalidModule),
+        (
+            contract("token"),
+            b"\0asm junk".to_vec(),
+            Code::InvalidModule,
+        ),
+        (
+            b"package x\nimport \"os\"\nfunc F() {}\n".to_vec(),
+            token_wasm.clone(),
+            Code::InvalidSource,
+        ),
+    ];
+    let before = chain.account(alice).unwrap();
+    let info = chain.info().unwrap();
+    for (source, wasm, checked) in &cases {
+        assert_eq!(
+            chain.check_tx(&wrong(0, source.clone(), wasm.clone())).code,
+            *checked
+        );
+    }
+    assert_eq!(chain.info().unwrap(), info, "check_tx writes nothing");
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    // The mismatched deploy twice: the second pays again.
+    let order = [&cases[0], &cases[0], &cases[1], &cases[2]];
+    for (nonce, (source, wasm, _)) in (0..).zip(order) {
+        let bytes = wrong(nonce, source.clone(), wasm.clone());
+        let r = block.deliver_tx(&bytes).unwrap();
+        assert_eq!(r.code, Code::DeployFailed, "{}", r.log);
+        assert!(r.code.ran());
+        assert_eq!(r.fee, 300_000_000);
+        assert!(r.data.is_empty() && r.events.is_empty());
+        assert_eq!(
+            r.gas_used,
+            govm_chain::intrinsic_gas(bytes.len()) + govm::deploy_gas(source.len(), wasm.len(), 0)
+        );
+        let tx = r.tx.as_ref().unwrap();
+        assert!(!tx.details.iter().any(|(k, _)| *k == "contract"));
+    }
+    block.commit().unwrap();
+    let after = chain.account(alice).unwrap();
+    assert_eq!(after.nonce, before.nonce + 4);
+    assert_eq!(after.balance, before.balance - 4 * 300_000_000);
+    assert_eq!(chain.account(PROPOSER).unwrap().balance, 4 * 300_000_000);
+    // No contract was made at any of those nonces.
+    for n in 0..4 {
+        let code = govm_state::code_hash(&contract("counter"), &token_wasm);
+        let address = Address(govm_state::contract_address(&alice.0, n, &code));
+        assert!(chain.engine().contract_info(address).is_err());
+    }
 }
 
 /// The ledger's own writes (nonce, fee, stored result) never count against the body's
