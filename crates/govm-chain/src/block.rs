@@ -273,11 +273,15 @@ impl<'a> ChainBlock<'a> {
             Ok(out) => Ran::ok(out.encoded_results, out.gas_used, out.events),
             Err(EngineError::Call {
                 error, gas_used, ..
-            }) => Ran::failed(
-                Code::of_call(Class::of_call(&error)),
-                error.to_string(),
-                gas_used,
-            ),
+            }) => match Class::of_call(&error) {
+                // The node itself failed under the call (its store, its memory, instantiating
+                // a module that passed every check): not the contract's doing, so never a
+                // result that this node alone might record.
+                Class::Node => {
+                    return Err(Error::Halt(format!("the node failed under a call: {error}")));
+                }
+                class => Ran::failed(Code::of_call(class), error.to_string(), gas_used),
+            },
             Err(e @ EngineError::Abi(_)) => Ran::failed(Code::CallFailed, e.to_string(), 0),
             Err(other) => return Err(other.into()),
         })

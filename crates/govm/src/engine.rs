@@ -240,6 +240,7 @@ impl Engine {
         Ok((limits, source, valid))
     }
 
+    #[cfg(feature = "build")]
     pub(crate) fn prepare(
         &self,
         hash: &[u8; 32],

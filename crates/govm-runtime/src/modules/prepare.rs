@@ -211,7 +211,16 @@ pub(crate) fn instantiate_memory(
     pre: &InstancePre<HostState>,
     store: &mut Store<HostState>,
 ) -> std::result::Result<wasmtime::Instance, RunError> {
-    let instance = pre.instantiate(&mut *store)?;
+    // A module that passed the checks, within the limits it was deployed with, instantiates
+    // the same way everywhere: what fails here (a trap aside) is this node (its memory, its
+    // pool), never the contract, and must not become a result.
+    let instance = pre.instantiate(&mut *store).map_err(|e| {
+        if e.downcast_ref::<wasmtime::Trap>().is_some() {
+            RunError::Wasm(e)
+        } else {
+            RunError::Contract(Error::Internal(format!("instantiating a module: {e}")))
+        }
+    })?;
     let memory = instance
         .get_memory(&mut *store, MEMORY_EXPORT)
         .ok_or_else(|| Error::InvalidModule("`memory` is not a memory".into()))?;
