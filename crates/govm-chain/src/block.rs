@@ -278,7 +278,9 @@ impl<'a> ChainBlock<'a> {
                 // a module that passed every check): not the contract's doing, so never a
                 // result that this node alone might record.
                 Class::Node => {
-                    return Err(Error::Halt(format!("the node failed under a call: {error}")));
+                    return Err(Error::Halt(format!(
+                        "the node failed under a call: {error}"
+                    )));
                 }
                 class => Ran::failed(Code::of_call(class), error.to_string(), gas_used),
             },

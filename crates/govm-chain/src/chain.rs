@@ -6,11 +6,12 @@ use parity_scale_codec::Decode;
 
 use crate::error::{Error, Result};
 use crate::genesis::Genesis;
-use crate::params::ChainParams;
+use crate::params::{ChainParams, PROTOCOL_VERSION};
 use crate::results::TxRecord;
 
 const CHAIN_ID: &str = "chain_id";
 const PARAMS: &str = "params";
+const PROTOCOL: &str = "protocol";
 
 /// A chain on an [`Engine`]: the ledger rules every node shares.
 #[derive(Debug)]
@@ -72,6 +73,18 @@ impl Chain {
                         genesis.chain_id
                     )));
                 }
+                // A state made before the version was stored holds none: version 1.
+                let protocol = view
+                    .chain_record(PROTOCOL)?
+                    .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+                    .map_or(1, u64::from_be_bytes);
+                if protocol != PROTOCOL_VERSION {
+                    return Err(Error::Genesis(format!(
+                        "the state was made under protocol version {protocol}; this node runs \
+                         version {PROTOCOL_VERSION}, which would compute other results for its \
+                         blocks (start a node of version {protocol}, or a new chain)"
+                    )));
+                }
                 let params = view.chain_record(PARAMS)?.unwrap_or_default();
                 if serde_json::from_slice::<ChainParams>(&params).ok() != Some(genesis.params) {
                     return Err(Error::Genesis(
@@ -92,6 +105,7 @@ impl Chain {
         tx.set_chain_record(CHAIN_ID, genesis.chain_id.as_bytes())?;
         let params = serde_json::to_vec(&genesis.params).unwrap_or_default();
         tx.set_chain_record(PARAMS, &params)?;
+        tx.set_chain_record(PROTOCOL, &PROTOCOL_VERSION.to_be_bytes())?;
         for b in &genesis.balances {
             let to = parse_address(&b.address)?;
             tx.start_scope();

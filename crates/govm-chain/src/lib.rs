@@ -53,8 +53,8 @@ pub use ed25519_dalek::SigningKey;
 pub use error::{Error, Result};
 pub use genesis::{Genesis, GenesisBalance, GenesisContract};
 pub use params::{
-    ChainParams, FEE_RULES, MAX_TX_BYTES_RANGE, TRANSFER_GAS, TX_BASE_GAS, TX_GAS_PER_BYTE,
-    intrinsic_gas,
+    ChainParams, FEE_RULES, MAX_TX_BYTES_RANGE, PROTOCOL_VERSION, TRANSFER_GAS, TX_BASE_GAS,
+    TX_GAS_PER_BYTE, intrinsic_gas,
 };
 pub use proposal::{ProposalRefusal, ProposalTx};
 pub use results::{TxRecord, TxResult, TxSummary};

@@ -10,6 +10,16 @@ use serde::{Deserialize, Serialize};
 /// pays (`Code::DeployFailed`; version 1 refused it for free).
 pub const FEE_RULES: u32 = 2;
 
+/// The version of what every node of a chain must compute alike beyond its genesis: the
+/// transaction format, the fee rules ([`FEE_RULES`]), the gas schedule and the state layout of
+/// this build. It is stored with the state at genesis; a node refuses a state made under
+/// another version (it would compute other results for the same blocks), and reports it to
+/// CometBFT as the application version. Version 2: fee rules 2, code kept under the hash of
+/// the source and the module, package initialisation held to less fuel than it is given, the
+/// node halting on its own failures under a call, and the gas schedule of this build (version
+/// 1 was every build before them).
+pub const PROTOCOL_VERSION: u64 = 2;
+
 /// Gas every transaction pays before its body runs.
 pub const TX_BASE_GAS: u64 = 10_000;
 /// Gas per byte of a transaction's encoding.

@@ -241,10 +241,22 @@ fn finalize(
     Ok((block, response))
 }
 
+/// The most text of its contract events (names, field keys, and field values in their JSON
+/// form) one transaction's result renders, in its attributes and again in `info`. Decoding
+/// bounds each event next to its bytes, but a transaction may emit many: this keeps what
+/// `FinalizeBlock` answers small whatever they hold. Rendering is not consensus (only
+/// `code`, `data`, `gas_wanted` and `gas_used` are hashed), and the events are stored whole.
+const MAX_RENDERED_EVENT_TEXT: usize = 256 << 10;
+
+/// What an event name past [`MAX_RENDERED_EVENT_TEXT`] is cut to, in bytes.
+const CUT_NAME_LEN: usize = 64;
+
 /// A delivered transaction as ABCI reports it: its code, data, log, gas, the events that
 /// `tx_search` filters on, and `info` holding the contract events in their JSON form
 /// (`EventRecord::to_json`) for clients that print them. Each event field is rendered to JSON
-/// once, for both.
+/// once, for both, and only while the transaction's events have rendered less than
+/// [`MAX_RENDERED_EVENT_TEXT`]: a field that would go past it is left out, a name is cut, and
+/// the event says how many of its fields were left out (`cut`).
 fn exec_result(result: TxResult) -> ExecTxResult {
     let mut events = Vec::with_capacity(result.events.len() + 1);
     if let Some(tx) = &result.tx {
@@ -262,15 +274,39 @@ fn exec_result(result: TxResult) -> ExecTxResult {
             attributes,
         });
     }
+    let mut left = MAX_RENDERED_EVENT_TEXT;
+    // Takes `len` bytes from what is left to render, or nothing when they do not fit.
+    let mut fits = |len: usize| match left.checked_sub(len) {
+        Some(rest) => {
+            left = rest;
+            true
+        }
+        None => false,
+    };
     let mut info_events = Vec::with_capacity(result.events.len());
     for e in &result.events {
         let contract = e.contract.to_string();
+        let name = if fits(e.name.len()) {
+            e.name.clone()
+        } else {
+            let mut end = CUT_NAME_LEN.min(e.name.len());
+            while !e.name.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}…", &e.name[..end])
+        };
         let mut attributes = vec![
             attribute("contract", contract.clone()),
-            attribute("name", e.name.clone()),
+            attribute("name", name.clone()),
         ];
         let mut fields = serde_json::Map::new();
+        let mut cut = 0usize;
         for (key, value) in &e.fields {
+            // Measured before anything is rendered.
+            if !fits(key.len().saturating_add(value.json_len())) {
+                cut += 1;
+                continue;
+            }
             let value = value.to_json();
             // Fields are prefixed so that no contract can pose as another through a field
             // named `contract` or `name`.
@@ -281,11 +317,16 @@ fn exec_result(result: TxResult) -> ExecTxResult {
             attributes.push(attribute(&format!("field.{key}"), text));
             fields.insert(key.clone(), value);
         }
+        let mut info = json!({ "contract": contract, "name": name, "fields": fields });
+        if cut > 0 || name.len() != e.name.len() {
+            attributes.push(attribute("cut", cut.to_string()));
+            info["cut"] = json!(cut);
+        }
         events.push(Event {
             r#type: CONTRACT_EVENT.into(),
             attributes,
         });
-        info_events.push(json!({ "contract": contract, "name": e.name, "fields": fields }));
+        info_events.push(info);
     }
     let info = if info_events.is_empty() {
         String::new()
@@ -364,7 +405,7 @@ impl Application for App {
             Ok(info) => ResponseInfo {
                 data: "govm".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
-                app_version: 1,
+                app_version: govm_chain::PROTOCOL_VERSION,
                 last_block_height: i64::try_from(info.height).unwrap_or(i64::MAX),
                 last_block_app_hash: info.state_hash.0.to_vec().into(),
             },
@@ -533,5 +574,94 @@ impl Application for App {
             Err(_) => self.halt("Commit: the block thread is gone"),
         }
         ResponseCommit::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use govm::{EventRecord, Hash, Value};
+    use govm_chain::Code;
+
+    use super::*;
+
+    fn result(events: Vec<EventRecord>) -> TxResult {
+        TxResult {
+            code: Code::Ok,
+            data: Vec::new(),
+            log: String::new(),
+            gas_wanted: 1,
+            gas_used: 1,
+            fee: 1,
+            events,
+            hash: Hash([0; 32]),
+            tx: None,
+        }
+    }
+
+    fn event(name: &str, fields: Vec<(String, Value)>) -> EventRecord {
+        EventRecord {
+            contract: Address([7; 20]),
+            name: name.into(),
+            fields,
+        }
+    }
+
+    /// A transaction's events render at most `MAX_RENDERED_EVENT_TEXT` of names, keys and
+    /// values: a field that would go past it is left out and its event says so; fields that
+    /// still fit after it are rendered.
+    #[test]
+    fn what_a_transaction_renders_of_its_events_is_bounded() {
+        let huge = Value::List(vec![Value::Bool(true); 200_000]);
+        let chunk = Value::String("x".repeat(10_000));
+        let events = vec![
+            event("Huge", vec![("all".into(), huge), ("small".into(), Value::U8(1))]),
+            event(
+                "Many",
+                (0..40).map(|i| (format!("f{i}"), chunk.clone())).collect(),
+            ),
+            event(&"N".repeat(MAX_RENDERED_EVENT_TEXT), vec![]),
+        ];
+        let rendered = exec_result(result(events));
+        let text: usize = rendered.events[..]
+            .iter()
+            .flat_map(|e| &e.attributes)
+            .map(|a| a.key.len() + a.value.len())
+            .sum();
+        assert!(text < MAX_RENDERED_EVENT_TEXT + 4096, "{text} bytes rendered");
+        assert!(rendered.info.len() < MAX_RENDERED_EVENT_TEXT + 4096);
+        let cut = |event: &Event| {
+            event
+                .attributes
+                .iter()
+                .find(|a| a.key == "cut")
+                .map(|a| a.value.clone())
+        };
+        let huge = &rendered.events[0];
+        assert_eq!(cut(huge).as_deref(), Some("1"));
+        assert!(huge.attributes.iter().any(|a| a.key == "field.small" && a.value == "1"));
+        let many = &rendered.events[1];
+        let kept = many.attributes.iter().filter(|a| a.key.starts_with("field.")).count();
+        assert_eq!((kept, cut(many)), (26, Some("14".to_owned())));
+        let long = &rendered.events[2];
+        let name = long.attributes.iter().find(|a| a.key == "name").unwrap();
+        assert_eq!(name.value, format!("{}…", "N".repeat(CUT_NAME_LEN)));
+        assert_eq!(cut(long).as_deref(), Some("0"));
+        let info: Json = serde_json::from_str(&rendered.info).unwrap();
+        assert_eq!(info["events"][0]["cut"], 1);
+        assert_eq!(info["events"][0]["fields"]["small"], 1);
+        assert_eq!(info["events"][1]["fields"].as_object().unwrap().len(), 26);
+    }
+
+    #[test]
+    fn events_that_fit_are_rendered_whole_without_a_mark() {
+        let rendered = exec_result(result(vec![event(
+            "Transfer",
+            vec![("to".into(), Value::Address(Address([1; 20])))],
+        )]));
+        let attributes = &rendered.events[0].attributes;
+        assert!(attributes.iter().all(|a| a.key != "cut"));
+        assert_eq!(attributes[2].key, "field.to");
+        let info: Json = serde_json::from_str(&rendered.info).unwrap();
+        assert_eq!(info["events"][0].get("cut"), None);
     }
 }

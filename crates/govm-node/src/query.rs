@@ -117,6 +117,7 @@ fn route(chain: &Chain, parts: &[&str], data: &[u8]) -> Answer {
                 "state_hash": info.state_hash.to_string(),
                 "params": serde_json::to_value(chain.params()).unwrap_or(Json::Null),
                 "fee_rules": govm_chain::FEE_RULES,
+                "protocol_version": govm_chain::PROTOCOL_VERSION,
                 "runtime": runtime_stats(chain),
             }))
         }

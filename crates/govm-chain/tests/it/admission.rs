@@ -151,3 +151,30 @@ fn check_tx_counts_what_pending_transactions_may_spend() {
         })
     );
 }
+
+/// A node refuses a state made under another protocol version (fee rules, gas schedule, state
+/// layout): it would compute other results for the same blocks. A state from before the
+/// version was stored counts as version 1.
+#[test]
+fn a_state_of_another_protocol_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = Chain::new(engine(Node::RedbNoDiskCache, dir.path()), &genesis()).unwrap();
+    assert_eq!(chain.info().unwrap().height, 0);
+    drop(chain);
+    // Version 1 written out, and a record that is not a version (read as none).
+    for (height, stored, version) in [(1, 1u64.to_be_bytes().to_vec(), 1), (2, Vec::new(), 1)] {
+        let engine = engine(Node::RedbNoDiskCache, dir.path());
+        let mut block = engine.begin_block(height, 1_700_000_000 + height as i64);
+        block
+            .transaction()
+            .set_chain_record("protocol", &stored)
+            .unwrap();
+        block.commit().unwrap();
+        let err = Chain::new(engine, &genesis()).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("protocol version {version}"))
+                && err.contains(&format!("version {}", govm_chain::PROTOCOL_VERSION)),
+            "{err}"
+        );
+    }
+}
