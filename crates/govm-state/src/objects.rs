@@ -144,7 +144,8 @@ impl Transaction {
         owner: &AddressBytes,
     ) -> Result<Option<ObjectIdBytes>> {
         let prefix = key(keys::OWNER_INDEX, &[contract, owner]);
-        match self.scan_prefix(&prefix)?.into_iter().next() {
+        // Bounded: the first index entry, whatever else the owner holds.
+        match self.first_with_prefix(&prefix)? {
             None => Ok(None),
             Some((_, v)) if v.len() == 32 => Ok(Some(array(&v))),
             Some(_) => Err(Error::Corrupt("owner index".into())),

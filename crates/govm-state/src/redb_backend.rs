@@ -176,6 +176,35 @@ impl Backend for RedbBackend {
         Ok(out)
     }
 
+    fn scan_page(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        use std::ops::Bound;
+        let table = self.table()?;
+        let start = match after {
+            Some(a) => Bound::Excluded(a),
+            None => Bound::Included(prefix),
+        };
+        let mut out = Vec::new();
+        for item in table
+            .range::<&[u8]>((start, Bound::Unbounded))
+            .map_err(storage)?
+        {
+            if out.len() == limit {
+                break;
+            }
+            let (k, v) = item.map_err(storage)?;
+            if !k.value().starts_with(prefix) {
+                break;
+            }
+            out.push((k.value().to_vec(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
     fn apply(&self, writes: &WriteSet) -> Result<()> {
         let tx = self.db.begin_write().map_err(storage)?;
         {

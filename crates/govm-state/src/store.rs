@@ -175,6 +175,55 @@ impl Transaction {
         Ok(merged.into_iter().collect())
     }
 
+    /// The first entry (in key order) whose key starts with `prefix`, as this transaction
+    /// sees it, visiting only the entries before it: stored entries this transaction deleted
+    /// and written ones it passes on the way. Its work, counted like a scan's
+    /// ([`Transaction::take_scanned`]), is bounded by what it visits, never by how many
+    /// entries the prefix holds.
+    pub(crate) fn first_with_prefix(&self, prefix: &[u8]) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        /// Stored entries read at a time; how many are read changes nothing visited.
+        const CHUNK: usize = 16;
+        let mut written = self
+            .writes
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .peekable();
+        let mut visited = 0u64;
+        let mut after: Option<Vec<u8>> = None;
+        let found = 'search: loop {
+            let page = self.backend.scan_page(prefix, after.as_deref(), CHUNK)?;
+            let last_page = page.len() < CHUNK;
+            for (key, value) in page {
+                // Written entries before this stored one come first.
+                while let Some((k, v)) = written.next_if(|(k, _)| k.as_slice() < key.as_slice()) {
+                    visited += 1;
+                    if let Some(v) = v {
+                        break 'search Some((k.clone(), v.clone()));
+                    }
+                }
+                visited += 1;
+                match written.next_if(|(k, _)| **k == key) {
+                    // Rewritten or deleted by this transaction.
+                    Some((_, Some(v))) => break 'search Some((key, v.clone())),
+                    Some((_, None)) => {}
+                    None => break 'search Some((key, value)),
+                }
+                after = Some(key);
+            }
+            if last_page {
+                for (k, v) in written.by_ref() {
+                    visited += 1;
+                    if let Some(v) = v {
+                        break 'search Some((k.clone(), v.clone()));
+                    }
+                }
+                break None;
+            }
+        };
+        self.scanned.fetch_add(visited, Ordering::Relaxed);
+        Ok(found)
+    }
+
     /// How many stored and written entries prefix scans visited since the last call (owner
     /// lookups, deletions of objects with their fields, listings), and starts counting
     /// again: the host charges per entry, so that a scan's cost follows its work.
@@ -453,12 +502,25 @@ mod tests {
         let state = State::in_memory();
         let contract = deployed(&state);
         let mut tx = state.begin();
-        for _ in 0..3 {
-            tx.create_object(&contract, &BOB).unwrap();
-        }
+        let ids: Vec<_> = (0..3)
+            .map(|_| tx.create_object(&contract, &BOB).unwrap())
+            .collect();
         tx.take_scanned();
-        tx.object_with_owner(&contract, &BOB).unwrap();
-        assert_eq!(tx.take_scanned(), 3);
+        // A lookup visits what comes before its answer, not everything the owner holds.
+        assert_eq!(tx.object_with_owner(&contract, &BOB).unwrap(), Some(ids[0]));
+        assert_eq!(tx.take_scanned(), 1);
         assert_eq!(tx.take_scanned(), 0);
+        // Committed, then the first given away in a new transaction: the lookup passes the
+        // stored entry this transaction deleted, and stops at the next.
+        state.commit(tx).unwrap();
+        let mut tx = state.begin();
+        tx.set_owner(&contract, &ids[0], &[7; 20]).unwrap();
+        tx.take_scanned();
+        assert_eq!(tx.object_with_owner(&contract, &BOB).unwrap(), Some(ids[1]));
+        assert_eq!(tx.take_scanned(), 2);
+        assert_eq!(
+            tx.object_with_owner(&contract, &[7; 20]).unwrap(),
+            Some(ids[0])
+        );
     }
 }
