@@ -16,6 +16,8 @@ pub(crate) const OWNER_INDEX: u8 = b'i';
 pub(crate) const OBJECT_SEQ: u8 = b's';
 pub(crate) const EVENT: u8 = b'e';
 pub(crate) const EVENT_SEQ: u8 = b'E';
+/// A contract's events: `v ‖ contract ‖ sequence` (empty value), for reading them by page.
+pub(crate) const CONTRACT_EVENT: u8 = b'v';
 pub(crate) const STATE_HASH: u8 = b'h';
 pub(crate) const BALANCE: u8 = b'b';
 pub(crate) const ACCOUNT_NONCE: u8 = b'N';

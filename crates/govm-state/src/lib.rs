@@ -43,5 +43,6 @@ pub use error::{Error, Result};
 pub use ids::{AddressBytes, HashBytes, ObjectIdBytes};
 pub use keys::{code_hash, contract_address, default_object_id, object_id, source_hash};
 pub use model::{ContractRecord, Event, ObjectMeta};
+pub use objects::ObjectCursor;
 pub use redb_backend::RedbBackend;
 pub use store::{Limits, Savepoint, State, Transaction};

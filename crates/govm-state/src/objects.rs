@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::ids::{AddressBytes, ObjectIdBytes, hex};
 use crate::keys::{self, key};
 use crate::model::{ObjectMeta, array};
-use crate::store::Transaction;
+use crate::store::{State, Transaction};
 
 impl Transaction {
     pub(crate) fn insert_object(
@@ -225,13 +225,52 @@ impl Transaction {
     }
 }
 
+/// Where a page of a contract's objects stops: the owner (20 bytes) and creation sequence
+/// (u64 big-endian) of its last object, the order pages follow (the owner index's).
+pub type ObjectCursor = [u8; 28];
+
+impl State {
+    /// At most `limit` committed objects of `contract` after `after` (from the first with
+    /// none), in the owner index's order (by owner, then creation), each with its cursor.
+    /// The work is bounded by `limit`, and a page never shifts while blocks commit: the
+    /// cursor is a position in the index, not a count.
+    pub fn objects_page(
+        &self,
+        contract: &AddressBytes,
+        after: Option<&ObjectCursor>,
+        limit: usize,
+    ) -> Result<Vec<(ObjectCursor, ObjectMeta)>> {
+        let prefix = key(keys::OWNER_INDEX, &[contract]);
+        let after = after.map(|c| key(keys::OWNER_INDEX, &[contract, c]));
+        let mut out = Vec::new();
+        for (k, v) in self.backend.scan_page(&prefix, after.as_deref(), limit)? {
+            let (Ok(cursor), Ok(id)) = (
+                ObjectCursor::try_from(&k[prefix.len()..]),
+                ObjectIdBytes::try_from(v.as_slice()),
+            ) else {
+                return Err(Error::Corrupt("owner index".into()));
+            };
+            let meta = self
+                .backend
+                .get(&key(keys::OBJECT, &[&id]))?
+                .map(|m| ObjectMeta::decode(id, &m))
+                .transpose()?
+                .ok_or_else(|| Error::Corrupt("owner index".into()))?;
+            out.push((cursor, meta));
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
+    use super::ObjectCursor;
     use crate::backend::MemoryBackend;
     use crate::error::Error;
     use crate::keys::{contract_address, default_object_id};
+    use crate::model::ObjectMeta;
     use crate::store::fixtures::{ALICE, BOB, deployed};
     use crate::store::{Limits, State};
 
@@ -321,5 +360,35 @@ mod tests {
             tx.set_field(&contract, &id, "", &[1]),
             Err(Error::InvalidInput(_))
         ));
+    }
+
+    #[test]
+    fn objects_read_by_page_follow_the_owner_index() {
+        let state = State::in_memory();
+        let contract = deployed(&state);
+        let mut tx = state.begin();
+        for owner in [[3; 20], [1; 20], [3; 20], [2; 20]] {
+            tx.create_object(&contract, &owner).unwrap();
+        }
+        state.commit(tx).unwrap();
+        // The default object (owned by the contract) is listed too.
+        let all = state.objects_page(&contract, None, 100).unwrap();
+        assert_eq!(all.len(), 5);
+        let first = state.objects_page(&contract, None, 2).unwrap();
+        let rest = state
+            .objects_page(&contract, Some(&first[1].0), 100)
+            .unwrap();
+        let ids =
+            |p: &[(ObjectCursor, ObjectMeta)]| p.iter().map(|(_, m)| m.id).collect::<Vec<_>>();
+        assert_eq!([ids(&first), ids(&rest)].concat(), ids(&all));
+        // A new object after the cursor's place appears on a later page; earlier pages
+        // stay as they were.
+        let mut tx = state.begin();
+        tx.create_object(&contract, &[0; 20]).unwrap();
+        state.commit(tx).unwrap();
+        assert_eq!(
+            ids(&state.objects_page(&contract, None, 2).unwrap())[1],
+            ids(&first)[0]
+        );
     }
 }
