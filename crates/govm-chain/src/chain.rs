@@ -26,6 +26,11 @@ pub struct Chain {
     pub(crate) keys: dashmap::DashMap<[u8; 32], ed25519_dalek::VerifyingKey>,
 }
 
+/// The most fuel a read-only call (`Chain::query`, the node's `/call`) may use (the facade's
+/// default for a call): at the gas schedule's worst ns per gas, a few hundredths of a second,
+/// so that queries, which nobody pays for, cost their node little.
+pub const QUERY_FUEL: u64 = 50_000_000;
+
 /// The most public keys [`Chain`] keeps decompressed before it starts over.
 pub(crate) const MAX_KEYS: usize = 1 << 16;
 
@@ -161,7 +166,9 @@ impl Chain {
         })
     }
 
-    /// A read-only call with JSON arguments, on the committed state at its height.
+    /// A read-only call with JSON arguments, on the committed state at its height, with at
+    /// most [`QUERY_FUEL`] (and the contract's own limit): a query costs its node bounded
+    /// work, whatever the contract allows its transactions.
     pub fn query(
         &self,
         sender: Address,
@@ -172,6 +179,7 @@ impl Chain {
         let info = self.info()?;
         let ctx = govm::CallContext {
             block_height: info.height,
+            fuel_limit: QUERY_FUEL,
             ..govm::CallContext::new(sender)
         };
         Ok(self.engine.query_json(&ctx, contract, function, args)?)

@@ -47,7 +47,7 @@ mod tx;
 
 pub use admission::{Pending, TxCheck};
 pub use block::{ChainBlock, FinalizedChainBlock};
-pub use chain::{Account, Chain, ChainInfo};
+pub use chain::{Account, Chain, ChainInfo, QUERY_FUEL};
 pub use code::Code;
 pub use ed25519_dalek::SigningKey;
 pub use error::{Error, Result};

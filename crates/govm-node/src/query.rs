@@ -133,10 +133,7 @@ fn route(chain: &Chain, parts: &[&str], data: &[u8]) -> Answer {
             .abi(parse_address(address)?)
             .map(|abi| serde_json::from_str(&abi.to_json()).unwrap_or(Json::Null))
             .map_err(engine_error),
-        ["objects", address] => engine
-            .objects(parse_address(address)?)
-            .map(|list| Json::Array(list.iter().map(ObjectRecord::to_json).collect()))
-            .map_err(engine_error),
+        ["objects", address] => objects(chain, parse_address(address)?, data),
         ["object", id] => {
             let id = ObjectId::from_hex(id).map_err(|e| bad(format!("object id: {e}")))?;
             match engine.object(id).map_err(engine_error)? {
@@ -144,8 +141,8 @@ fn route(chain: &Chain, parts: &[&str], data: &[u8]) -> Answer {
                 None => Err(not_found(format!("no object {id}"))),
             }
         }
-        ["events"] => events(chain, None),
-        ["events", address] => events(chain, Some(parse_address(address)?)),
+        ["events"] => events(chain, None, data),
+        ["events", address] => events(chain, Some(parse_address(address)?), data),
         ["tx", hash] => {
             let hash = Hash::from_hex(hash).map_err(|e| bad(format!("transaction hash: {e}")))?;
             match chain.tx_result(hash).map_err(internal)? {
@@ -182,12 +179,86 @@ fn runtime_stats(chain: &Chain) -> Json {
     })
 }
 
-fn events(chain: &Chain, contract: Option<Address>) -> Answer {
-    chain
+/// The most items one page of `/events` or `/objects` holds, and how many it holds when the
+/// query names no `limit`.
+pub(crate) const MAX_PAGE: usize = 1000;
+const DEFAULT_PAGE: usize = 100;
+
+/// What a paged query (`/events`, `/objects`) takes as its data: `{"limit": N, "after": X}`,
+/// both optional; `after` is the `seq` (events) or `cursor` (objects) of the previous page's
+/// last item.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageData {
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    after: Option<Json>,
+}
+
+fn page(data: &[u8]) -> Result<(usize, Option<Json>), (QueryCode, String, Json)> {
+    let page: PageData = if data.is_empty() {
+        PageData::default()
+    } else {
+        serde_json::from_slice(data).map_err(|e| bad(format!("page data: {e}")))?
+    };
+    let limit = page.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(bad(format!("limit {limit} is outside 1..={MAX_PAGE}")));
+    }
+    Ok((limit, page.after))
+}
+
+/// One page of events, oldest first, each with its `seq`.
+fn events(chain: &Chain, contract: Option<Address>, data: &[u8]) -> Answer {
+    let (limit, after) = page(data)?;
+    let after = match after {
+        None => None,
+        Some(a) => Some(
+            a.as_u64()
+                .ok_or_else(|| bad("after: an event's seq, a number".into()))?,
+        ),
+    };
+    let list = chain
         .engine()
-        .events(contract)
-        .map(|list| Json::Array(list.iter().map(EventRecord::to_json).collect()))
-        .map_err(engine_error)
+        .events_page(contract, after, limit)
+        .map_err(engine_error)?;
+    Ok(Json::Array(
+        list.iter()
+            .map(|(seq, e)| {
+                let mut json = EventRecord::to_json(e);
+                json["seq"] = json!(seq);
+                json
+            })
+            .collect(),
+    ))
+}
+
+/// One page of a contract's objects, each with its `cursor`.
+fn objects(chain: &Chain, contract: Address, data: &[u8]) -> Answer {
+    let (limit, after) = page(data)?;
+    let after = match after {
+        None => None,
+        Some(a) => {
+            let text = a.as_str().unwrap_or_default().trim_start_matches("0x");
+            let bytes = hex::decode(text).ok();
+            let cursor = bytes.and_then(|b| govm::ObjectCursor::try_from(b.as_slice()).ok());
+            Some(cursor.ok_or_else(|| bad("after: an object's cursor, 0x-hex".into()))?)
+        }
+    };
+    let list = chain
+        .engine()
+        .objects_page(contract, after.as_ref(), limit)
+        .map_err(engine_error)?;
+    Ok(Json::Array(
+        list.iter()
+            .map(|(cursor, o)| {
+                let mut json = ObjectRecord::to_json(o);
+                json["cursor"] = json!(format!("0x{}", hex::encode(cursor)));
+                json
+            })
+            .collect(),
+    ))
 }
 
 fn call(chain: &Chain, contract: Address, function: &str, data: &[u8]) -> Answer {

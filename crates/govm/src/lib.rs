@@ -108,5 +108,5 @@ pub use govm_runtime::{
     ContractOptions, Error as CallError, LogLevel, MAX_RESULT_SIZE, MAX_TIMEOUT_MS, RuntimeConfig,
     WasiOptions,
 };
-pub use govm_state::{Error as StateError, State, Transaction};
+pub use govm_state::{Error as StateError, ObjectCursor, State, Transaction};
 pub use govm_validate::{Diagnostic, Rejected, SourceError};

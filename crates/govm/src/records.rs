@@ -141,6 +141,48 @@ impl Engine {
         object_record(&tx, &abi, meta).map(Some)
     }
 
+    /// At most `limit` committed events after sequence number `after`, oldest first, each
+    /// with its sequence number (the next page's `after`); with `contract`, only that
+    /// contract's. Bounded by `limit`: what a node serves.
+    pub fn events_page(
+        &self,
+        contract: Option<Address>,
+        after: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<(u64, EventRecord)>> {
+        let events = self
+            .state
+            .events_page(contract.as_ref().map(|c| &c.0), after, limit)?;
+        let tx = self.state.begin();
+        let mut abis = Abis::new(self, &tx);
+        events
+            .iter()
+            .map(|(seq, e)| {
+                Ok((
+                    *seq,
+                    EventRecord::decode(&*abis.get(Address(e.contract))?, e)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// At most `limit` objects of `contract` after `after`, with their fields decoded, in
+    /// the owner index's order (by owner, then creation), each with its cursor (the next
+    /// page's `after`). Bounded by `limit`: what a node serves.
+    pub fn objects_page(
+        &self,
+        contract: Address,
+        after: Option<&govm_state::ObjectCursor>,
+        limit: usize,
+    ) -> Result<Vec<(govm_state::ObjectCursor, ObjectRecord)>> {
+        let page = self.state.objects_page(&contract.0, after, limit)?;
+        let tx = self.state.begin();
+        let abi = Abis::new(self, &tx).get(contract)?;
+        page.into_iter()
+            .map(|(cursor, meta)| Ok((cursor, object_record(&tx, &abi, meta)?)))
+            .collect()
+    }
+
     /// Every committed event, oldest first; with `contract`, only that contract's.
     pub fn events(&self, contract: Option<Address>) -> Result<Vec<EventRecord>> {
         let events = self.state.events(contract.as_ref().map(|c| &c.0))?;

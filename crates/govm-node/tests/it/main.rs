@@ -372,3 +372,35 @@ fn a_block_finalized_again_before_commit_replaces_the_first() {
         f.halts.lock().unwrap()
     );
 }
+
+/// `/events` and `/objects` answer by page: a `limit` within 1..=1000 (100 when none is
+/// given) and an `after` of the right kind, else a bad request.
+#[test]
+fn listings_are_read_by_bounded_pages() {
+    let f = fixture();
+    let with_data = |path: &str, data: &str| {
+        let r = f.app.query(RequestQuery {
+            path: path.into(),
+            data: data.as_bytes().to_vec().into(),
+            ..RequestQuery::default()
+        });
+        (r.code, r.log)
+    };
+    assert_eq!(query(&f.app, "/events"), (0, serde_json::json!([])));
+    assert_eq!(with_data("/events", r#"{"limit": 5, "after": 7}"#).0, 0);
+    for (path, data, says) in [
+        ("/events", r#"{"limit": 0}"#, "limit 0"),
+        ("/events", r#"{"limit": 1001}"#, "limit 1001"),
+        ("/events", r#"{"after": "x"}"#, "after"),
+        ("/events", r#"{"page": 2}"#, "unknown field"),
+        (
+            "/objects/0x0101010101010101010101010101010101010101",
+            r#"{"after": "0x01"}"#,
+            "cursor",
+        ),
+    ] {
+        let (code, log) = with_data(path, data);
+        assert_eq!(code, QueryCode::BadRequest as u32, "{path} {data}: {log}");
+        assert!(log.contains(says), "{path} {data}: {log}");
+    }
+}
