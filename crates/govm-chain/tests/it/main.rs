@@ -91,6 +91,8 @@ fn genesis() -> Genesis {
 enum Node {
     Memory,
     RedbNoDiskCache,
+    /// In memory, instances allocated on demand instead of from the pool.
+    OnDemand,
 }
 
 fn engine(node: Node, dir: &std::path::Path) -> Engine {
@@ -100,6 +102,10 @@ fn engine(node: Node, dir: &std::path::Path) -> Engine {
         Node::RedbNoDiskCache => {
             runtime.wasi.precompiled_cache = false;
             StateBackend::Redb(dir.join("state.redb"))
+        }
+        Node::OnDemand => {
+            runtime.pooling = false;
+            StateBackend::Memory
         }
     };
     Engine::new(Config {

@@ -266,3 +266,82 @@ fn the_same_transactions_give_the_same_results_on_every_node() {
         "{memory:#?}"
     );
 }
+
+/// Block 3: the token deployed again, first short of its package initialisation's gas (the
+/// module is prepared already on a node that ran block 1, not on one restarted without its
+/// cache), then with enough.
+fn block_three(chain: &Chain) -> Vec<String> {
+    let k = keys();
+    let (_, token_wasm) = built("token");
+    let source = contract("token");
+    let nonce = chain.account(addr(&k.alice)).unwrap().nonce;
+    let body = || Body::Deploy {
+        source: source.clone(),
+        wasm: token_wasm.clone(),
+        options: Vec::new(),
+    };
+    // The fuel limit is fixed-width: the length, and so the intrinsic gas, does not move.
+    let len = tx(&k.alice, nonce, 0, body()).len();
+    let before_init =
+        govm_chain::intrinsic_gas(len) + govm::deploy_gas(source.len(), token_wasm.len(), 0);
+    let mut block = chain.begin_block(3, 1_700_000_015, PROPOSER).unwrap();
+    let mut out = Vec::new();
+    for (n, init) in [(0, 1_000), (1, 100_000_000)] {
+        let r = block
+            .deliver_tx(&tx(&k.alice, nonce + n, before_init + init, body()))
+            .unwrap();
+        out.push(summary(&r));
+    }
+    let hash = block.commit().unwrap();
+    out.push(format!("block 3 {hash}"));
+    out
+}
+
+/// The whole script, and block 3, on `node`; with `stack`, on a thread of that native stack
+/// size.
+fn transcript(node: Node, restart: bool, stack: Option<usize>) -> Vec<String> {
+    let script = move || {
+        let dir = tempfile::tempdir().unwrap();
+        let mut chain = Chain::new(engine(node, dir.path()), &genesis()).unwrap();
+        let (mut out, token) = block_one(&chain);
+        if restart {
+            drop(chain);
+            chain = Chain::new(engine(node, dir.path()), &genesis()).unwrap();
+        }
+        out.extend(block_two(&chain, token));
+        out.extend(block_three(&chain));
+        out.push(accounts(&chain));
+        out
+    };
+    match stack {
+        None => script(),
+        Some(size) => std::thread::Builder::new()
+            .stack_size(size)
+            .spawn(script)
+            .unwrap()
+            .join()
+            .unwrap(),
+    }
+}
+
+/// One script, the redeploy short of its initialisation gas included, gives one transcript
+/// on a node whose module cache is warm, one restarted with it wiped (and no disk cache),
+/// one that allocates instances on demand (no pool), and one running on a thread with
+/// another native stack size.
+#[test]
+fn one_script_gives_one_transcript_on_every_kind_of_node() {
+    let warm = transcript(Node::Memory, false, None);
+    let wiped = transcript(Node::RedbNoDiskCache, true, None);
+    let on_demand = transcript(Node::OnDemand, false, None);
+    let other_stack = transcript(Node::Memory, false, Some(3 << 20));
+    assert_eq!(warm, wiped);
+    assert_eq!(warm, on_demand);
+    assert_eq!(warm, other_stack);
+    let redeploys: Vec<&String> = warm.iter().rev().skip(2).take(2).collect();
+    assert!(redeploys[1].starts_with("OutOfGas"), "{warm:#?}");
+    assert!(
+        redeploys[1].contains("package initialization failed: out of fuel"),
+        "{warm:#?}"
+    );
+    assert!(redeploys[0].starts_with("Ok"), "{warm:#?}");
+}
