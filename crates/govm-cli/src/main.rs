@@ -58,6 +58,10 @@ struct Cli {
     /// With --node: the gas price to offer (default: the chain's minimum).
     #[arg(long, global = true, value_name = "N")]
     gas_price: Option<u64>,
+    /// With --node: refuse to sign when the node's latest block is older than this many
+    /// seconds (it lags, or the chain has stopped); 0 turns the check off.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60)]
+    max_block_age: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -113,6 +117,7 @@ fn main() -> ExitCode {
         from: cli.from.clone(),
         wait: Duration::from_millis(cli.wait_ms),
         gas_price: cli.gas_price,
+        max_block_age: (cli.max_block_age > 0).then(|| Duration::from_secs(cli.max_block_age)),
     };
     match cli.command.run(&env) {
         Ok(exit) => exit.into(),

@@ -43,6 +43,13 @@ impl Output {
             println!("event   {}", event_text(e));
         }
         println!("gas     {}", outcome["gas_used"]);
+        // A transaction's cost (a network's call): fee, fuel limit and gas price.
+        if let Some(fee) = outcome.get("fee") {
+            println!(
+                "fee     {fee} (fuel limit {} × gas price {})",
+                outcome["fuel_limit"], outcome["gas_price"]
+            );
+        }
     }
 
     /// A failed call: the error, what the contract printed, and the gas it used.
@@ -62,6 +69,28 @@ impl Output {
                 eprint!("{debug_output}");
             }
             eprintln!("error: {error}\ngas used {gas_used}");
+        }
+    }
+
+    /// A network's transaction that ran and failed: the error, the gas it used, and
+    /// `sent`, where it is and what it cost (`fee`, its text form).
+    pub(crate) fn tx_failure(&self, error: &str, sent: &Json, fee: &str) {
+        if self.json {
+            let mut failure =
+                json!({ "status": "error", "result": null, "error": error, "events": [] });
+            if let (Some(f), Some(sent)) = (failure.as_object_mut(), sent.as_object()) {
+                f.extend(sent.clone());
+            }
+            println!("{failure}");
+        } else {
+            eprintln!("error: {error}\ngas used {}\n{fee}", sent["gas_used"]);
+        }
+    }
+
+    /// A word for people, on standard error; nothing with `--json`.
+    pub(crate) fn note(&self, text: &str) {
+        if !self.json {
+            eprintln!("{text}");
         }
     }
 

@@ -198,6 +198,17 @@ impl Localnet {
     /// Starts validator `i`: its application, then (once it listens) CometBFT. Their output
     /// goes to `app.log` and `cometbft.log` in its home.
     pub fn start(&mut self, i: usize) -> Result<()> {
+        self.start_with(i, false)
+    }
+
+    /// Starts validator `i` cut off from its peers: it dials none (no persistent peers, no
+    /// peer exchange) and listens where none dials, so it stays at the height it had,
+    /// syncing (`catching_up`), until it is stopped and started again: a node that lags.
+    pub fn start_isolated(&mut self, i: usize) -> Result<()> {
+        self.start_with(i, true)
+    }
+
+    fn start_with(&mut self, i: usize, isolated: bool) -> Result<()> {
         let node = &mut self.nodes[i];
         if node.app.is_some() || node.comet.is_some() {
             return Err(LocalnetError::Failed(format!("validator {i} is running")));
@@ -226,6 +237,17 @@ impl Localnet {
         }
         let mut comet = Command::new(&self.config.cometbft);
         comet.args(["start", "--home"]).arg(node.home.cometbft());
+        if isolated {
+            // The port between the ABCI one and the next validator's: nobody's address.
+            let alone = format!("tcp://127.0.0.1:{}", node.p2p + 5);
+            comet.args([
+                "--p2p.persistent_peers",
+                "",
+                "--p2p.pex=false",
+                "--p2p.laddr",
+                &alone,
+            ]);
+        }
         node.comet = Some(spawn(&mut comet, &node.home.root().join("cometbft.log"))?);
         Ok(())
     }

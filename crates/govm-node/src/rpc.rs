@@ -1,7 +1,7 @@
 //! A client of CometBFT's JSON-RPC (plain HTTP, JSON-RPC 2.0 over POST): what the `govm`
 //! command, the local network and the tests send to a node.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -47,6 +47,9 @@ pub struct Status {
     pub app_hash: String,
     /// Whether the node is still syncing.
     pub catching_up: bool,
+    /// The time in the header of the latest block (`None` before the first block, or when
+    /// the node sent no time it could read).
+    pub latest_block_time: Option<SystemTime>,
 }
 
 /// What `broadcast_tx_sync` says (the mempool's `CheckTx`).
@@ -163,7 +166,23 @@ impl Client {
                 .ok_or_else(|| unexpected("status", "height"))?,
             app_hash: text(&sync["latest_app_hash"]),
             catching_up: sync["catching_up"].as_bool().unwrap_or(false),
+            latest_block_time: sync["latest_block_time"]
+                .as_str()
+                .and_then(|t| humantime::parse_rfc3339(t).ok()),
         })
+    }
+
+    /// The heights the node's peers are deciding, as it last heard from them (their round
+    /// state in `dump_consensus_state`: one past what each has committed); empty while the
+    /// node is not in consensus (block sync) or has no peers.
+    pub fn peer_heights(&self) -> Result<Vec<u64>, RpcError> {
+        let r = self.call("dump_consensus_state", json!({}))?;
+        Ok(r["peers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| number(&p["peer_state"]["round_state"]["height"]))
+            .collect())
     }
 
     /// Sends a transaction to the mempool (`broadcast_tx_sync`: after `CheckTx`).

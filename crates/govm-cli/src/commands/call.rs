@@ -8,7 +8,7 @@ use serde_json::{Value as Json, json};
 use crate::commands::Env;
 use crate::exit::{Exit, Failure, OrFail};
 use crate::input::address;
-use crate::network::{Network, events_of, query_failure, sent_json, tx_exit};
+use crate::network::{Fuel, Network, events_of, query_failure, ran_failure, sent_json};
 
 /// The arguments `call` and `query` share.
 #[derive(Args, Debug, Clone)]
@@ -25,9 +25,10 @@ pub(crate) struct CallArgs {
     /// The caller's address.
     #[arg(long, default_value = "0x0000000000000000000000000000000000000000")]
     sender: String,
-    /// The most fuel the call may use.
-    #[arg(long, default_value_t = 50_000_000)]
-    fuel: u64,
+    /// The most fuel the call may use (default 50,000,000). With --node, `call`'s transaction
+    /// fuel limit; by default estimated from a read-only run of the call on the node.
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
     /// The block height.
     #[arg(long, default_value_t = 1)]
     height: u64,
@@ -72,11 +73,12 @@ pub(crate) fn run(env: &Env, args: &CallArgs, commit: bool) -> Result<Exit, Fail
             query_network(env, &net, args, contract, &json_args)
         };
     }
+    let sender = address(&args.sender, "--sender")?;
     let ctx = CallContext {
-        sender: address(&args.sender, "--sender")?,
+        sender,
         block_height: args.height,
         block_time: args.time,
-        fuel_limit: args.fuel,
+        fuel_limit: args.fuel.unwrap_or(CallContext::new(sender).fuel_limit),
         value: args.value,
     };
     let engine = env.engine()?;
@@ -122,6 +124,13 @@ fn call_network(
         .args_from_json(function, json_args)
         .and_then(|values| abi.encode_args(function, &values))
         .map_err(Failure::input)?;
+    let fuel = match args.fuel {
+        Some(limit) => Fuel::Given(limit),
+        None => match estimate(env, net, args, contract, &key, json_args)? {
+            Ok(gas) => Fuel::call_estimate(gas),
+            Err(exit) => return Ok(exit),
+        },
+    };
     let sent = net.submit(
         &key,
         Body::Call {
@@ -130,13 +139,12 @@ fn call_network(
             args: encoded,
             value: args.value,
         },
-        args.fuel,
+        fuel,
         env.gas_price,
     )?;
     let included = &sent.included;
     if included.code != 0 {
-        env.out.call_failure(&included.log, included.gas_used, "");
-        return Ok(tx_exit(included.code));
+        return Ok(ran_failure(env.out, &sent));
     }
     let results = abi
         .decode_results(function, &included.data)
@@ -148,14 +156,47 @@ fn call_network(
         "events": events_of(included),
         "gas_used": included.gas_used,
     });
-    if env.out.json
-        && let (Some(o), Some(tx)) = (outcome.as_object_mut(), sent_json(&sent).as_object())
-    {
-        o.insert("tx".into(), tx["tx"].clone());
-        o.insert("height".into(), tx["height"].clone());
+    if let (Some(o), Json::Object(tx)) = (outcome.as_object_mut(), sent_json(&sent)) {
+        for (k, v) in tx {
+            o.entry(k).or_insert(v);
+        }
     }
     env.out.outcome_json(&outcome);
     Ok(Exit::Ok)
+}
+
+/// The gas `call --node` needs, measured by running it read-only on the node's committed
+/// state (`/call`) as its signer; a call that fails there is reported and not sent (`Err`,
+/// its exit code).
+fn estimate(
+    env: &Env,
+    net: &Network,
+    args: &CallArgs,
+    contract: Address,
+    key: &govm_chain::SigningKey,
+    json_args: &Json,
+) -> Result<Result<u64, Exit>, Failure> {
+    let sender = govm_chain::address_of(&key.verifying_key().to_bytes());
+    let data = json!({ "sender": sender.to_string(), "args": json_args }).to_string();
+    let path = format!("/call/{contract}/{}", args.function);
+    match net.query_raw(&path, data.as_bytes())? {
+        (0, _, outcome) => Ok(Ok(outcome["gas_used"].as_u64().unwrap_or(0))),
+        (code, log, value) if value.is_object() => {
+            let without_value = if args.value > 0 {
+                " (run without --value: the node's /call query carries none)"
+            } else {
+                ""
+            };
+            let error = format!(
+                "{log}\nthe call fails when run read-only on the node's committed \
+                 state{without_value}, so it was not sent (give --fuel N to send it anyway)"
+            );
+            env.out
+                .call_failure(&error, value["gas_used"].as_u64().unwrap_or(0), "");
+            Ok(Err(query_failure(code, &log).exit))
+        }
+        (code, log, _) => Err(query_failure(code, &log)),
+    }
 }
 
 /// `query --node`: a read-only call on the node's committed state.

@@ -3,15 +3,15 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use govm::DeployOptions;
+use govm::{Address, ContractOptions, DeployOptions, Engine};
 use govm_chain::Body;
-use serde_json::json;
+use serde_json::{Value as Json, json};
 
 use crate::commands::Env;
 use crate::exit::{Exit, Failure, OrFail};
 use crate::input::{address, file_name, read};
-use crate::network::{Network, tx_exit};
-use crate::output::with_spinner;
+use crate::network::{DEPLOY_INIT_ALLOWANCE, Fuel, Network, fee_text, sent_json, tx_exit};
+use crate::output::{Output, with_spinner};
 
 /// Validate, compile and deploy a contract (FILE.go or FILE.go.gz); prints its address.
 #[derive(Args, Debug)]
@@ -34,9 +34,10 @@ pub(crate) struct Deploy {
     /// Wall-clock limit of one call, in milliseconds (1 to 60,000). Default 5,000.
     #[arg(long, value_name = "N")]
     timeout_ms: Option<u64>,
-    /// With --node: the most gas the deploy transaction may use.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
-    deploy_fuel: u64,
+    /// With --node: the deploy transaction's fuel limit (default: its deploy gas, with the
+    /// package initialisation measured here, and the intrinsic gas of its size).
+    #[arg(long, value_name = "N")]
+    deploy_fuel: Option<u64>,
 }
 
 pub(crate) fn run(env: &Env, args: &Deploy) -> Result<Exit, Failure> {
@@ -96,31 +97,37 @@ fn deploy_network(
         || engine.build(&code, &file_name(&args.file)),
     )
     .or_fail_in(&args.file, source)?;
-    let options = if args.fuel.is_some() || args.memory_limit.is_some() || args.timeout_ms.is_some()
-    {
-        let mut limits = engine.default_options();
-        limits.fuel_limit = args.fuel.unwrap_or(limits.fuel_limit);
-        limits.memory_limit = args.memory_limit.unwrap_or(limits.memory_limit);
-        limits.timeout_ms = args.timeout_ms.unwrap_or(limits.timeout_ms);
-        limits.encode()
-    } else {
-        Vec::new()
+    let limits = (args.fuel.is_some() || args.memory_limit.is_some() || args.timeout_ms.is_some())
+        .then(|| {
+            let mut limits = engine.default_options();
+            limits.fuel_limit = args.fuel.unwrap_or(limits.fuel_limit);
+            limits.memory_limit = args.memory_limit.unwrap_or(limits.memory_limit);
+            limits.timeout_ms = args.timeout_ms.unwrap_or(limits.timeout_ms);
+            limits
+        });
+    let wasm = module.into_bytes();
+    let sender = govm_chain::address_of(&key.verifying_key().to_bytes());
+    let fuel = match args.deploy_fuel {
+        Some(limit) => Fuel::Given(limit),
+        None => deploy_fuel(&engine, env.out, (&code, &wasm), limits, sender)
+            .or_fail_in(&args.file, source)?,
     };
     let sent = with_spinner(env.out, "waiting for a block", || {
         net.submit(
             &key,
             Body::Deploy {
                 source: code,
-                wasm: module.bytes().to_vec(),
-                options,
+                wasm,
+                options: limits.map(|l| l.encode()).unwrap_or_default(),
             },
-            args.deploy_fuel,
+            fuel,
             env.gas_price,
         )
     })?;
     let included = &sent.included;
     let Ok(address) = <[u8; 20]>::try_from(included.data.as_slice()) else {
-        env.out.call_failure(&included.log, included.gas_used, "");
+        env.out
+            .tx_failure(&included.log, &sent_json(&sent), &fee_text(&sent));
         return Ok(match included.code {
             0 | 21 | 22 => Exit::Limit,
             c => tx_exit(c),
@@ -129,18 +136,63 @@ fn deploy_network(
     let address = govm::Address(address);
     let info = net.query(&format!("/contract/{address}"), &[])?;
     let functions: Vec<&str> = abi.functions.iter().map(|f| f.name.as_str()).collect();
-    env.out.print(
-        json!({
-            "address": address.to_string(),
-            "code_hash": info["code_hash"],
-            "functions": functions,
-            "init_gas": null,
-            "snapshot_hash": null,
-            "tx": sent.hash,
-            "height": included.height,
-            "gas_used": included.gas_used,
-        }),
-        || address.to_string(),
-    );
+    let mut deployed = json!({
+        "address": address.to_string(),
+        "code_hash": info["code_hash"],
+        "functions": functions,
+        "init_gas": null,
+        "snapshot_hash": null,
+    });
+    if let (Some(d), Json::Object(tx)) = (deployed.as_object_mut(), sent_json(&sent)) {
+        d.extend(tx);
+    }
+    env.out.print(deployed, || address.to_string());
+    env.out.note(&format!(
+        "deployed in block {}: {} gas, {}",
+        included.height,
+        included.gas_used,
+        fee_text(&sent)
+    ));
     Ok(Exit::Ok)
+}
+
+/// The fuel a deploy needs: its deploy gas (docs/gas.md), measured by preparing the module
+/// here as a node will (package initialisation included), on `engine`'s state in memory. A
+/// deploy whose preparation fails for the contract's own reasons (its initialisation panics
+/// or runs out of fuel) fails here, before anything is sent; one that fails for this
+/// machine's (`Class::Node`) gets the bytes' part and [`DEPLOY_INIT_ALLOWANCE`] for the
+/// initialisation.
+pub(crate) fn deploy_fuel(
+    engine: &Engine,
+    out: Output,
+    (code, wasm): (&[u8], &[u8]),
+    limits: Option<ContractOptions>,
+    deployer: Address,
+) -> Result<Fuel, govm::Error> {
+    let options = DeployOptions {
+        deployer,
+        options: limits,
+        ..DeployOptions::default()
+    };
+    let measured = with_spinner(out, "measuring package initialisation", || {
+        engine.deploy_prebuilt(code, wasm.to_vec(), &options)
+    });
+    match measured {
+        // Package initialisation succeeds when it is given more fuel than it uses: one more.
+        Ok(deployment) => Ok(Fuel::Needed {
+            gas: deployment.deploy_gas.saturating_add(1),
+            margin: 0,
+        }),
+        Err(e) if e.class() == govm::Class::Node => {
+            out.note(&format!(
+                "govm: package initialisation could not be measured here ({e}): allowing it \
+                 {DEPLOY_INIT_ALLOWANCE} gas"
+            ));
+            Ok(Fuel::Needed {
+                gas: govm::deploy_gas(code.len(), wasm.len(), 0),
+                margin: DEPLOY_INIT_ALLOWANCE,
+            })
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -42,6 +42,8 @@ pub(crate) struct Env {
     pub(crate) wait: Duration,
     /// `--gas-price`.
     pub(crate) gas_price: Option<u64>,
+    /// `--max-block-age` (`None`: 0, no limit).
+    pub(crate) max_block_age: Option<Duration>,
 }
 
 impl Env {
@@ -50,11 +52,14 @@ impl Env {
         crate::home::engine(&self.home, true, self.lock_timeout)
     }
 
-    /// The network of `--node`, if given.
+    /// The network of `--node`, if given; the home records each key's last transaction.
     pub(crate) fn network(&self) -> Result<Option<Network>, Failure> {
         self.node
             .as_deref()
-            .map(|url| Network::new(url, self.wait))
+            .map(|url| {
+                Network::new(url, self.wait)
+                    .map(|n| n.recording_in(&self.home).max_block_age(self.max_block_age))
+            })
             .transpose()
     }
 

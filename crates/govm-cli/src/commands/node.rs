@@ -338,14 +338,18 @@ fn deploy_token(
         .build(&code, &crate::input::file_name(file))
         .map_err(|e| Failure::from_error(e, Some((file, &source))))?;
     let network = crate::network::Network::new(&net.rpc_url(0), Duration::from_secs(60))?;
+    let deployer = address_of(&keys[0].verifying_key().to_bytes());
+    let wasm = module.into_bytes();
+    let fuel = super::deploy::deploy_fuel(&engine, env.out, (&code, &wasm), None, deployer)
+        .map_err(|e| Failure::from_error(e, Some((file, &source))))?;
     let sent = network.submit(
         &keys[0],
         govm_chain::Body::Deploy {
             source: code,
-            wasm: module.bytes().to_vec(),
+            wasm,
             options: Vec::new(),
         },
-        1_000_000_000,
+        fuel,
         None,
     )?;
     let token =
@@ -368,7 +372,8 @@ fn deploy_token(
                 args,
                 value: 0,
             },
-            50_000_000,
+            // What the load's calls reserve: a token call uses about a tenth of it.
+            crate::network::Fuel::Given(1_000_000),
             None,
         )?;
         match sent.included.code {

@@ -6,7 +6,7 @@ use govm_chain::Body;
 use crate::commands::Env;
 use crate::exit::{Exit, Failure};
 use crate::input::address;
-use crate::network::{sent_json, tx_exit};
+use crate::network::{Fuel, fee_text, ran_failure, sent_json};
 
 /// Pay native balance to an address (against a network: --node URL --from NAME).
 #[derive(Args, Debug)]
@@ -15,9 +15,10 @@ pub(crate) struct Transfer {
     to: String,
     /// How much.
     amount: u64,
-    /// The most gas the transaction may use.
-    #[arg(long, default_value_t = 100_000)]
-    fuel: u64,
+    /// The transaction's fuel limit (default: exactly what a transfer uses, the intrinsic gas
+    /// of its size and the transfer's own).
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
 }
 
 pub(crate) fn run(env: &Env, args: &Transfer) -> Result<Exit, Failure> {
@@ -35,19 +36,25 @@ pub(crate) fn run(env: &Env, args: &Transfer) -> Result<Exit, Failure> {
             to: to.0,
             amount: args.amount,
         },
-        args.fuel,
+        args.fuel.map_or(
+            Fuel::Needed {
+                gas: govm_chain::TRANSFER_GAS,
+                margin: 0,
+            },
+            Fuel::Given,
+        ),
         env.gas_price,
     )?;
-    let code = sent.included.code;
-    if code != 0 {
-        env.out
-            .call_failure(&sent.included.log, sent.included.gas_used, "");
-        return Ok(tx_exit(code));
+    if sent.included.code != 0 {
+        return Ok(ran_failure(env.out, &sent));
     }
     env.out.print(sent_json(&sent), || {
         format!(
-            "transferred {} to {to} in block {} ({} gas)",
-            args.amount, sent.included.height, sent.included.gas_used
+            "transferred {} to {to} in block {} ({} gas, {})",
+            args.amount,
+            sent.included.height,
+            sent.included.gas_used,
+            fee_text(&sent)
         )
     });
     Ok(Exit::Ok)
