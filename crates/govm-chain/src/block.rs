@@ -8,7 +8,9 @@ use crate::admission::summary;
 use crate::chain::Chain;
 use crate::code::Code;
 use crate::error::{Error, Result};
-use crate::params::{TRANSFER_GAS, intrinsic_gas};
+use crate::params::{
+    MAX_BLOCK_RESULT_BYTES, TRANSFER_GAS, intrinsic_gas, result_bytes, result_gas,
+};
 use crate::results::{Refusal, TxRecord, TxResult};
 use crate::tx::{Body, Received, UnsignedTx, tx_hash};
 
@@ -32,6 +34,7 @@ impl Chain {
             block,
             proposer,
             fuel_left: self.params.max_block_fuel,
+            result_bytes_left: MAX_BLOCK_RESULT_BYTES,
             failed: None,
         })
     }
@@ -44,6 +47,8 @@ pub struct ChainBlock<'a> {
     pub(crate) block: govm::Block<'a>,
     pub(crate) proposer: Address,
     pub(crate) fuel_left: u64,
+    /// The result bytes the block may still take ([`MAX_BLOCK_RESULT_BYTES`] to start with).
+    pub(crate) result_bytes_left: u64,
     /// Why the block cannot commit on this node, once a delivery failed.
     pub(crate) failed: Option<String>,
 }
@@ -51,7 +56,10 @@ pub struct ChainBlock<'a> {
 impl<'a> ChainBlock<'a> {
     /// Delivers one transaction. A refused one changes nothing; one that runs moves its
     /// sender's nonce on and pays `fuel_limit × gas_price` (the block fuel it took, whatever
-    /// it used) to the proposer, even when its body fails (the body's own writes roll back). `Err` means this node cannot go on with the
+    /// it used) to the proposer, even when its body fails (the body's own writes roll back).
+    /// Its result's bytes are paid per byte and taken from the block's budget of them: one
+    /// that cannot be paid for ends `OutOfGas`, one that does not fit `ResourceLimit`, its
+    /// body rolled back (docs/chain.md §3). `Err` means this node cannot go on with the
     /// block (a call ran past the wall-clock deadline, or the store failed): it must not be
     /// committed, and nothing is recorded for the transaction.
     pub fn deliver_tx(&mut self, bytes: &[u8]) -> Result<TxResult> {
@@ -166,6 +174,11 @@ impl<'a> ChainBlock<'a> {
             ..
         } = received.tx.unsigned;
         let fuel = fuel_limit - intrinsic_gas(bytes.len());
+        // What the body writes and emits from here on is rolled back if its result cannot be
+        // paid for or does not fit in the block.
+        let tx_state = self.block.transaction();
+        let savepoint = tx_state.savepoint();
+        let events_before = tx_state.events().len();
         let ran = match body {
             Body::Deploy {
                 source,
@@ -180,6 +193,7 @@ impl<'a> ChainBlock<'a> {
             } => self.call(sender, Address(contract), &function, &args, value, fuel)?,
             Body::Transfer { to, amount } => self.transfer(sender, Address(to), amount, fuel)?,
         };
+        let ran = self.pay_for_result(ran, savepoint, events_before, fuel);
         // Once admitted, a transaction runs: whatever its body meets from here on (a deploy
         // that does not check included) is a result that moves its nonce and pays its fee.
         let Ran {
@@ -195,13 +209,9 @@ impl<'a> ChainBlock<'a> {
         // pays for that (admission checked that the sender can pay it without overflow).
         let fee = fuel_limit.saturating_mul(gas_price);
         let height = self.block.height();
-        let record = TxRecord {
-            code: code.value(),
-            data,
-            log,
-            gas_used,
-            height,
-        };
+        // The state keeps what a client needs, not the whole result: `FinalizeBlock` carries
+        // that, and CometBFT keeps it.
+        let record = TxRecord::new(code, &data, &log, gas_used, height);
         let tx_state = self.block.transaction();
         // The ledger's own writes (nonce, fee, result: at most four keys) count in a scope of
         // their own: a body that used the whole per-transaction write limit must not turn
@@ -213,7 +223,7 @@ impl<'a> ChainBlock<'a> {
         self.fuel_left -= fuel_limit;
         if summary.kind == "deploy"
             && code == Code::Ok
-            && let Ok(contract) = <[u8; 20]>::try_from(record.data.as_slice())
+            && let Ok(contract) = <[u8; 20]>::try_from(data.as_slice())
         {
             summary
                 .details
@@ -221,8 +231,8 @@ impl<'a> ChainBlock<'a> {
         }
         Ok(TxResult {
             code,
-            data: record.data,
-            log: record.log,
+            data,
+            log,
             gas_wanted: fuel_limit,
             gas_used,
             fee,
@@ -230,6 +240,49 @@ impl<'a> ChainBlock<'a> {
             hash,
             tx: Some(summary),
         })
+    }
+
+    /// Charges what `ran` puts into the block (its data, its log and its events' records:
+    /// [`result_bytes`]) at [`result_gas`], and takes those bytes from the block's
+    /// [`MAX_BLOCK_RESULT_BYTES`]. A result the transaction's `fuel` cannot pay for ends
+    /// `OutOfGas` (all its fuel used), one that would pass what the block has left ends
+    /// `ResourceLimit`; either way the body's writes and events since `savepoint` are rolled
+    /// back, and the result is replaced by a short log of the chain's own (counted in no
+    /// budget: it is bounded, like a refusal's).
+    fn pay_for_result(
+        &mut self,
+        ran: Ran,
+        savepoint: govm_state::Savepoint,
+        events_before: usize,
+        fuel: u64,
+    ) -> Ran {
+        let tx = self.block.transaction();
+        let events = tx.events().get(events_before..).unwrap_or_default();
+        let bytes = result_bytes(&ran.data, &ran.log, events);
+        let cost = result_gas(bytes);
+        let gas = ran.gas.saturating_add(cost);
+        if gas > fuel {
+            tx.rollback_to(savepoint);
+            let log = format!(
+                "its result's {bytes} bytes (data, log, events) cost {cost} gas, and the \
+                 transaction has {} left after its body (which ended {:?})",
+                fuel.saturating_sub(ran.gas),
+                ran.code
+            );
+            return Ran::failed(Code::OutOfGas, log, fuel);
+        }
+        if bytes > self.result_bytes_left {
+            tx.rollback_to(savepoint);
+            let log = format!(
+                "the block's result bytes are spent: its result's {bytes} bytes (data, log, \
+                 events) pass the {} the block has left of its {MAX_BLOCK_RESULT_BYTES} (the \
+                 body ended {:?})",
+                self.result_bytes_left, ran.code
+            );
+            return Ran::failed(Code::ResourceLimit, log, gas);
+        }
+        self.result_bytes_left -= bytes;
+        Ran { gas, ..ran }
     }
 
     fn transfer(&mut self, sender: Address, to: Address, amount: u64, fuel: u64) -> Result<Ran> {

@@ -49,7 +49,8 @@ pub enum Code {
     CallFailed = 20,
     /// The transaction used all its fuel.
     OutOfGas = 21,
-    /// A memory or stack limit of the contract.
+    /// A memory or stack limit of the contract, a result over 1 MiB, or a result its block
+    /// has no room for (its result bytes spent: `MAX_BLOCK_RESULT_BYTES`).
     ResourceLimit = 22,
     /// A transfer of more than the sender has after the fee.
     InsufficientFunds = 23,

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 /// a consensus change: every node of a chain must apply the same version, so bump it.
 /// Version 2: a transaction that ran pays `fuel_limit × gas_price` (version 1 charged
 /// `gas_used × gas_price`), and a deploy a block finds wrong after admitting it runs and
-/// pays (`Code::DeployFailed`; version 1 refused it for free).
+/// pays (`Code::DeployFailed`; version 1 refused it for free), and the bytes a result puts
+/// into its block are paid per byte ([`RESULT_BYTE_GAS`]) and bounded per block
+/// ([`MAX_BLOCK_RESULT_BYTES`], `Code::ResourceLimit` past it).
 pub const FEE_RULES: u32 = 2;
 
 /// The version of what every node of a chain must compute alike beyond its genesis: the
@@ -16,14 +18,61 @@ pub const FEE_RULES: u32 = 2;
 /// another version (it would compute other results for the same blocks), and reports it to
 /// CometBFT as the application version. Version 2: fee rules 2, code kept under the hash of
 /// the source and the module, package initialisation held to less fuel than it is given, the
-/// node halting on its own failures under a call, and the gas schedule of this build (version
-/// 1 was every build before them).
+/// node halting on its own failures under a call, results paid per byte and bounded per block
+/// ([`RESULT_BYTE_GAS`], [`MAX_BLOCK_RESULT_BYTES`]) with a stored record that keeps their
+/// hash, length and first bytes instead of the whole (`TxRecord`), and the gas schedule of
+/// this build (version 1 was every build before them).
 pub const PROTOCOL_VERSION: u64 = 2;
 
 /// Gas every transaction pays before its body runs.
 pub const TX_BASE_GAS: u64 = 10_000;
 /// Gas per byte of a transaction's encoding.
 pub const TX_GAS_PER_BYTE: u64 = 10;
+
+/// Gas per byte a transaction's result puts into its block (its data, its log and its
+/// events' stored records: [`result_bytes`]), beyond the first [`RESULT_FREE_BYTES`]. The
+/// price of a stored field byte (docs/gas.md: `field_set`'s 20 per byte): every node keeps a
+/// result's bytes for good, as it keeps a field's (CometBFT stores the block's results and
+/// indexes each transaction's), and sends them in `FinalizeBlock`'s response.
+pub const RESULT_BYTE_GAS: u64 = 20;
+
+/// The bytes of a result the intrinsic gas pays for ([`TX_BASE_GAS`] is 500 of them at
+/// [`RESULT_BYTE_GAS`]): a deploy's 20-byte address, a short error, a few events cost nothing
+/// more, so a client that sets an exact fuel limit for a deploy or a transfer stays right.
+/// They still count against the block's [`MAX_BLOCK_RESULT_BYTES`].
+pub const RESULT_FREE_BYTES: u64 = 256;
+
+/// The most result bytes (as [`result_bytes`] measures them) the transactions of one block may
+/// put into it together: a transaction whose result would pass what its block has left ends
+/// `Code::ResourceLimit` with its body rolled back. It bounds what `FinalizeBlock` answers
+/// and what CometBFT stores of a block's results (docs/node.md, "Budgets"). A protocol
+/// constant rather than a genesis parameter: what a node and CometBFT can carry per block
+/// does not depend on the chain, and the genesis format stays as it is.
+pub const MAX_BLOCK_RESULT_BYTES: u64 = 16 << 20;
+
+// A block has room for many of the largest results a call may return.
+const _: () = assert!(MAX_BLOCK_RESULT_BYTES >= 8 * govm::MAX_RESULT_SIZE as u64);
+
+/// The bytes a result puts into its block: its data, its log, and for each of its events the
+/// record the state stores (`contract(20) ‖ name length(u32) ‖ name ‖ encoded fields`,
+/// docs/abi.md §11: the encoded fields hold each key and tagged value, §4).
+pub(crate) fn result_bytes(data: &[u8], log: &str, events: &[govm_state::Event]) -> u64 {
+    let events: u64 = events
+        .iter()
+        .map(|e| 24 + e.name.len() as u64 + e.data.len() as u64)
+        .sum();
+    (data.len() as u64)
+        .saturating_add(log.len() as u64)
+        .saturating_add(events)
+}
+
+/// The gas of a result of `bytes` bytes ([`result_bytes`]): [`RESULT_BYTE_GAS`] per byte
+/// beyond the first [`RESULT_FREE_BYTES`].
+pub fn result_gas(bytes: u64) -> u64 {
+    bytes
+        .saturating_sub(RESULT_FREE_BYTES)
+        .saturating_mul(RESULT_BYTE_GAS)
+}
 
 /// What bounds transactions and blocks (docs/chain.md, "Parameters").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

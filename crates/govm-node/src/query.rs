@@ -145,12 +145,17 @@ fn route(chain: &Chain, parts: &[&str], data: &[u8]) -> Answer {
         ["events", address] => events(chain, Some(parse_address(address)?), data),
         ["tx", hash] => {
             let hash = Hash::from_hex(hash).map_err(|e| bad(format!("transaction hash: {e}")))?;
+            // The stored record: the data whole when short, else its first bytes with the
+            // whole one's length and sha256 (the whole is in CometBFT's `tx`); the log cut.
             match chain.tx_result(hash).map_err(internal)? {
                 Some(r) => Ok(json!({
                     "hash": hash.to_string(),
                     "code": r.code,
                     "data": format!("0x{}", hex::encode(&r.data)),
+                    "data_len": r.data_len,
+                    "data_hash": Hash(r.data_hash).to_string(),
                     "log": r.log,
+                    "log_len": r.log_len,
                     "gas_used": r.gas_used,
                     "height": r.height,
                 })),

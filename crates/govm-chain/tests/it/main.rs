@@ -1,12 +1,14 @@
 //! The ledger, end to end: a scripted sequence of signed transactions gives the same results,
 //! gas and state hashes on every kind of node, after a restart too; malformed transactions
-//! change nothing; a wall-clock deadline inside a block stops the block.
+//! change nothing; a wall-clock deadline inside a block stops the block; results pay for
+//! their bytes and a block's are bounded.
 #![allow(clippy::unwrap_used)]
 
 mod admission;
 mod blocks;
 mod fees;
 mod replay;
+mod results;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
