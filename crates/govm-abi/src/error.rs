@@ -23,6 +23,21 @@ pub enum Error {
         /// Why it failed.
         reason: String,
     },
+    /// SCALE bytes would decode to values far larger than they are: their decoded size
+    /// passes [`decoded_size_limit`](crate::decoded_size_limit) of their length
+    /// (docs/abi.md §1).
+    #[error(
+        "cannot decode {what}: its {len} bytes decode to more than {limit} bytes of values \
+         (the limit is 256 per byte plus 4096)"
+    )]
+    DecodedTooLarge {
+        /// What was being decoded.
+        what: String,
+        /// The length of the input the limit is taken from.
+        len: usize,
+        /// The limit: [`decoded_size_limit`](crate::decoded_size_limit) of `len`.
+        limit: u64,
+    },
     /// A value does not match the type the ABI expects.
     #[error("{what}: expected {expected}, got {got}")]
     TypeMismatch {

@@ -4,8 +4,9 @@
 //! - [`Address`], [`ObjectId`], [`Hash`](struct@Hash): fixed-size identifiers with `0x`-hex text
 //!   forms.
 //! - [`Type`] and [`Value`]: the types an entry point may take and return (basic types,
-//!   fixed arrays, slices, maps and the contract's structs), their SCALE encoding ([`Codec`])
-//!   and their JSON form ([`Codec::from_json`], [`Value::to_json`]).
+//!   fixed arrays, slices, maps and the contract's structs), their SCALE encoding ([`Codec`],
+//!   whose decoding builds at most [`decoded_size_limit`] of its input) and their JSON form
+//!   ([`Codec::from_json`], [`Value::to_json`]).
 //! - [`ContractAbi`]: what a contract exports (functions, structs, events), with a stable
 //!   JSON form.
 //! - [`Envelope`]: the status and payload an entry point returns.
@@ -26,6 +27,7 @@
 #![deny(missing_docs)]
 
 mod codec;
+mod decode;
 mod envelope;
 mod error;
 mod json;
@@ -36,6 +38,7 @@ mod strategies;
 mod tagged;
 mod types;
 mod value;
+mod walk;
 
 pub use codec::{Codec, decode_values, encode_values};
 pub use envelope::Envelope;
@@ -57,9 +60,16 @@ pub const SDK_IMPORT_PATH: &str = "github.com/govm-net/vm";
 /// functions over the same host, for contracts written without a `vm.Context` parameter.
 pub const CORE_IMPORT_PATH: &str = "github.com/govm-net/vm/core";
 
+/// The longest name, in bytes, that enters an ABI: the package's, an entry point's, a
+/// parameter's, a struct's or a struct field's. The validator refuses a longer one: every
+/// decoded struct value copies its fields' names, so their length must stay small next to
+/// the bytes that encode the value (docs/abi.md §1).
+pub const MAX_NAME_LEN: usize = 64;
+
 /// Prefix of every identifier the generated wrapper declares at package level; contracts may
 /// not use it. The wrapper also declares the methods `GovmType`, `GovmEncode` and
 /// `GovmDecode` on the contract's structs.
 pub const RESERVED_PREFIX: &str = "govm_";
 pub use types::{Address, Hash, ObjectId};
 pub use value::{FromValue, U256, Value};
+pub use walk::decoded_size_limit;

@@ -614,7 +614,10 @@ mod tests {
         let huge = Value::List(vec![Value::Bool(true); 200_000]);
         let chunk = Value::String("x".repeat(10_000));
         let events = vec![
-            event("Huge", vec![("all".into(), huge), ("small".into(), Value::U8(1))]),
+            event(
+                "Huge",
+                vec![("all".into(), huge), ("small".into(), Value::U8(1))],
+            ),
             event(
                 "Many",
                 (0..40).map(|i| (format!("f{i}"), chunk.clone())).collect(),
@@ -627,7 +630,10 @@ mod tests {
             .flat_map(|e| &e.attributes)
             .map(|a| a.key.len() + a.value.len())
             .sum();
-        assert!(text < MAX_RENDERED_EVENT_TEXT + 4096, "{text} bytes rendered");
+        assert!(
+            text < MAX_RENDERED_EVENT_TEXT + 4096,
+            "{text} bytes rendered"
+        );
         assert!(rendered.info.len() < MAX_RENDERED_EVENT_TEXT + 4096);
         let cut = |event: &Event| {
             event
@@ -638,9 +644,17 @@ mod tests {
         };
         let huge = &rendered.events[0];
         assert_eq!(cut(huge).as_deref(), Some("1"));
-        assert!(huge.attributes.iter().any(|a| a.key == "field.small" && a.value == "1"));
+        assert!(
+            huge.attributes
+                .iter()
+                .any(|a| a.key == "field.small" && a.value == "1")
+        );
         let many = &rendered.events[1];
-        let kept = many.attributes.iter().filter(|a| a.key.starts_with("field.")).count();
+        let kept = many
+            .attributes
+            .iter()
+            .filter(|a| a.key.starts_with("field."))
+            .count();
         assert_eq!((kept, cut(many)), (26, Some("14".to_owned())));
         let long = &rendered.events[2];
         let name = long.attributes.iter().find(|a| a.key == "name").unwrap();

@@ -1,11 +1,12 @@
 //! The rules, applied to gosyn's AST.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use gosyn::ast::{Declaration, Expression, Field, FuncDecl};
 use govm_abi::{
-    ABI_VERSION, CORE_IMPORT_PATH, ContractAbi, Function, Param, RESERVED_PREFIX, SDK_IMPORT_PATH,
-    Type,
+    ABI_VERSION, CORE_IMPORT_PATH, ContractAbi, Function, MAX_NAME_LEN, Param, RESERVED_PREFIX,
+    SDK_IMPORT_PATH, StructDef, Type,
 };
 
 use crate::ast::expr_pos;
@@ -78,6 +79,7 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
 
     v.check_directives(&file.comments);
     v.check_imports(&file.imports, config);
+    v.check_name_length(&file.pkg_name, "package");
     v.types.collect_types(&file.decl);
     let mut constructs = Constructs::default();
     let mut functions = Vec::new();
@@ -93,6 +95,8 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
     for (rule, pos, message) in constructs.found {
         v.report(rule, pos, message.to_owned());
     }
+    let structs = v.types.encodable_structs(&file.decl);
+    v.check_struct_names(&file.decl, &structs);
     if functions.is_empty() && v.diagnostics.is_empty() {
         v.report(
             "entry-point",
@@ -107,7 +111,6 @@ pub fn validate(source: &str, config: &Config) -> Result<ValidContract, Rejected
             diagnostics: v.diagnostics,
         });
     }
-    let structs = v.types.encodable_structs(&file.decl);
     let start = lines.byte(file.pkg_name.pos);
     Ok(ValidContract {
         abi: ContractAbi {
@@ -264,6 +267,7 @@ impl Validator<'_> {
             return None;
         }
         let before = self.diagnostics.len();
+        self.check_name_length(&f.name, "entry point");
         let mut context = false;
         let mut params = Vec::new();
         let mut index = 0;
@@ -274,7 +278,10 @@ impl Validator<'_> {
             }
             for name_ident in names_or_blank(field) {
                 let param_name = match name_ident {
-                    Some(n) if n.name != "_" => n.name.clone(),
+                    Some(n) if n.name != "_" => {
+                        self.check_name_length(n, "parameter");
+                        n.name.clone()
+                    }
                     _ => format!("arg{index}"),
                 };
                 index += 1;
@@ -326,6 +333,50 @@ impl Validator<'_> {
             results,
             error,
         })
+    }
+
+    /// Refuses a name longer than [`MAX_NAME_LEN`] bytes that would enter the ABI: every
+    /// decoded value of a struct copies its fields' names, so a long one makes a few bytes of
+    /// encoding decode to a lot of memory.
+    fn check_name_length(&mut self, ident: &gosyn::ast::Ident, what: &str) {
+        let name = &ident.name;
+        if name.len() <= MAX_NAME_LEN {
+            return;
+        }
+        let mut shown = MAX_NAME_LEN / 2;
+        while !name.is_char_boundary(shown) {
+            shown -= 1;
+        }
+        self.report(
+            "name-length",
+            ident.pos,
+            format!(
+                "{what} name `{}…` is {} bytes long: a name that enters the ABI may have at most {MAX_NAME_LEN} bytes",
+                &name[..shown],
+                name.len()
+            ),
+        );
+    }
+
+    /// [`Validator::check_name_length`] for every struct of the ABI and its fields.
+    fn check_struct_names(&mut self, decls: &[Declaration], structs: &[StructDef]) {
+        let in_abi: HashSet<&str> = structs.iter().map(|s| s.name.as_str()).collect();
+        for decl in decls {
+            let Declaration::Type(d) = decl else {
+                continue;
+            };
+            for spec in &d.specs {
+                if !in_abi.contains(spec.name.name.as_str()) {
+                    continue;
+                }
+                self.check_name_length(&spec.name, "struct");
+                if let Expression::TypeStruct(t) = &spec.typ {
+                    for ident in t.fields.iter().flat_map(|f| &f.name) {
+                        self.check_name_length(ident, "struct field");
+                    }
+                }
+            }
+        }
     }
 
     fn wire_type(

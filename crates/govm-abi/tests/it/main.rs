@@ -1,6 +1,8 @@
 //! The conformance vectors under testdata/abi-vectors, which the Go SDK checks too.
 #![allow(clippy::unwrap_used)]
 
+mod memory;
+
 use govm_abi::{Codec, StructDef, Type};
 use serde::Deserialize;
 

@@ -19,6 +19,7 @@ const RULES: &[&str] = &[
     "recover",
     "entry-point",
     "reserved-name",
+    "name-length",
 ];
 
 #[test]
