@@ -125,6 +125,13 @@ impl Value {
         }
     }
 
+    /// This value's decoded size by the rule of docs/abi.md §1 (40 per value, 24 and the
+    /// length of every struct field name, the length of every string and `[]byte`): about the
+    /// bytes it takes in memory, what the host and a block bound the events they keep by.
+    pub fn decoded_size(&self) -> u64 {
+        crate::walk::decoded_size(self)
+    }
+
     /// The length of this value's JSON text (`to_json().to_string()`, compact), worked out
     /// without building it, in time linear in the value: what a caller that bounds what it
     /// renders checks first. (When a struct names a field twice, which no validated ABI does,

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::codec::Codec;
 use crate::error::Error;
 use crate::model::{StructDef, Type};
+use crate::value::Value;
 
 /// What every decoded value is deemed to take, whatever its type: about a
 /// [`Value`](crate::Value) on a 64-bit host. Part of the decoded size (docs/abi.md §1).
@@ -152,6 +153,26 @@ impl Walk {
     }
 }
 
+/// The decoded size of `value` by the rule of docs/abi.md §1, worked out from the value:
+/// the oracle the walks are held to.
+pub(crate) fn decoded_size(value: &Value) -> u64 {
+    VALUE_SIZE
+        + match value {
+            Value::String(s) => s.len() as u64,
+            Value::Bytes(b) => b.len() as u64,
+            Value::List(items) => items.iter().map(decoded_size).sum(),
+            Value::Map(pairs) => pairs
+                .iter()
+                .map(|(k, v)| decoded_size(k) + decoded_size(v))
+                .sum(),
+            Value::Struct(fields) => fields
+                .iter()
+                .map(|(name, v)| NAME_SIZE + name.len() as u64 + decoded_size(v))
+                .sum(),
+            _ => 0,
+        }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use proptest::prelude::*;
@@ -173,26 +194,6 @@ pub(crate) mod tests {
                 })
                 .collect(),
         }
-    }
-
-    /// The decoded size of `value` by the rule of docs/abi.md §1, worked out from the value:
-    /// the oracle the walks are held to.
-    pub(crate) fn decoded_size(value: &Value) -> u64 {
-        VALUE_SIZE
-            + match value {
-                Value::String(s) => s.len() as u64,
-                Value::Bytes(b) => b.len() as u64,
-                Value::List(items) => items.iter().map(decoded_size).sum(),
-                Value::Map(pairs) => pairs
-                    .iter()
-                    .map(|(k, v)| decoded_size(k) + decoded_size(v))
-                    .sum(),
-                Value::Struct(fields) => fields
-                    .iter()
-                    .map(|(name, v)| NAME_SIZE + name.len() as u64 + decoded_size(v))
-                    .sum(),
-                _ => 0,
-            }
     }
 
     /// A struct with a field name of 100,000 bytes, in a slice: 5,000 elements encode in

@@ -9,7 +9,8 @@ use crate::chain::Chain;
 use crate::code::Code;
 use crate::error::{Error, Result};
 use crate::params::{
-    MAX_BLOCK_RESULT_BYTES, TRANSFER_GAS, intrinsic_gas, result_bytes, result_gas,
+    MAX_BLOCK_EVENTS_SIZE, MAX_BLOCK_RESULT_BYTES, TRANSFER_GAS, events_size, intrinsic_gas,
+    result_bytes, result_gas,
 };
 use crate::results::{Refusal, TxRecord, TxResult};
 use crate::tx::{Body, Received, UnsignedTx, tx_hash};
@@ -35,6 +36,7 @@ impl Chain {
             proposer,
             fuel_left: self.params.max_block_fuel,
             result_bytes_left: MAX_BLOCK_RESULT_BYTES,
+            events_size_left: MAX_BLOCK_EVENTS_SIZE,
             failed: None,
         })
     }
@@ -49,6 +51,9 @@ pub struct ChainBlock<'a> {
     pub(crate) fuel_left: u64,
     /// The result bytes the block may still take ([`MAX_BLOCK_RESULT_BYTES`] to start with).
     pub(crate) result_bytes_left: u64,
+    /// The decoded size of events the block may still hold ([`MAX_BLOCK_EVENTS_SIZE`] to
+    /// start with).
+    pub(crate) events_size_left: u64,
     /// Why the block cannot commit on this node, once a delivery failed.
     pub(crate) failed: Option<String>,
 }
@@ -281,7 +286,18 @@ impl<'a> ChainBlock<'a> {
             );
             return Ran::failed(Code::ResourceLimit, log, gas);
         }
+        let held = events_size(&ran.events);
+        if held > self.events_size_left {
+            tx.rollback_to(savepoint);
+            let log = format!(
+                "the block's events are spent: its events' decoded size of {held} passes the {} \
+                 the block has left of its {MAX_BLOCK_EVENTS_SIZE} (the body ended {:?})",
+                self.events_size_left, ran.code
+            );
+            return Ran::failed(Code::ResourceLimit, log, gas);
+        }
         self.result_bytes_left -= bytes;
+        self.events_size_left -= held;
         Ran { gas, ..ran }
     }
 

@@ -50,6 +50,26 @@ pub const RESULT_FREE_BYTES: u64 = 256;
 /// does not depend on the chain, and the genesis format stays as it is.
 pub const MAX_BLOCK_RESULT_BYTES: u64 = 16 << 20;
 
+/// The most decoded size (docs/abi.md §1: about the bytes decoded values take in memory) of
+/// the events one block's results hold until the node has reported them: a transaction whose
+/// events would pass what the block has left ends `ResourceLimit`, body rolled back. Each
+/// call's own are bounded by `govm::MAX_CALL_EVENTS_SIZE` (16 MiB) as it runs.
+pub const MAX_BLOCK_EVENTS_SIZE: u64 = 128 << 20;
+
+/// The decoded size of a result's events ([`MAX_BLOCK_EVENTS_SIZE`]).
+pub(crate) fn events_size(events: &[govm::EventRecord]) -> u64 {
+    events
+        .iter()
+        .flat_map(|e| {
+            std::iter::once(e.name.len() as u64).chain(
+                e.fields
+                    .iter()
+                    .map(|(k, v)| 24 + k.len() as u64 + v.decoded_size()),
+            )
+        })
+        .fold(0u64, u64::saturating_add)
+}
+
 // A block has room for many of the largest results a call may return.
 const _: () = assert!(MAX_BLOCK_RESULT_BYTES >= 8 * govm::MAX_RESULT_SIZE as u64);
 
@@ -190,5 +210,23 @@ mod tests {
             |p| p.min_timeout_ms = 10 * govm::MAX_TIMEOUT_MS,
             "min_timeout_ms",
         );
+    }
+
+    #[test]
+    fn an_events_size_counts_names_keys_and_decoded_values() {
+        let event = govm::EventRecord {
+            contract: govm::Address::ZERO,
+            name: "Moved".into(),
+            fields: vec![
+                ("to".into(), govm::Value::Bytes(vec![0; 100])),
+                (
+                    "flags".into(),
+                    govm::Value::List(vec![govm::Value::Bool(true); 10]),
+                ),
+            ],
+        };
+        // "Moved"; 24 + "to" + 40 + 100; 24 + "flags" + 40 + 10 × 40.
+        assert_eq!(events_size(&[event.clone()]), 5 + 166 + 469);
+        assert_eq!(events_size(&[event.clone(), event]), 2 * 640);
     }
 }

@@ -32,6 +32,9 @@ pub(crate) struct Frame {
     pub(crate) callers: Vec<AddressBytes>,
     /// When this call must be done by: its own contract's timeout, within its callers'.
     pub(crate) deadline: Option<Instant>,
+    /// The decoded size of the events its callers keep already: this call's own count on top
+    /// of it toward [`crate::MAX_CALL_EVENTS_SIZE`], which bounds the outermost call's.
+    pub(crate) events_held: u64,
 }
 
 impl Frame {
@@ -41,6 +44,7 @@ impl Frame {
             depth: 0,
             callers: Vec::new(),
             deadline,
+            events_held: 0,
         }
     }
 }
@@ -112,6 +116,9 @@ pub(crate) struct HostState {
     /// The events this call and its nested calls emitted, decoded (see
     /// [`CallOutcome::events`]).
     pub(crate) events: Vec<EmittedEvent>,
+    /// The decoded size of `events` and of the events its callers keep already
+    /// (`Frame::events_held`), held to [`crate::MAX_CALL_EVENTS_SIZE`].
+    pub(crate) events_size: u64,
     /// The contract's wall-clock limit, for the error a deadline becomes.
     pub(crate) timeout_ms: u64,
     /// The contract's own fuel limit (what package initialisation runs under).
@@ -166,6 +173,7 @@ impl HostState {
         Self {
             tx,
             nested,
+            events_size: frame.events_held,
             frame,
             abi: Arc::clone(abi),
             call,

@@ -339,6 +339,11 @@ fn emit_event(mut c: Ctx<'_>, ptr: u32, len: u32) -> wasmtime::Result<u32> {
     let Some((emitted, data)) = split_event(&c.data().abi, contract, &bytes) else {
         return Ok(status::INVALID_INPUT);
     };
+    // What the call keeps for its caller is bounded, whatever fuel it has.
+    let size = c.data().events_size.saturating_add(emitted.decoded_size());
+    if size > crate::request::MAX_CALL_EVENTS_SIZE {
+        return Ok(status::LIMIT_EXCEEDED);
+    }
     let event = Event {
         contract,
         name: emitted.name.clone(),
@@ -349,6 +354,7 @@ fn emit_event(mut c: Ctx<'_>, ptr: u32, len: u32) -> wasmtime::Result<u32> {
             // Decoded once, here: the call's outcome carries the fields to whoever reports
             // the event.
             c.data_mut().events.push(emitted);
+            c.data_mut().events_size = size;
             Ok(status::OK)
         }
         Err(e) => state_status(e),
@@ -535,6 +541,7 @@ fn call(
     }
     frame.depth += 1;
     frame.callers.push(me);
+    frame.events_held = c.data().events_size;
     let fuel = c.get_fuel()?;
     let mut tx = c
         .data_mut()
@@ -592,8 +599,13 @@ fn call(
         _ => {}
     }
     c.data_mut().wasi.append(debug_output.as_bytes());
-    // A failed callee has none: its events were rolled back with its writes.
-    c.data_mut().events.extend(events);
+    // A failed callee has none: its events were rolled back with its writes. A callee's
+    // were held, when it emitted them, to what this call kept already: the sum stays within
+    // the bound.
+    let size: u64 = events.iter().map(EmittedEvent::decoded_size).sum();
+    let data_mut = c.data_mut();
+    data_mut.events_size = data_mut.events_size.saturating_add(size);
+    data_mut.events.extend(events);
     Ok(give(&mut c, code, data))
 }
 

@@ -63,7 +63,7 @@ pub use options::{
     ContractOptions, LogLevel, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT,
     STACK_SIZE_RANGE, WasiOptions,
 };
-pub use request::{CallOutcome, EmittedEvent, Invocation, MAX_RESULT_SIZE};
+pub use request::{CallOutcome, EmittedEvent, Invocation, MAX_CALL_EVENTS_SIZE, MAX_RESULT_SIZE};
 pub use runtime::{Contract, Entry, Runtime, RuntimeConfig};
 pub use stats::Stats;
 pub use wasi_state::DEBUG_OUTPUT_CAP;

@@ -7,6 +7,11 @@ use crate::error::Result;
 /// The largest result envelope a call may return, in bytes (nested calls included).
 pub const MAX_RESULT_SIZE: usize = 1 << 20;
 
+/// The most decoded size ([`EmittedEvent::decoded_size`]) of the events one call keeps, its
+/// nested calls' included: an event past it is refused (`emit_event` answers "limit
+/// exceeded"), so that what a call holds for its caller is bounded whatever fuel it has.
+pub const MAX_CALL_EVENTS_SIZE: u64 = 16 << 20;
+
 /// A call's inputs beside the contract and entry point it runs: see
 /// [`Runtime::call`](crate::Runtime::call) and [`Runtime::call_entry`](crate::Runtime::call_entry).
 #[derive(Clone, Copy, Debug)]
@@ -38,6 +43,20 @@ pub struct EmittedEvent {
     pub name: String,
     /// Its fields, in order.
     pub fields: Vec<(String, Value)>,
+}
+
+impl EmittedEvent {
+    /// Its decoded size (docs/abi.md §1: its name, and each field's key and value by the
+    /// rule of [`Value::decoded_size`](govm_abi::Value::decoded_size)): what it holds in
+    /// memory until whoever reports it is done.
+    pub fn decoded_size(&self) -> u64 {
+        self.fields
+            .iter()
+            .fold(self.name.len() as u64, |n, (k, v)| {
+                n.saturating_add(24 + k.len() as u64)
+                    .saturating_add(v.decoded_size())
+            })
+    }
 }
 
 /// What a call produced.

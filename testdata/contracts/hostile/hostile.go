@@ -96,6 +96,15 @@ func Huge(n uint64) []byte {
 	return make([]byte, n)
 }
 
+// Shout emits n events, each carrying size bytes.
+func Shout(ctx vm.Context, n uint64, size uint64) uint64 {
+	payload := make([]byte, size)
+	for i := uint64(0); i < n; i++ {
+		ctx.Log("Shout", "payload", payload)
+	}
+	return n
+}
+
 // Spam emits n events.
 func Spam(ctx vm.Context, n uint64) uint64 {
 	for i := uint64(0); i < n; i++ {

@@ -166,3 +166,29 @@ fn contracts_cannot_reach_the_wrappers_internal_package() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The events a call keeps for its caller are bounded (`MAX_CALL_EVENTS_SIZE`, by their
+/// decoded size), whatever fuel it has: past the bound `Log` is refused, so the contract
+/// fails, and nothing it emitted is kept.
+#[test]
+fn the_events_a_call_keeps_are_bounded() {
+    let engine = crate::engine();
+    let hostile = crate::deploy(&engine, "hostile");
+    let ctx = govm::CallContext {
+        fuel_limit: 1_000_000_000,
+        ..govm::CallContext::new(crate::DEPLOYER)
+    };
+    let mib = 1u64 << 20;
+    let within = engine
+        .execute_with_args(&ctx, hostile, "Shout", &[15u64.into(), mib.into()])
+        .unwrap();
+    assert_eq!(within.events.len(), 15);
+    let events_before = engine.events(None).unwrap().len();
+    match engine.execute_with_args(&ctx, hostile, "Shout", &[17u64.into(), mib.into()]) {
+        Err(govm::Error::Call { error, .. }) => {
+            assert!(error.to_string().contains("limit exceeded"), "{error}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(engine.events(None).unwrap().len(), events_before);
+}
