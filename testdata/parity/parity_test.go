@@ -76,7 +76,7 @@ var contracts = map[string]vmtest.Contract{
 		"Panic": hostile.Panic, "Index": hostile.Index, "Loop": hostile.Loop, "Hog": hostile.Hog,
 		"Print": hostile.Print, "WriteThenFail": hostile.WriteThenFail,
 		"Touched": hostile.Touched, "WrongType": hostile.WrongType,
-		"Recurse": hostile.Recurse, "Huge": hostile.Huge, "Spam": hostile.Spam,
+		"Recurse": hostile.Recurse, "Huge": hostile.Huge, "Spam": hostile.Spam, "Shout": hostile.Shout,
 	}},
 	"nft": {Source: "../contracts/nft/nft.go", Functions: map[string]any{
 		"Mint": nft.Mint, "TransferToken": nft.TransferToken, "Burn": nft.Burn,

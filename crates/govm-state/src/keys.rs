@@ -48,14 +48,20 @@ fn sha256(parts: &[&[u8]]) -> [u8; 32] {
 }
 
 /// The address of a contract: the first 20 bytes of
-/// `sha256("govm/contract" || deployer || nonce as u64 big-endian || code_hash)`, where `nonce`
-/// counts the deployer's earlier deployments. Deploying the same code twice gives two addresses.
+/// `sha256("govm/contract" || deployer || nonce as u64 big-endian || source_hash)`, where
+/// `nonce` counts the deployer's earlier deployments and `source_hash` is [`source_hash`] of
+/// its source. Deploying the same source twice gives two addresses.
 pub fn contract_address(
     deployer: &AddressBytes,
     nonce: u64,
-    code_hash: &HashBytes,
+    source_hash: &HashBytes,
 ) -> AddressBytes {
-    let h = sha256(&[b"govm/contract", deployer, &nonce.to_be_bytes(), code_hash]);
+    let h = sha256(&[
+        b"govm/contract",
+        deployer,
+        &nonce.to_be_bytes(),
+        source_hash,
+    ]);
     let mut out = [0u8; 20];
     out.copy_from_slice(&h[..20]);
     out

@@ -284,7 +284,10 @@ impl Engine {
             )?;
         }
         let nonce = tx.next_deploy_nonce(&options.deployer.0)?;
-        let address = contract_address(&options.deployer.0, nonce, &hash);
+        // The address derives from the source (its hash), not the module: the deployer and
+        // its deploy count make it unique, and Go's native test chain, which has no module,
+        // derives the same one.
+        let address = contract_address(&options.deployer.0, nonce, &pending.source_hash);
         tx.register_contract(&ContractRecord {
             address,
             code_hash: hash,

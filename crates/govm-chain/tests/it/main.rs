@@ -153,11 +153,10 @@ fn summary(r: &TxResult) -> String {
     )
 }
 
-/// The address the state derives for a deploy of contract `name` as `built` builds it (the
-/// deployer's n-th).
+/// The address the state derives for a deploy of contract `name` (the deployer's n-th).
 fn govm_state_contract_address(deployer: Address, nonce: u64, name: &str) -> [u8; 20] {
-    let code = govm_state::code_hash(&contract(name), &built(name).1);
-    govm_state::contract_address(&deployer.0, nonce, &code)
+    let source = govm_state::source_hash(&contract(name));
+    govm_state::contract_address(&deployer.0, nonce, &source)
 }
 
 fn accounts(chain: &Chain) -> String {
