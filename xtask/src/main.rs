@@ -602,7 +602,12 @@ fn layering() -> Result<()> {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-        check_layer(krate, allowed, *wasmtime, &String::from_utf8_lossy(&output.stdout))?;
+        check_layer(
+            krate,
+            allowed,
+            *wasmtime,
+            &String::from_utf8_lossy(&output.stdout),
+        )?;
     }
     // Only the compiler (toolchains) and the node (CometBFT, validators) spawn processes.
     for entry in std::fs::read_dir(root().join("crates"))? {
