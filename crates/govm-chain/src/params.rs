@@ -226,7 +226,7 @@ mod tests {
             ],
         };
         // "Moved"; 24 + "to" + 40 + 100; 24 + "flags" + 40 + 10 × 40.
-        assert_eq!(events_size(&[event.clone()]), 5 + 166 + 469);
+        assert_eq!(events_size(std::slice::from_ref(&event)), 5 + 166 + 469);
         assert_eq!(events_size(&[event.clone(), event]), 2 * 640);
     }
 }
