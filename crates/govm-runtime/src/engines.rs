@@ -13,7 +13,7 @@ use wasmtime::{Engine, Linker, Store};
 use crate::env::{EPOCH_TICK, HostState, ticks_until};
 use crate::error::{Error, Result};
 use crate::options::{ContractOptions, MAX_MEMORY_LIMIT, MAX_TABLE_SIZE};
-use crate::{host, wasi};
+use crate::{gas, host, wasi};
 
 /// The most Cranelift's per-function cache holds (keys and compiled functions) before it
 /// starts over.
@@ -28,7 +28,7 @@ const WARM_SLOTS: u32 = 32;
 /// does not cover (it ignores, for one, whether address maps were generated): change it with
 /// any setting in `Variant::new`.
 pub(crate) const MODULE_CACHE_VERSION: &str =
-    "govm-module-3/fuel/epoch/nan-canonicalization/no-address-map/no-backtraces";
+    "govm-module-4/fuel-priced/epoch/nan-canonicalization/no-address-map/no-backtraces";
 
 /// One wasmtime engine: the consensus configuration for one stack size and SIMD choice.
 pub(crate) struct Variant {
@@ -36,6 +36,9 @@ pub(crate) struct Variant {
     pub(crate) linker: Linker<HostState>,
     /// The engine's Cranelift cache: it serves a deploy's second compile, then is emptied.
     pub(crate) functions: Arc<FunctionCache>,
+    /// The digest of the operator prices its code is compiled with
+    /// ([`gas::operator_schedule_digest`]): part of every key of its compiled modules.
+    pub(crate) gas_schedule: [u8; 32],
 }
 
 /// Engines by (stack size, SIMD): the default one is made at start and pooled, the others on
@@ -99,12 +102,14 @@ impl Engines {
 }
 
 impl Variant {
-    /// An engine with exactly the consensus features (SIMD only when asked for), fuel,
-    /// epochs and NaN canonicalisation; pooled with `pool` slots when given.
+    /// An engine with exactly the consensus features (SIMD only when asked for), fuel priced
+    /// by the gas schedule, epochs and NaN canonicalisation; pooled with `pool` slots when
+    /// given.
     fn new((stack_size, simd): (u32, bool), pool: Option<u32>) -> Result<Self> {
         // Threads, GC and the component model are compiled out (wasmtime features off).
         let mut wt = wasmtime::Config::new();
         wt.consume_fuel(true)
+            .operator_cost(operator_cost()?)
             .epoch_interruption(true)
             .cranelift_nan_canonicalization(true)
             .wasm_features(!consensus_features(simd), false)
@@ -137,9 +142,47 @@ impl Variant {
             engine,
             linker,
             functions,
+            gas_schedule: gas::operator_schedule_digest(),
         })
     }
 }
+
+/// Builds wasmtime's cost table from the gas schedule: every operator at wasmtime's default
+/// but SIMD ones at [`gas::SIMD_FUEL`], then [`gas::OPERATOR_PRICES`] in order, and the
+/// per-unit prices. An operator name wasmparser does not know is an error (a test builds it).
+macro_rules! operator_cost {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
+        fn operator_cost() -> Result<wasmtime::OperatorCost> {
+            let mut cost = wasmtime::OperatorCost::new();
+            $(
+                if matches!(stringify!($proposal), "simd" | "relaxed_simd") {
+                    cost.$op = gas::SIMD_FUEL;
+                }
+            )*
+            for price in gas::OPERATOR_PRICES {
+                for name in price.operators {
+                    match *name {
+                        $( stringify!($op) => cost.$op = price.fuel, )*
+                        other => {
+                            return Err(Error::Internal(format!(
+                                "gas schedule: no wasm operator `{other}`"
+                            )));
+                        }
+                    }
+                }
+            }
+            let v = gas::VARIABLE_PRICES;
+            cost.variable.memory_fill_per_byte = v.memory_fill_per_byte;
+            cost.variable.memory_copy_per_byte = v.memory_copy_per_byte;
+            cost.variable.memory_init_per_byte = v.memory_init_per_byte;
+            cost.variable.memory_grow_per_page = v.memory_grow_per_page;
+            cost.variable.table_copy_per_element = v.table_copy_per_element;
+            cost.variable.table_init_per_element = v.table_init_per_element;
+            Ok(cost)
+        }
+    };
+}
+wasmparser::for_each_operator!(operator_cost);
 
 /// Cranelift's incremental compilation cache, in memory and bounded by
 /// [`FUNCTION_CACHE_BYTES`]: past it, it starts over (a miss costs only a compile). It only
@@ -270,5 +313,36 @@ impl Drop for Ticker {
             h.thread().unpark();
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cost_table_is_the_gas_schedule() {
+        let cost = operator_cost().expect("every operator the schedule names exists");
+        // Priced, defaulted, and SIMD at its floor unless priced.
+        assert_eq!(cost.MemoryGrow, 90);
+        assert_eq!(cost.I64Load, 4);
+        assert_eq!(cost.F64x2Sqrt, 25);
+        assert_eq!(cost.I32Add, 1);
+        assert_eq!(cost.Nop, 0);
+        assert_eq!(cost.I8x16Swizzle, gas::SIMD_FUEL);
+        assert_eq!(
+            cost.variable.memory_grow_per_page,
+            gas::VARIABLE_PRICES.memory_grow_per_page
+        );
+        // Every price in the schedule is the one wasmtime charges (the last entry naming an
+        // operator wins).
+        let mut seen = std::collections::HashMap::new();
+        for p in gas::OPERATOR_PRICES {
+            for op in p.operators {
+                seen.insert(*op, p.fuel);
+            }
+        }
+        assert_eq!(seen.get("MemoryFill"), Some(&cost.MemoryFill));
+        assert_eq!(seen.get("CallIndirect"), Some(&cost.CallIndirect));
     }
 }

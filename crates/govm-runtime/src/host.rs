@@ -197,7 +197,7 @@ fn object_with_owner(mut c: Ctx<'_>, owner: u32, out: u32) -> wasmtime::Result<u
     enter(
         &mut c,
         host_fn::OBJECT_WITH_OWNER,
-        gas::HOST_CALL + gas::OBJECT_READ,
+        gas::HOST_CALL + gas::OBJECT_WITH_OWNER,
     )?;
     let owner: AddressBytes = read_array(&mut c, owner)?;
     let contract = c.data().call.contract;
@@ -394,23 +394,27 @@ fn read_return(mut c: Ctx<'_>, out: u32) -> wasmtime::Result<()> {
 
 /// `sha256(data, data_len, out)`: writes the SHA-256 digest of `data`.
 fn sha256(c: Ctx<'_>, data: u32, len: u32, out: u32) -> wasmtime::Result<()> {
-    hash::<sha2::Sha256>(c, host_fn::SHA256, data, len, out)
+    let price = (gas::HASH, gas::HASH_PER_BYTE);
+    hash::<sha2::Sha256>(c, host_fn::SHA256, price, data, len, out)
 }
 
 /// `keccak256(data, data_len, out)`: writes the Keccak-256 digest (Ethereum's) of `data`.
 fn keccak256(c: Ctx<'_>, data: u32, len: u32, out: u32) -> wasmtime::Result<()> {
-    hash::<sha3::Keccak256>(c, host_fn::KECCAK256, data, len, out)
+    let price = (gas::KECCAK256, gas::KECCAK256_PER_BYTE);
+    hash::<sha3::Keccak256>(c, host_fn::KECCAK256, price, data, len, out)
 }
 
-/// `sha256` and `keccak256`: `(data, data_len, out)` writes the 32-byte digest of `data`.
+/// `sha256` and `keccak256`: `(data, data_len, out)` writes the 32-byte digest of `data`,
+/// charged `price` (flat, per byte) first.
 fn hash<D: sha2::Digest>(
     mut c: Ctx<'_>,
     name: &str,
+    (flat, per_byte): (u64, u64),
     data: u32,
     len: u32,
     out: u32,
 ) -> wasmtime::Result<()> {
-    let cost = gas::HASH.saturating_add(u64::from(len) * gas::HASH_PER_BYTE);
+    let cost = flat.saturating_add(u64::from(len) * per_byte);
     enter(&mut c, name, gas::HOST_CALL.saturating_add(cost))?;
     let bytes = read_bytes(&mut c, data, len)?;
     write_bytes(&mut c, out, &D::digest(&bytes))

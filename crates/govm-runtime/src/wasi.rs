@@ -60,7 +60,11 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         wasi_fn::RANDOM_GET,
         |mut c: Ctx<'_>, ptr: u32, len: u32| {
-            charge(&mut c, gas::HOST_CALL)?;
+            let stream = u64::from(len).saturating_mul(gas::RANDOM_PER_BYTE);
+            charge(
+                &mut c,
+                (gas::HOST_CALL + gas::RANDOM_GET).saturating_add(stream),
+            )?;
             // Bounds-check (and charge) before allocating, so a bogus length cannot make the host
             // allocate more than the contract's own memory.
             let mut buf = read_bytes(&mut c, ptr, len)?;
@@ -73,10 +77,12 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         wasi_fn::FD_WRITE,
         |mut c: Ctx<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32| {
-            charge(&mut c, gas::HOST_CALL)?;
+            charge(&mut c, gas::HOST_CALL + gas::FD_WRITE)?;
             if !is_stdio(fd) || fd == 0 {
                 return Ok(EBADF);
             }
+            // Each entry is a read of its own: charged with the table, before any is read.
+            charge(&mut c, u64::from(iovs_len).saturating_mul(gas::IOVEC))?;
             // The iovec table is read (bounds-checked and charged) in one piece first.
             let size = iovs_len.checked_mul(8).ok_or_else(|| {
                 trap(HostTrap::BadPointer {
@@ -152,7 +158,7 @@ pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         M,
         wasi_fn::POLL_ONEOFF,
         |mut c: Ctx<'_>, subs: u32, events: u32, n: u32, nevents: u32| {
-            charge(&mut c, gas::HOST_CALL)?;
+            charge(&mut c, gas::HOST_CALL + gas::POLL_ONEOFF)?;
             let size = n
                 .checked_mul(48)
                 .ok_or_else(|| trap(HostTrap::BadPointer { ptr: subs, len: n }))?;

@@ -260,7 +260,8 @@ impl Modules {
 
     /// The disk cache key: the code hash, every option, how instances start, the module's
     /// bytes, the engine's configuration and wasmtime's version (its compatibility hash), and
-    /// the gas schedule.
+    /// the gas schedule with the operator prices the engine compiles with (a module compiled
+    /// under another table is never reused).
     fn disk_key(
         &self,
         variant: &Variant,
@@ -282,6 +283,7 @@ impl Modules {
             .chain_update(wasm_digest)
             .chain_update(compat.finish().to_le_bytes())
             .chain_update(crate::gas::GAS_SCHEDULE_VERSION)
+            .chain_update(variant.gas_schedule)
             .finalize()
             .into()
     }

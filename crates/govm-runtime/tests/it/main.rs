@@ -15,6 +15,7 @@ mod isolation;
 mod limits;
 mod modules;
 mod nested;
+mod schedule;
 mod stats;
 
 const CONTRACT: Address = Address([0xc0; 20]);
