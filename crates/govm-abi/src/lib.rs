@@ -10,8 +10,9 @@
 //! - [`ContractAbi`]: what a contract exports (functions, structs, events), with a stable
 //!   JSON form.
 //! - [`Envelope`]: the status and payload an entry point returns.
-//! - The module interface ([`check_module`], [`HOST_FUNCTIONS`]): the wasm features, imports
-//!   and exports a contract module has. The Go side (SDK and wrapper) is `govm-sdk`'s.
+//! - The module interface ([`check_module`], [`HOST_FUNCTIONS`], [`MODULE_LIMITS`]): the wasm
+//!   features, imports and exports a contract module has, and how much it may hold. The Go
+//!   side (SDK and wrapper) is `govm-sdk`'s.
 //!
 //! The byte-level specification is `docs/abi.md`.
 //!
@@ -31,6 +32,7 @@ mod decode;
 mod envelope;
 mod error;
 mod json;
+mod limits;
 mod model;
 mod module;
 #[cfg(test)]
@@ -43,6 +45,7 @@ mod walk;
 pub use codec::{Codec, decode_values, encode_values};
 pub use envelope::Envelope;
 pub use error::{Error, Result};
+pub use limits::{MODULE_LIMITS, ModuleLimits, ModuleShape};
 pub use model::{
     ABI_VERSION, COMPOSITE_TAG, ContractAbi, EventDef, Function, MAX_ARRAY_LEN, MAX_TYPE_DEPTH,
     Param, StructDef, Type,

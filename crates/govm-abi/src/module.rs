@@ -2,8 +2,10 @@
 //! functions it may import and the exports it must have; and the check that a module keeps
 //! to them, shared by the compiler (after a build) and the runtime (before it runs anything).
 
+use std::collections::HashSet;
 use std::fmt;
 
+use crate::limits::{Counter, MODULE_LIMITS, ModuleShape};
 use crate::model::ContractAbi;
 
 pub use wasmparser::WasmFeatures;
@@ -204,6 +206,9 @@ pub struct ModuleInfo {
     pub imports: Vec<String>,
     /// The exported functions, in module order: what a host could call.
     pub callable: Vec<String>,
+    /// What the structural limits counted (docs/abi.md §6.1), when the module was checked;
+    /// `None` when it was only listed ([`module_info`]).
+    pub shape: Option<ModuleShape>,
 }
 
 type Signature = (Vec<wasmparser::ValType>, Vec<wasmparser::ValType>);
@@ -237,9 +242,17 @@ pub fn describe(f: &HostFunction) -> String {
     }
 }
 
-/// Checks a module: the wasm header, full validation under [`consensus_features`], imports
-/// only from the govm host module and the WASI subset, each with its signature, and the
-/// exports `_initialize`, `memory`, `govm_alloc` and one per entry point of `abi`.
+fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
+    ModuleError(format!("invalid wasm: {e}"))
+}
+
+/// Checks a module, in one pass and in this order: the wasm header; then section by section,
+/// the structural limits of [`MODULE_LIMITS`](crate::MODULE_LIMITS) (counted before the
+/// section is validated), validation under [`consensus_features`], imports only from the
+/// govm host module and the WASI subset, each with its signature, and before any code is
+/// read, the exports `_initialize`, `memory`, `govm_alloc` and one per entry point of `abi`;
+/// then each function body, counted against the limits and then validated. The work is
+/// linear in the module's size, so a module that cannot pass costs no more than its bytes.
 pub fn check_module(wasm: &[u8], abi: &ContractAbi, simd: bool) -> Result<ModuleInfo, ModuleError> {
     if !wasm.starts_with(b"\0asm") {
         return Err(ModuleError("not a wasm module (bad magic number)".into()));
@@ -249,42 +262,104 @@ pub fn check_module(wasm: &[u8], abi: &ContractAbi, simd: bool) -> Result<Module
             "not a version 1 wasm module (a component, or a future version)".into(),
         ));
     }
-    wasmparser::Validator::new_with_features(consensus_features(simd))
-        .validate_all(wasm)
-        .map_err(|e| ModuleError(format!("invalid wasm: {e}")))?;
-    let info = scan(wasm, true)?;
+    let features = consensus_features(simd);
+    let mut validator = wasmparser::Validator::new_with_features(features);
+    let mut counter = Counter::new(MODULE_LIMITS);
+    let mut listing = Listing::default();
+    let mut exports_checked = false;
+    let mut functions = 0u64;
+    let mut allocations = wasmparser::FuncValidatorAllocations::default();
+    let mut parser = wasmparser::Parser::new(0);
+    parser.set_features(features);
+    for payload in parser.parse_all(wasm) {
+        let payload = payload.map_err(invalid)?;
+        counter.section(&payload)?;
+        let valid = validator.payload(&payload).map_err(invalid)?;
+        listing.read(&payload, true)?;
+        // Every section that can hold an export comes before the code: a module that does
+        // not match its ABI is refused before its code is read.
+        if !exports_checked
+            && matches!(
+                payload,
+                wasmparser::Payload::CodeSectionStart { .. } | wasmparser::Payload::End(_)
+            )
+        {
+            required_exports(&listing.exports, abi)?;
+            exports_checked = true;
+        }
+        if let wasmparser::ValidPayload::Func(function, body) = valid {
+            counter.body(functions, &body)?;
+            functions += 1;
+            let mut function = function.into_validator(allocations);
+            function.validate(&body).map_err(invalid)?;
+            allocations = function.into_allocations();
+        }
+    }
+    Ok(ModuleInfo {
+        size: wasm.len(),
+        exports: listing.exports,
+        imports: listing.imports,
+        callable: listing.callable,
+        shape: Some(counter.shape()),
+    })
+}
+
+/// Refuses a module without `_initialize`, `memory`, `govm_alloc` or an export per entry
+/// point of `abi`.
+fn required_exports(exports: &[String], abi: &ContractAbi) -> Result<(), ModuleError> {
+    let exported: HashSet<&str> = exports.iter().map(String::as_str).collect();
     let entry_points = abi.functions.iter().map(|f| f.name.as_str());
     for required in [INITIALIZE_EXPORT, MEMORY_EXPORT, ALLOC_EXPORT]
         .into_iter()
         .chain(entry_points)
     {
-        if !info.exports.iter().any(|e| e == required) {
+        if !exported.contains(required) {
             return Err(ModuleError(format!("missing export `{required}`")));
         }
     }
-    Ok(info)
+    Ok(())
 }
 
 /// Lists a module's imports and exports without checking it: for showing a stored module
 /// that was checked when it entered.
 pub fn module_info(wasm: &[u8]) -> Result<ModuleInfo, ModuleError> {
-    scan(wasm, false)
+    let mut listing = Listing::default();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(|e| ModuleError(e.to_string()))?;
+        listing.read(&payload, false)?;
+        if let wasmparser::Payload::CodeSectionStart { .. } = payload {
+            // Nothing listed comes after the code.
+            break;
+        }
+    }
+    Ok(ModuleInfo {
+        size: wasm.len(),
+        exports: listing.exports,
+        imports: listing.imports,
+        callable: listing.callable,
+        shape: None,
+    })
 }
 
-/// Reads the imports and exports; `strict` refuses an import govm does not provide, or one
-/// with another signature.
-fn scan(wasm: &[u8], strict: bool) -> Result<ModuleInfo, ModuleError> {
-    let bad = |e: wasmparser::BinaryReaderError| ModuleError(e.to_string());
-    let mut exports = Vec::new();
-    let mut callable = Vec::new();
-    let mut imports = Vec::new();
-    let mut types: Vec<Option<Signature>> = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        match payload.map_err(bad)? {
+/// A module's imports and exports, read section by section.
+#[derive(Default)]
+struct Listing {
+    exports: Vec<String>,
+    callable: Vec<String>,
+    imports: Vec<String>,
+    types: Vec<Option<Signature>>,
+}
+
+impl Listing {
+    /// Reads the imports and exports of one payload; `strict` refuses an import govm does not
+    /// provide, or one with another signature.
+    fn read(&mut self, payload: &wasmparser::Payload<'_>, strict: bool) -> Result<(), ModuleError> {
+        let bad = |e: wasmparser::BinaryReaderError| ModuleError(e.to_string());
+        match payload {
             wasmparser::Payload::TypeSection(reader) => {
-                for group in reader {
+                for group in reader.clone() {
                     for sub in group.map_err(bad)?.into_types() {
-                        types.push(match &sub.composite_type.inner {
+                        self.types.push(match &sub.composite_type.inner {
                             wasmparser::CompositeInnerType::Func(f) => {
                                 Some((f.params().to_vec(), f.results().to_vec()))
                             }
@@ -294,32 +369,28 @@ fn scan(wasm: &[u8], strict: bool) -> Result<ModuleInfo, ModuleError> {
                 }
             }
             wasmparser::Payload::ImportSection(reader) => {
-                for import in reader.into_imports() {
+                for import in reader.clone().into_imports() {
                     let import = import.map_err(bad)?;
                     if strict {
-                        check_import(&import, &types)?;
+                        check_import(&import, &self.types)?;
                     }
-                    imports.push(format!("{}::{}", import.module, import.name));
+                    self.imports
+                        .push(format!("{}::{}", import.module, import.name));
                 }
             }
             wasmparser::Payload::ExportSection(reader) => {
-                for export in reader {
+                for export in reader.clone() {
                     let export = export.map_err(bad)?;
                     if export.kind == wasmparser::ExternalKind::Func {
-                        callable.push(export.name.to_owned());
+                        self.callable.push(export.name.to_owned());
                     }
-                    exports.push(export.name.to_owned());
+                    self.exports.push(export.name.to_owned());
                 }
             }
             _ => {}
         }
+        Ok(())
     }
-    Ok(ModuleInfo {
-        size: wasm.len(),
-        exports,
-        imports,
-        callable,
-    })
 }
 
 fn check_import(
@@ -371,12 +442,15 @@ impl CheckedModule {
         simd: bool,
     ) -> Result<Self, ModuleError> {
         let checked = Self::check(wasm, abi, simd)?;
-        let own = [INITIALIZE_EXPORT, ALLOC_EXPORT];
+        let allowed: HashSet<&str> = [INITIALIZE_EXPORT, ALLOC_EXPORT]
+            .into_iter()
+            .chain(abi.functions.iter().map(|f| f.name.as_str()))
+            .collect();
         if let Some(extra) = checked
             .info
             .callable
             .iter()
-            .find(|name| !own.contains(&name.as_str()) && abi.function(name).is_none())
+            .find(|name| !allowed.contains(name.as_str()))
         {
             return Err(ModuleError(format!(
                 "exports the function `{extra}`, which is neither an entry point of the source nor part of the module interface"

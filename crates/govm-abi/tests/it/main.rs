@@ -1,7 +1,9 @@
 //! The conformance vectors under testdata/abi-vectors, which the Go SDK checks too.
 #![allow(clippy::unwrap_used)]
 
+mod limits;
 mod memory;
+mod wasm;
 
 use govm_abi::{Codec, StructDef, Type};
 use serde::Deserialize;
