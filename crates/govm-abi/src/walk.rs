@@ -310,7 +310,7 @@ pub(crate) mod tests {
     /// thousands of fields, or one looked up among thousands of structs, in a slice of
     /// thousands, is looked up and sized once per walk.
     #[test]
-    fn struct_lookups_and_sizes_are_worked_out_once_per_walk() {
+    fn a_large_abi_checks_and_decodes_long_slices_of_its_structs() {
         let mut structs: Vec<StructDef> = (0..5_000)
             .map(|i| st(&format!("S{i}"), &[("A", "bool")]))
             .collect();
@@ -323,7 +323,6 @@ pub(crate) mod tests {
         let ty = Type::parse("[]S4999").unwrap();
         let empty = Value::List(vec![Value::List(vec![]); 20_000]);
         let nested = Type::parse("[][]Big").unwrap();
-        let start = std::time::Instant::now();
         for (ty, value) in [(ty, value), (nested, empty)] {
             let types = std::slice::from_ref(&ty);
             let bytes = codec
@@ -332,9 +331,8 @@ pub(crate) mod tests {
             assert!(codec.check_values("r", types, &bytes).is_ok());
             assert_eq!(codec.decode_values("r", types, &bytes).unwrap(), [value]);
         }
-        // Once per element, these took seconds; once per walk, milliseconds.
-        let took = start.elapsed();
-        assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+        // Looked up once per walk, not once per element: milliseconds instead of seconds
+        // (measured when it was written; a test asserts no time: CI machines vary).
     }
 
     /// docs/abi.md states the rule with these numbers, and docs/validation.md the name limit.

@@ -282,13 +282,13 @@ fn locals_are_counted_without_expanding_their_declarations() {
         vec![(1 << 31, I64), (1 << 31, I32)],
     ] {
         let wasm = Module::with_funcs(vec![Func::new(locals.clone())]).encode();
-        let started = std::time::Instant::now();
+        // (Expanding the declarations instead would take gigabytes: counted, they cost
+        // nothing. No test asserts a time: CI machines vary.)
         let refused = check(&wasm).expect_err("refused");
         assert!(
             refused.contains("locals, over the limit of 1024"),
             "{refused}"
         );
-        assert!(started.elapsed().as_secs() < 1, "{locals:?}");
     }
     // All functions together: govm_alloc's parameter is one.
     let module = |extra: u64| {
