@@ -20,8 +20,10 @@ pub const FEE_RULES: u32 = 2;
 /// the source and the module, package initialisation held to less fuel than it is given, the
 /// node halting on its own failures under a call, results paid per byte and bounded per block
 /// ([`RESULT_BYTE_GAS`], [`MAX_BLOCK_RESULT_BYTES`]) with a stored record that keeps their
-/// hash, length and first bytes instead of the whole (`TxRecord`), and the gas schedule of
-/// this build (version 1 was every build before them).
+/// hash, length and first bytes instead of the whole (`TxRecord`), decoded values and kept
+/// events bounded, the module check's structural limits, paged event and object indexes, and
+/// the gas schedule of this build (schedule 5: operators priced by what they cost) (version 1
+/// was every build before them).
 pub const PROTOCOL_VERSION: u64 = 2;
 
 /// Gas every transaction pays before its body runs.

@@ -233,6 +233,16 @@ impl Default for WasiOptions {
 mod tests {
     use super::*;
 
+    /// The largest memory and table a contract may ask for are the largest a module may
+    /// declare: a module the check admits is one a contract's limits can hold, on every node
+    /// (pooled or not), so instantiating it never fails for a reason of this node's.
+    #[test]
+    fn contract_limits_are_the_module_checks_limits() {
+        let limits = govm_abi::MODULE_LIMITS;
+        assert_eq!(MAX_MEMORY_LIMIT, limits.memory_pages * 65_536);
+        assert_eq!(u64::from(MAX_TABLE_SIZE), limits.table_elements);
+    }
+
     #[test]
     fn options_round_trip_and_reject_garbage() {
         let o = ContractOptions {
