@@ -98,17 +98,10 @@ mod at {
     pub(super) const VAL_BOOLS: u32 = 524_288;
     pub(super) const EVENT_BYTES: u32 = 655_360;
     pub(super) const EVENT_STRINGS: u32 = 786_432;
-    /// An event with a []E of empty structs and a 65,000-byte []byte; a field value of the
-    /// struct P holding the same.
-    pub(super) const EVENT_EMPTY: u32 = 851_968;
-    pub(super) const VAL_EMPTY: u32 = 917_504;
 }
 
 /// The size of the large inputs: a field value's limit (64 KiB) less its encoding's header.
 const LARGE: u32 = 65_000;
-/// How many empty structs the decoder builds from about 65 KB of event or field value: about
-/// all its decoded-size limit allows (256 per byte of input, 40 per value).
-const EMPTY_ELEMENTS: u32 = 400_000;
 /// How many objects the large owner-index scan visits (committed in setup).
 const SCAN_OBJECTS: u32 = 4_000;
 
@@ -343,7 +336,8 @@ fn kernels() -> Vec<Kernel> {
                (br_if $touch (i32.lt_u (local.get $z) (i32.const {end}))))",
             start = chase::base(1),
             end = chase::base(2),
-        )),
+        ))
+        .latency(),
         k(
             "snapshot_page_write",
             "a store to each 4 KiB of a snapshot's 64 KiB page (copy on write)",
@@ -460,21 +454,6 @@ fn kernels() -> Vec<Kernel> {
             "(drop (call $emit_event (i32.const {EVENT_STRINGS}) (i32.const {})))", LARGE + 19
         ))
         .at_most(1000),
-        k(
-            "host_emit_event_empty_structs",
-            "emit_event with a []E of 400,000 empty structs beside 65,000 bytes",
-            format!("(drop (call $emit_event (i32.const {EVENT_EMPTY}) (i32.const {})))", LARGE + 26),
-        )
-        .at_most(1000),
-        k(
-            "host_field_set_empty_structs",
-            "field_set of a P{[]E of 400,000 empty structs; 65,000 bytes}",
-            format!(
-                "(drop (call $field_set (i32.const {ID}) (i32.const {KEY}) (i32.const 1) (i32.const {VAL_EMPTY}) (i32.const {})))",
-                LARGE + 11
-            ),
-        )
-        .setup(with_object()),
         k(
             "host_emit_event_strings_refused",
             "emit_event with a []string of 65,000 empty strings, past the events a call keeps",
@@ -696,29 +675,6 @@ fn module(kernels: &[&Kernel], chase_module: bool, simd: bool) -> String {
         ]
         .concat(),
     ));
-    // Event "E": field "z", a []E of EMPTY_ELEMENTS empty structs (no bytes each), and
-    // field "b", a []byte of LARGE bytes (what lets the decoder build that much).
-    data.push((
-        EVENT_EMPTY,
-        [
-            bytes(&[0x04, b'E', 0x08, 0x04, b'z', 0x0f, 3 << 2]),
-            bytes(b"[]E"),
-            compact4(EMPTY_ELEMENTS),
-            bytes(&[0x04, b'b', 0x0b]),
-            compact4(LARGE),
-        ]
-        .concat(),
-    ));
-    // A P {Z []E; B []byte} with as many empty structs and LARGE bytes.
-    data.push((
-        VAL_EMPTY,
-        [
-            bytes(&[0x0f, 1 << 2, b'P']),
-            compact4(EMPTY_ELEMENTS),
-            compact4(LARGE),
-        ]
-        .concat(),
-    ));
     if !chase_module {
         for (offset, text) in data {
             wat.push_str(&format!("  (data (i32.const {offset}) \"{text}\")\n"));
@@ -879,28 +835,7 @@ impl Bench {
                 results: vec![],
                 error: false,
             };
-            let mut abi = ContractAbi::new("calibration", names.iter().map(function).collect());
-            // E has no fields; P holds a slice of them and bytes.
-            let field = |name: &str, ty| govm_abi::Param {
-                name: name.into(),
-                ty,
-            };
-            abi.structs = vec![
-                govm_abi::StructDef {
-                    name: "E".into(),
-                    fields: vec![],
-                },
-                govm_abi::StructDef {
-                    name: "P".into(),
-                    fields: vec![
-                        field(
-                            "Z",
-                            govm_abi::Type::Slice(Box::new(govm_abi::Type::Struct("E".into()))),
-                        ),
-                        field("B", govm_abi::Type::Bytes),
-                    ],
-                },
-            ];
+            let abi = ContractAbi::new("calibration", names.iter().map(function).collect());
             tx.put_code(&code, &[0; 32], &wasm, &abi.to_json())
                 .unwrap_or_else(|e| fail("code", e));
             tx.register_contract(&ContractRecord {
