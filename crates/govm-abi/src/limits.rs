@@ -15,7 +15,17 @@ use std::fmt;
 
 use wasmparser::{ElementItems, FunctionBody, Operator, Payload};
 
-use crate::module::ModuleError;
+/// Why a module is not one govm can run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModuleError(pub String);
+
+impl std::fmt::Display for ModuleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ModuleError {}
 
 /// How much a contract module may hold. Consensus constants: every node refuses the same
 /// modules. [`MODULE_LIMITS`] is the one set the module check applies; docs/abi.md §6.1

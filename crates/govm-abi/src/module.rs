@@ -3,8 +3,8 @@
 //! to them, shared by the compiler (after a build) and the runtime (before it runs anything).
 
 use std::collections::HashSet;
-use std::fmt;
 
+pub use crate::limits::ModuleError;
 use crate::limits::{Counter, MODULE_LIMITS, ModuleShape};
 use crate::model::ContractAbi;
 
@@ -182,18 +182,6 @@ pub fn consensus_features(simd: bool) -> WasmFeatures {
     }
     features
 }
-
-/// Why a module is not one govm can run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModuleError(pub String);
-
-impl fmt::Display for ModuleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ModuleError {}
 
 /// What a valid module holds.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -117,7 +117,7 @@ mod tests {
     use crate::codec::Codec;
     use crate::error::Error;
     use crate::strategies::{arb_typed, structs};
-    use crate::walk::decoded_size;
+    use crate::value::decoded_size;
     use crate::walk::{NAME_SIZE, VALUE_SIZE, Walk};
 
     proptest! {

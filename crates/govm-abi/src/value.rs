@@ -129,7 +129,7 @@ impl Value {
     /// length of every struct field name, the length of every string and `[]byte`): about the
     /// bytes it takes in memory, what the host and a block bound the events they keep by.
     pub fn decoded_size(&self) -> u64 {
-        crate::walk::decoded_size(self)
+        decoded_size(self)
     }
 
     /// The length of this value's JSON text (`to_json().to_string()`, compact), worked out
@@ -295,6 +295,34 @@ impl Value {
     pub fn list<T: Into<Value>>(items: impl IntoIterator<Item = T>) -> Value {
         Value::List(items.into_iter().map(Into::into).collect())
     }
+}
+
+/// What every decoded value is deemed to take, whatever its type: about a
+/// [`Value`](crate::Value) on a 64-bit host. Part of the decoded size (docs/abi.md §1).
+pub(crate) const VALUE_SIZE: u64 = 40;
+
+/// What every copied name (a struct field's, an event field's key) is deemed to take besides
+/// its bytes: about a `String`.
+pub(crate) const NAME_SIZE: u64 = 24;
+
+/// The decoded size of `value` by the rule of docs/abi.md §1, worked out from the value:
+/// the oracle the walks are held to.
+pub(crate) fn decoded_size(value: &Value) -> u64 {
+    VALUE_SIZE
+        + match value {
+            Value::String(s) => s.len() as u64,
+            Value::Bytes(b) => b.len() as u64,
+            Value::List(items) => items.iter().map(decoded_size).sum(),
+            Value::Map(pairs) => pairs
+                .iter()
+                .map(|(k, v)| decoded_size(k) + decoded_size(v))
+                .sum(),
+            Value::Struct(fields) => fields
+                .iter()
+                .map(|(name, v)| NAME_SIZE + name.len() as u64 + decoded_size(v))
+                .sum(),
+            _ => 0,
+        }
 }
 
 #[cfg(test)]

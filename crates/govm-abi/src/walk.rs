@@ -7,15 +7,7 @@ use std::collections::HashMap;
 use crate::codec::Codec;
 use crate::error::Error;
 use crate::model::{StructDef, Type};
-use crate::value::Value;
-
-/// What every decoded value is deemed to take, whatever its type: about a
-/// [`Value`](crate::Value) on a 64-bit host. Part of the decoded size (docs/abi.md §1).
-pub(crate) const VALUE_SIZE: u64 = 40;
-
-/// What every copied name (a struct field's, an event field's key) is deemed to take besides
-/// its bytes: about a `String`.
-pub(crate) const NAME_SIZE: u64 = 24;
+pub(crate) use crate::value::{NAME_SIZE, VALUE_SIZE};
 
 /// The decoded size an input may reach per byte of its length ...
 pub(crate) const DECODED_SIZE_PER_BYTE: u64 = 256;
@@ -153,26 +145,6 @@ impl Walk {
     }
 }
 
-/// The decoded size of `value` by the rule of docs/abi.md §1, worked out from the value:
-/// the oracle the walks are held to.
-pub(crate) fn decoded_size(value: &Value) -> u64 {
-    VALUE_SIZE
-        + match value {
-            Value::String(s) => s.len() as u64,
-            Value::Bytes(b) => b.len() as u64,
-            Value::List(items) => items.iter().map(decoded_size).sum(),
-            Value::Map(pairs) => pairs
-                .iter()
-                .map(|(k, v)| decoded_size(k) + decoded_size(v))
-                .sum(),
-            Value::Struct(fields) => fields
-                .iter()
-                .map(|(name, v)| NAME_SIZE + name.len() as u64 + decoded_size(v))
-                .sum(),
-            _ => 0,
-        }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use proptest::prelude::*;
@@ -182,6 +154,7 @@ pub(crate) mod tests {
     use crate::strategies::{arb_type, arb_typed, structs};
     use crate::types::Address;
     use crate::value::Value;
+    use crate::value::decoded_size;
 
     fn st(name: &str, fields: &[(&str, &str)]) -> StructDef {
         StructDef {
