@@ -35,7 +35,7 @@ var hostileContract = vmtest.Contract{
 		"Panic": hostile.Panic, "Index": hostile.Index, "Loop": hostile.Loop, "Hog": hostile.Hog,
 		"Print": hostile.Print, "WriteThenFail": hostile.WriteThenFail, "Touched": hostile.Touched,
 		"WrongType": hostile.WrongType, "Recurse": hostile.Recurse, "Huge": hostile.Huge,
-		"Spam": hostile.Spam,
+		"Spam": hostile.Spam, "Shout": hostile.Shout,
 	},
 }
 

@@ -25,6 +25,7 @@ var hostileContract = vmtest.Contract{
 		"Recurse":       Recurse,
 		"Huge":          Huge,
 		"Spam":          Spam,
+		"Shout":         Shout,
 	},
 }
 
