@@ -49,6 +49,8 @@ struct Shared {
     /// transaction and what they may spend together.
     pending: Mutex<HashMap<Address, Pending>>,
     halt: HaltHandler,
+    /// Test-only: proposals carry invalid transactions ([`crate::invalid`]).
+    invalid_proposals: bool,
 }
 
 impl std::fmt::Debug for App {
@@ -123,6 +125,7 @@ impl App {
                 blocks: Mutex::new(jobs),
                 pending: Mutex::new(HashMap::new()),
                 halt: options.halt,
+                invalid_proposals: crate::invalid::enabled(),
             }),
         }
     }
@@ -477,17 +480,18 @@ impl Application for App {
         }
     }
 
-    fn prepare_proposal(&self, request: RequestPrepareProposal) -> ResponsePrepareProposal {
+    fn prepare_proposal(&self, mut request: RequestPrepareProposal) -> ResponsePrepareProposal {
         let chain = self.chain();
         let max_bytes = u64::try_from(request.max_tx_bytes).unwrap_or(0);
-        let checked = chain.check_proposal(&request.txs);
+        let txs = std::mem::take(&mut request.txs);
+        let checked = chain.check_proposal(&txs);
         // In mempool order, leaving out what fails a stateless check or does not fit. Once a
         // sender's transaction is left out, its later ones are too (their nonces would be
         // wrong without it); other senders' still go in.
         let mut room = Room::new(&chain.params(), max_bytes);
         let mut skipped = HashSet::new();
         let mut kept = Vec::new();
-        for (tx, check) in request.txs.into_iter().zip(checked) {
+        for (tx, check) in txs.into_iter().zip(checked) {
             match check {
                 Ok(p)
                     if !skipped.contains(&p.sender) && room.add(tx.len(), p.fuel_limit).is_ok() =>
@@ -499,6 +503,9 @@ impl Application for App {
                 }
                 Err(refused) => skipped.extend(refused.sender),
             }
+        }
+        if self.shared.invalid_proposals {
+            crate::invalid::append(&mut kept, &request, chain.chain_id());
         }
         ResponsePrepareProposal { txs: kept }
     }

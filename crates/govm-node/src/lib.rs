@@ -12,6 +12,7 @@
 
 mod app;
 mod home;
+mod invalid;
 pub mod load;
 pub mod localnet;
 mod query;
@@ -22,6 +23,7 @@ pub use home::{
     CometSettings, HomeError, NodeConfig, NodeHome, configure_cometbft, configure_cometbft_for_app,
     genesis_from_cometbft, init_cometbft,
 };
+pub use invalid::INVALID_PROPOSALS_ENV;
 pub use query::QueryCode;
 
 /// The CometBFT release govm's node is built and tested against (ABCI 2.0).

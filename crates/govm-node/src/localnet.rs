@@ -55,6 +55,7 @@ struct Node {
     app: Option<Child>,
     comet: Option<Child>,
     diverge_at: Option<u64>,
+    invalid_proposals: bool,
 }
 
 /// Why the network could not be set up or driven.
@@ -121,6 +122,7 @@ impl Localnet {
                 app: None,
                 comet: None,
                 diverge_at: None,
+                invalid_proposals: false,
             });
         }
         let _ = std::fs::remove_dir_all(&generated);
@@ -187,6 +189,12 @@ impl Localnet {
         self.nodes[i].diverge_at = Some(height);
     }
 
+    /// Test-only: validator `i`'s application, from its next start, puts invalid transactions
+    /// into every block it proposes ([`crate::INVALID_PROPOSALS_ENV`]).
+    pub fn propose_invalid(&mut self, i: usize) {
+        self.nodes[i].invalid_proposals = true;
+    }
+
     /// Starts every validator.
     pub fn start_all(&mut self) -> Result<()> {
         for i in 0..self.nodes.len() {
@@ -217,6 +225,11 @@ impl Localnet {
         app.args(["node", "start", "--home"]).arg(node.home.root());
         if let Some(h) = node.diverge_at {
             app.args(["--diverge-at-height", &h.to_string()]);
+        }
+        if node.invalid_proposals {
+            app.env(crate::INVALID_PROPOSALS_ENV, "1");
+        } else {
+            app.env_remove(crate::INVALID_PROPOSALS_ENV);
         }
         node.app = Some(spawn(&mut app, &node.home.root().join("app.log"))?);
         let started = Instant::now();

@@ -1,9 +1,11 @@
 //! The `govm` binary, run as a user would, on throwaway homes.
 #![allow(clippy::unwrap_used)]
 
+mod attack;
 mod commands;
 mod network;
 mod readme;
+mod testnet;
 mod toolkit;
 
 use std::path::{Path, PathBuf};
