@@ -53,7 +53,8 @@ pub use model::{
 pub use module::{
     ALLOC_EXPORT, CheckedModule, HOST_FUNCTIONS, HOST_MODULE, HostFunction, INITIALIZE_EXPORT,
     MEMORY_EXPORT, ModuleError, ModuleInfo, WASI_FUNCTIONS, WASI_MODULE, WasmFeatures, WasmType,
-    check_module, consensus_features, describe, host_fn, module_info, provided, wasi_fn,
+    check_module, consensus_features, describe, host_fn, module_info, module_shape, provided,
+    wasi_fn,
 };
 
 /// The Go import path of the SDK contracts import.

@@ -317,6 +317,23 @@ fn required_exports(exports: &[String], abi: &ContractAbi) -> Result<(), ModuleE
     Ok(())
 }
 
+/// Counts a module's shape ([`ModuleShape`]) as [`check_module`] does, without validating it:
+/// for a module that passed the check when it was stored and was read back without its
+/// counts. Linear in the module; refused, as the check would refuse it, past the limits.
+pub fn module_shape(wasm: &[u8]) -> Result<ModuleShape, ModuleError> {
+    let mut counter = Counter::new(MODULE_LIMITS);
+    let mut functions = 0u64;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let payload = payload.map_err(invalid)?;
+        counter.section(&payload)?;
+        if let wasmparser::Payload::CodeSectionEntry(body) = &payload {
+            counter.body(functions, body)?;
+            functions += 1;
+        }
+    }
+    Ok(counter.shape())
+}
+
 /// Lists a module's imports and exports without checking it: for showing a stored module
 /// that was checked when it entered.
 pub fn module_info(wasm: &[u8]) -> Result<ModuleInfo, ModuleError> {
@@ -473,6 +490,15 @@ impl CheckedModule {
     /// Its size, imports and exports.
     pub fn info(&self) -> &ModuleInfo {
         &self.info
+    }
+
+    /// What the module check counted ([`ModuleShape`]): from the check itself, or counted
+    /// again for a module read back from a store (whose listing does not count).
+    pub fn shape(&self) -> Result<ModuleShape, ModuleError> {
+        match self.info.shape {
+            Some(shape) => Ok(shape),
+            None => module_shape(&self.wasm),
+        }
     }
 
     /// Whether it was checked with SIMD allowed.

@@ -2,7 +2,9 @@
 //! limit passes and one just past it is refused with a message naming the limit; the check
 //! refuses what it can before it validates code; docs/abi.md lists the same numbers.
 
-use govm_abi::{ContractAbi, Function, MODULE_LIMITS, ModuleShape, check_module};
+use govm_abi::{
+    CheckedModule, ContractAbi, Function, MODULE_LIMITS, ModuleShape, check_module, module_shape,
+};
 
 use crate::wasm::{Func, I32, I64, Module, leb};
 
@@ -477,6 +479,21 @@ fn the_shape_is_what_the_limits_counted() {
     assert_eq!(shape.size_by_blocks, sizes[0] * 10 + sizes[1] * 2);
     assert_eq!(shape.locals_by_blocks, 30);
     assert_eq!((shape.data_segments, shape.data_size), (2, 12));
+    // Counted again without the check (a module read back from a store): the same shape,
+    // also through a CheckedModule that was listed rather than checked.
+    assert_eq!(module_shape(&module.encode()), Ok(shape));
+    let stored = CheckedModule::stored(module.encode(), false).expect("listed");
+    assert_eq!(stored.info().shape, None);
+    assert_eq!(stored.shape(), Ok(shape));
+}
+
+#[test]
+fn counting_a_shape_refuses_what_the_check_refuses_past_the_limits() {
+    let deep = Module::with_funcs(vec![blocks(MODULE_LIMITS.blocks + 1)]);
+    let counted = module_shape(&deep.encode()).map_err(|e| e.0);
+    assert_eq!(counted, check(&deep.encode()));
+    assert!(counted.is_err());
+    assert!(module_shape(b"\0asm\x01\0\0\0\xff").is_err());
 }
 
 /// docs/abi.md §6.1 lists every limit, with its number, and nothing else.
