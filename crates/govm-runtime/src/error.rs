@@ -81,6 +81,15 @@ pub enum Error {
     /// The deploy options are ones govm cannot honour; the message names the option.
     #[error("invalid options: {0}")]
     InvalidOptions(String),
+    /// A deploy's gas ran out before its module was compiled: compiling is priced by the
+    /// module's shape ([`crate::gas::compile_gas`]) and charged before any of it is done.
+    #[error("compiling the module costs {gas} gas (docs/gas.md), the deploy has {left} left")]
+    CompileOutOfFuel {
+        /// What compiling the module costs.
+        gas: u64,
+        /// What the deploy had left for it.
+        left: u64,
+    },
     /// Go's package initialization (`_initialize`) failed at deploy.
     #[error("package initialization failed: {0}")]
     Initialization(Box<Error>),
@@ -98,6 +107,7 @@ impl Error {
         matches!(
             self,
             Error::OutOfFuel
+                | Error::CompileOutOfFuel { .. }
                 | Error::DeadlineExceeded { .. }
                 | Error::MemoryLimit { .. }
                 | Error::StackOverflow

@@ -2,12 +2,13 @@
 //! explains each entry, and `benches/calibration.rs` measures what each one buys.
 //! Changing any number is a consensus change: bump [`GAS_SCHEDULE_VERSION`].
 
+use govm_abi::ModuleShape;
 use sha2::{Digest, Sha256};
 
 /// Version of this schedule together with the wasmtime version and its fuel configuration.
 /// Version 5 prices wasm operators by what they cost ([`OPERATOR_PRICES`]); version 4 charged
 /// wasmtime's default, 1 per operator whatever it did.
-pub const GAS_SCHEDULE_VERSION: &str = "5/wasmtime-48.0.8";
+pub const GAS_SCHEDULE_VERSION: &str = "6/wasmtime-48.0.8";
 
 /// Operators that cost the same fuel per execution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -335,6 +336,44 @@ pub const DEPLOY: u64 = 100_000;
 pub const DEPLOY_PER_SOURCE_BYTE: u64 = 20;
 /// Per byte of wasm a deploy stores, checks, instruments, snapshots and compiles.
 pub const DEPLOY_PER_WASM_BYTE: u64 = 30;
+
+/// Compiling, per function the module defines: Cranelift's set-up, register allocation and
+/// relocation of each function, whatever its size (16,384 empty functions take 2.3 s of CPU).
+pub const COMPILE_PER_FUNCTION: u64 = 4_500;
+/// Compiling, per block (`block`, `loop`, `if`, `else`, `br_if`, `br_table`,
+/// `call_indirect`: what docs/abi.md §6.1 counts): each is a basic block for the register
+/// allocator, about 45 µs of CPU each at the module limits.
+pub const COMPILE_PER_BLOCK: u64 = 1_550;
+/// Compiling, per `call` instruction (2^17 calls take 1.5 s of CPU).
+pub const COMPILE_PER_CALL: u64 = 300;
+/// Compiling, per local (declared or a parameter).
+pub const COMPILE_PER_LOCAL: u64 = 4;
+/// Compiling, per unit of a function's size times its blocks (one gas per this many units):
+/// the register allocator's work grows with both (a function of 26 KiB and 6,553 blocks takes
+/// 1.3 s of CPU).
+pub const COMPILE_SIZE_BY_BLOCKS_PER_GAS: u64 = 6;
+/// Compiling, per unit of a function's locals times its blocks: live ranges that cross
+/// every block.
+pub const COMPILE_PER_LOCAL_BY_BLOCK: u64 = 13;
+
+/// What compiling a module costs, from its shape as the module check counted it
+/// ([`ModuleShape`]): charged before it compiles, on top of [`deploy_gas`]. Fitted in
+/// `benches/compile.rs` so that no module at the structural limits compiles slower per gas
+/// than the token contract Go builds (docs/gas.md).
+pub fn compile_gas(shape: &ModuleShape) -> u64 {
+    [
+        shape.functions.saturating_mul(COMPILE_PER_FUNCTION),
+        shape.blocks.saturating_mul(COMPILE_PER_BLOCK),
+        shape.calls.saturating_mul(COMPILE_PER_CALL),
+        shape.locals.saturating_mul(COMPILE_PER_LOCAL),
+        shape.size_by_blocks / COMPILE_SIZE_BY_BLOCKS_PER_GAS,
+        shape
+            .locals_by_blocks
+            .saturating_mul(COMPILE_PER_LOCAL_BY_BLOCK),
+    ]
+    .into_iter()
+    .fold(0u64, u64::saturating_add)
+}
 
 /// What a deploy costs: [`DEPLOY`], the source and wasm bytes, and the fuel of Go's package
 /// initialisation (which runs once, at deploy). docs/gas.md explains it.

@@ -73,8 +73,16 @@ impl Engine {
             &valid,
             &limits,
         )?;
+        let compile_gas = crate::engine::compile_gas_of(&artifact.module)?;
         let wasm = artifact.module.into_bytes();
-        let pending = Pending::new(&source, valid, limits, wasm, prepared, !stored);
+        let pending = Pending::new(
+            &source,
+            valid,
+            limits,
+            (wasm, compile_gas),
+            prepared,
+            !stored,
+        );
         self.store_deployment(pending, options)
     }
 

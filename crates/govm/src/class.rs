@@ -32,7 +32,8 @@ pub enum Class {
     InvalidModule,
     /// Deploy options govm cannot honour.
     InvalidOptions,
-    /// Package initialisation ran out of fuel at deploy.
+    /// A deploy ran out of gas: compiling its module (priced by the module's shape before
+    /// it compiles) or package initialisation.
     InitOutOfGas,
     /// Package initialisation met a limit of the contract (memory, stack, deadline).
     InitLimit,
@@ -58,6 +59,7 @@ impl Class {
             CallError::InsufficientValue { .. } => Class::InsufficientFunds,
             CallError::InvalidModule(_) => Class::InvalidModule,
             CallError::InvalidOptions(_) => Class::InvalidOptions,
+            CallError::CompileOutOfFuel { .. } => Class::InitOutOfGas,
             CallError::Initialization(inner) => match **inner {
                 CallError::OutOfFuel => Class::InitOutOfGas,
                 ref e if e.is_resource_limit() => Class::InitLimit,

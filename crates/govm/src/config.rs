@@ -124,8 +124,11 @@ pub struct Deployment {
     /// Fuel Go's package initialization used, the same on every machine.
     pub init_gas: u64,
     /// What the deploy costs (`govm_runtime::gas::deploy_gas`: a base cost, the stored source
-    /// and wasm bytes, and `init_gas`); docs/gas.md.
+    /// and wasm bytes, and `init_gas`; and `compile_gas`); docs/gas.md.
     pub deploy_gas: u64,
+    /// What compiling the module costs, from its shape (`govm_runtime::gas::compile_gas`),
+    /// whether or not this deploy compiled it: a part of `deploy_gas`.
+    pub compile_gas: u64,
     /// sha256 of the snapshot its calls start from (none when snapshots are off).
     pub snapshot_hash: Option<Hash>,
 }

@@ -37,18 +37,21 @@ pub(crate) struct Pending {
     wasm: Vec<u8>,
     prepared: govm_runtime::Prepared,
     compiled: bool,
+    compile_gas: u64,
 }
 
 impl Pending {
-    /// A deploy of `source` with `wasm`, kept under their code hash (`code_hash` of both).
+    /// A deploy of `source` with `wasm`, kept under their code hash (`code_hash` of both);
+    /// `compile_gas` is what the module's shape costs ([`govm_runtime::gas::compile_gas`]).
     pub(crate) fn new(
         source: &str,
         valid: govm_validate::ValidContract,
         limits: ContractOptions,
-        wasm: Vec<u8>,
+        module: (Vec<u8>, u64),
         prepared: govm_runtime::Prepared,
         compiled: bool,
     ) -> Self {
+        let (wasm, compile_gas) = module;
         Self {
             hash: code_hash(source.as_bytes(), &wasm),
             source_hash: source_hash(source.as_bytes()),
@@ -58,8 +61,18 @@ impl Pending {
             wasm,
             prepared,
             compiled,
+            compile_gas,
         }
     }
+}
+
+/// What compiling `module` costs, from its shape (counted again when the module was read
+/// back from a store rather than checked).
+pub(crate) fn compile_gas_of(module: &CheckedModule) -> Result<u64> {
+    let shape = module
+        .shape()
+        .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
+    Ok(govm_runtime::gas::compile_gas(&shape))
 }
 
 /// A call's arguments: values, or one JSON array checked against the ABI.
@@ -192,8 +205,11 @@ impl Engine {
             .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))
     }
 
-    /// Validation, the module check and preparation of a prebuilt deploy, before any write;
-    /// package initialisation gets at most `init_fuel` (default: the options' fuel limit).
+    /// Validation, the module check and preparation of a prebuilt deploy, before any write.
+    /// With `init_fuel`, the deploy has that much gas left once its bytes are paid for:
+    /// compiling ([`govm_runtime::gas::compile_gas`]) is charged from it before the module
+    /// compiles, and package initialisation gets the rest, at most the options' fuel limit
+    /// (without, that limit).
     pub(crate) fn prepare_prebuilt(
         &self,
         code: &[u8],
@@ -204,7 +220,19 @@ impl Engine {
         let (limits, source, valid) = self.deploy_input(code, options)?;
         let module = CheckedModule::check_prebuilt(wasm, &valid.abi, limits.enable_simd)
             .map_err(|e| Error::Runtime(govm_runtime::Error::InvalidModule(e.0)))?;
-        let init_fuel = init_fuel.unwrap_or(limits.fuel_limit);
+        // Compiling is priced by the module's shape, and charged before any of it is done:
+        // package initialisation gets what is left, within the contract's own fuel limit.
+        let compile_gas = compile_gas_of(&module)?;
+        let init_fuel = match init_fuel {
+            None => limits.fuel_limit,
+            Some(left) => left
+                .checked_sub(compile_gas)
+                .ok_or(Error::Runtime(govm_runtime::Error::CompileOutOfFuel {
+                    gas: compile_gas,
+                    left,
+                }))?
+                .min(limits.fuel_limit),
+        };
         // The code is kept under the hash of the source and the module together: what is
         // stored under it, if anything, is these very bytes, so the module the deployer sent
         // is the contract's code.
@@ -220,7 +248,7 @@ impl Engine {
             &source,
             valid,
             limits,
-            module.into_bytes(),
+            (module.into_bytes(), compile_gas),
             prepared,
             false,
         ))
@@ -299,7 +327,9 @@ impl Engine {
         Ok(Deployment {
             address: Address(address),
             code_hash: Hash(hash),
-            deploy_gas: govm_runtime::gas::deploy_gas(pending.source_len, pending.wasm.len(), init),
+            deploy_gas: govm_runtime::gas::deploy_gas(pending.source_len, pending.wasm.len(), init)
+                .saturating_add(pending.compile_gas),
+            compile_gas: pending.compile_gas,
             abi: pending.valid.abi,
             compiled: pending.compiled,
             options: pending.limits,

@@ -94,7 +94,8 @@ pub use config::{
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use govm_abi::{
-    Address, CheckedModule, ContractAbi, FromValue, Function, Hash, ObjectId, Param, Type, Value,
+    Address, CheckedModule, ContractAbi, FromValue, Function, Hash, ModuleShape, ObjectId, Param,
+    Type, Value, module_shape,
 };
 #[cfg(feature = "build")]
 pub use govm_sdk::write_sdk;
@@ -103,10 +104,10 @@ pub use records::{ContractInfo, ObjectRecord};
 
 #[cfg(feature = "build")]
 pub use govm_compiler::{Error as CompileError, ToolchainConfig};
-pub use govm_runtime::gas::deploy_gas;
+pub use govm_runtime::gas::{compile_gas, deploy_gas};
 pub use govm_runtime::{
-    ContractOptions, Error as CallError, LogLevel, MAX_RESULT_SIZE, MAX_TIMEOUT_MS, RuntimeConfig,
-    WasiOptions,
+    ContractOptions, Error as CallError, LogLevel, MAX_MEMORY_LIMIT, MAX_RESULT_SIZE,
+    MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT, RuntimeConfig, WasiOptions,
 };
 pub use govm_state::{Error as StateError, ObjectCursor, State, Transaction};
 pub use govm_validate::{Diagnostic, Rejected, SourceError};

@@ -188,8 +188,12 @@ pub(crate) fn deploy_fuel(
                 "govm: package initialisation could not be measured here ({e}): allowing it \
                  {DEPLOY_INIT_ALLOWANCE} gas"
             ));
+            // Compiling is priced by the module's shape, counted without compiling.
+            let compile = govm::module_shape(wasm)
+                .map(|shape| govm::compile_gas(&shape))
+                .unwrap_or(0);
             Ok(Fuel::Needed {
-                gas: govm::deploy_gas(code.len(), wasm.len(), 0),
+                gas: govm::deploy_gas(code.len(), wasm.len(), 0).saturating_add(compile),
                 margin: DEPLOY_INIT_ALLOWANCE,
             })
         }

@@ -323,10 +323,21 @@ fn a_deploy_short_of_its_initialisation_gas_fails_alike_cached_or_not() {
     let first = warm
         .deploy_prebuilt(&counter, module.bytes().to_vec(), &options)
         .unwrap();
+    // A block's deploy pays for compiling (the module's shape) before package
+    // initialisation gets the rest.
+    let compile = first.compile_gas;
+    assert_eq!(
+        compile,
+        govm::compile_gas(&govm::module_shape(module.bytes()).unwrap())
+    );
+    assert_eq!(
+        first.deploy_gas,
+        govm::deploy_gas(counter.len(), module.bytes().len(), first.init_gas) + compile
+    );
     let attempt = |engine: &govm::Engine, fuel: u64| {
         let mut block = engine.begin_block(1, 1_700_000_000);
         block
-            .deploy_prebuilt(&counter, module.bytes().to_vec(), &options, fuel)
+            .deploy_prebuilt(&counter, module.bytes().to_vec(), &options, compile + fuel)
             .map(|d| d.init_gas)
             .map_err(|e| e.to_string())
     };
@@ -347,6 +358,21 @@ fn a_deploy_short_of_its_initialisation_gas_fails_alike_cached_or_not() {
             Err("package initialization failed: out of fuel".into())
         );
     }
+    // Short of compiling's gas: refused before compiling, cached or not.
+    let short = attempt(&warm, 0).map_err(|_| ());
+    assert_eq!(short, Err(()));
+    let refused = warm
+        .begin_block(1, 1_700_000_000)
+        .deploy_prebuilt(&counter, module.bytes().to_vec(), &options, compile - 1)
+        .unwrap_err();
+    assert_eq!(refused.class(), govm::Class::InitOutOfGas);
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "compiling the module costs {compile} gas (docs/gas.md), the deploy has {} left",
+            compile - 1
+        )
+    );
     // Initialisation needs less than it is given to succeed, cached or not.
     let cold = govm::Engine::new(govm::Config {
         cache_dir: tempfile::tempdir().unwrap().path().to_path_buf(),
