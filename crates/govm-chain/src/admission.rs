@@ -125,33 +125,33 @@ impl Chain {
             })
     }
 
-    /// A deploy's options (empty: the chain's defaults), refused when they do not decode or
-    /// break the chain's parameters: the same answer in `check_tx` and in a block.
+    /// A deploy's options (empty: the chain's defaults, [`crate::ChainParams::contract_defaults`]),
+    /// refused when they do not decode or break the chain's parameters: the same answer in
+    /// `check_tx` and in a block, and never the node's own defaults.
     pub(crate) fn deploy_limits(
         &self,
         options: &[u8],
     ) -> Result<Option<ContractOptions>, (Code, String)> {
-        let limits = if options.is_empty() {
-            None
-        } else {
-            Some(
-                ContractOptions::decode(options)
-                    .map_err(|e| (Code::InvalidDeploy, e.to_string()))?,
-            )
-        };
         let params = self.params;
-        let effective = limits.unwrap_or(self.engine.default_options());
-        if effective.timeout_ms < params.min_timeout_ms || effective.fuel_limit > params.max_tx_fuel
+        let limits = if options.is_empty() {
+            params.contract_defaults()
+        } else {
+            ContractOptions::decode(options).map_err(|e| (Code::InvalidDeploy, e.to_string()))?
+        };
+        if limits.timeout_ms < params.min_timeout_ms
+            || limits.fuel_limit > params.max_call_fuel
+            || limits.memory_limit > params.max_contract_memory
         {
             return Err((
                 Code::InvalidDeploy,
                 format!(
-                    "a contract's deadline must be at least {} ms and its fuel limit at most {}",
-                    params.min_timeout_ms, params.max_tx_fuel
+                    "a contract's deadline must be at least {} ms, its fuel limit at most {} \
+                     and its memory limit at most {} bytes",
+                    params.min_timeout_ms, params.max_call_fuel, params.max_contract_memory
                 ),
             ));
         }
-        Ok(limits)
+        Ok(Some(limits))
     }
 
     /// The checks of a transaction that need no state: its size, its encoding, its signature

@@ -121,8 +121,11 @@ impl Chain {
             let deployer = parse_address(&c.deployer)?;
             let wasm = hex::decode(c.wasm.trim_start_matches("0x"))
                 .map_err(|e| Error::Genesis(format!("contract {i}: wasm: {e}")))?;
+            // The chain's defaults, as for a deploy transaction without options: never the
+            // node's own.
             let options = DeployOptions {
                 deployer,
+                options: Some(genesis.params.contract_defaults()),
                 ..DeployOptions::default()
             };
             block

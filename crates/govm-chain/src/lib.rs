@@ -54,8 +54,8 @@ pub use error::{Error, Result};
 pub use genesis::{Genesis, GenesisBalance, GenesisContract};
 pub use params::{
     ChainParams, FEE_RULES, MAX_BLOCK_EVENTS_SIZE, MAX_BLOCK_RESULT_BYTES, MAX_TX_BYTES_RANGE,
-    PROTOCOL_VERSION, RESULT_BYTE_GAS, RESULT_FREE_BYTES, TRANSFER_GAS, TX_BASE_GAS,
-    TX_GAS_PER_BYTE, intrinsic_gas, result_gas,
+    MIN_CALL_FUEL, PROTOCOL_VERSION, RESULT_BYTE_GAS, RESULT_FREE_BYTES, TRANSFER_GAS, TX_BASE_GAS,
+    TX_GAS_PER_BYTE, intrinsic_gas, result_bytes, result_gas,
 };
 pub use proposal::{ProposalRefusal, ProposalTx};
 pub use results::{RECORD_DATA_BYTES, RECORD_LOG_BYTES, TxRecord, TxResult, TxSummary};

@@ -23,8 +23,11 @@ pub const FEE_RULES: u32 = 2;
 /// hash, length and first bytes instead of the whole (`TxRecord`), decoded values and kept
 /// events bounded, the module check's structural limits, paged event and object indexes, and
 /// the gas schedule of this build (schedule 5: operators priced by what they cost) (version 1
-/// was every build before them).
-pub const PROTOCOL_VERSION: u64 = 2;
+/// was every build before them). Version 3: gas schedule 6 (compiling a deployed module is
+/// priced by its shape, `govm::compile_gas`, charged before it compiles), and contracts held
+/// to the chain's `max_call_fuel` and `max_contract_memory`, with the chain's own defaults
+/// for a deploy without options.
+pub const PROTOCOL_VERSION: u64 = 3;
 
 /// Gas every transaction pays before its body runs.
 pub const TX_BASE_GAS: u64 = 10_000;
@@ -78,7 +81,7 @@ const _: () = assert!(MAX_BLOCK_RESULT_BYTES >= 8 * govm::MAX_RESULT_SIZE as u64
 /// The bytes a result puts into its block: its data, its log, and for each of its events the
 /// record the state stores (`contract(20) ‖ name length(u32) ‖ name ‖ encoded fields`,
 /// docs/abi.md §11: the encoded fields hold each key and tagged value, §4).
-pub(crate) fn result_bytes(data: &[u8], log: &str, events: &[govm_state::Event]) -> u64 {
+pub fn result_bytes(data: &[u8], log: &str, events: &[govm_state::Event]) -> u64 {
     let events: u64 = events
         .iter()
         .map(|e| 24 + e.name.len() as u64 + e.data.len() as u64)
@@ -110,8 +113,20 @@ pub struct ChainParams {
     pub max_tx_bytes: u64,
     /// The shortest wall-clock deadline a deployed contract may ask for, in milliseconds.
     /// The deadline is a node's safety net, never a result (a call that meets it halts the
-    /// block on that node), so it must be generous next to what `max_tx_fuel` of work takes.
+    /// block on that node), so it must be generous next to what `max_call_fuel` of work takes.
     pub min_timeout_ms: u64,
+    /// The most fuel the wasm of one transaction may run: a deployed contract's `FuelLimit`
+    /// (which bounds each call of it, nested calls included, and its package
+    /// initialisation) may not pass it, and a deploy without options gets it. What bounds
+    /// the wall-clock time of a transaction's wasm (docs/gas.md, "Deadlines are not gas");
+    /// `max_tx_fuel` also pays for bytes (a deploy's, a result's), and a transaction's own
+    /// fuel limit bounds its wasm too.
+    pub max_call_fuel: u64,
+    /// The largest linear memory a deployed contract may have, in bytes (its
+    /// `MemoryLimit`); a deploy without options gets the smaller of this and govm's default.
+    /// Memory a contract touches for the first time, and loads that miss the caches, cost
+    /// time no operator price follows: this bounds them.
+    pub max_contract_memory: u64,
 }
 
 impl Default for ChainParams {
@@ -122,9 +137,15 @@ impl Default for ChainParams {
             max_block_fuel: 10_000_000_000,
             max_tx_bytes: 8 << 20,
             min_timeout_ms: 5_000,
+            max_call_fuel: 10_000_000,
+            max_contract_memory: 64 << 20,
         }
     }
 }
+
+/// The least `max_call_fuel` a chain may set: Go's runtime needs about 2.6 million to
+/// initialise a contract's package.
+pub const MIN_CALL_FUEL: u64 = 1_000_000;
 
 /// The smallest and largest `max_tx_bytes` a chain may set: room for a transfer, and far
 /// inside what CometBFT carries in a block (its hard cap is 100 MiB).
@@ -175,7 +196,34 @@ impl ChainParams {
                 govm::MAX_TIMEOUT_MS
             ));
         }
+        if self.max_call_fuel < MIN_CALL_FUEL {
+            return Err(format!(
+                "max_call_fuel {} is below {MIN_CALL_FUEL}: Go's runtime could not initialise \
+                 a contract",
+                self.max_call_fuel
+            ));
+        }
+        if !(govm::MIN_MEMORY_LIMIT..=govm::MAX_MEMORY_LIMIT).contains(&self.max_contract_memory) {
+            return Err(format!(
+                "max_contract_memory {} is outside {}..={} bytes",
+                self.max_contract_memory,
+                govm::MIN_MEMORY_LIMIT,
+                govm::MAX_MEMORY_LIMIT
+            ));
+        }
         Ok(())
+    }
+
+    /// The options of a contract deployed without any: govm's defaults (never a node's own
+    /// configuration, which may differ from node to node) within the chain's bounds.
+    pub fn contract_defaults(&self) -> govm::ContractOptions {
+        let base = govm::ContractOptions::default();
+        govm::ContractOptions {
+            fuel_limit: self.max_call_fuel,
+            memory_limit: base.memory_limit.min(self.max_contract_memory),
+            timeout_ms: base.timeout_ms.max(self.min_timeout_ms),
+            ..base
+        }
     }
 }
 
@@ -208,6 +256,9 @@ mod tests {
         bad(|p| p.max_tx_bytes = 10, "max_tx_bytes");
         bad(|p| p.max_tx_bytes = 1 << 40, "max_tx_bytes");
         bad(|p| p.min_timeout_ms = 0, "min_timeout_ms");
+        bad(|p| p.max_call_fuel = MIN_CALL_FUEL - 1, "max_call_fuel");
+        bad(|p| p.max_contract_memory = 1 << 40, "max_contract_memory");
+        bad(|p| p.max_contract_memory = 0, "max_contract_memory");
         bad(
             |p| p.min_timeout_ms = 10 * govm::MAX_TIMEOUT_MS,
             "min_timeout_ms",

@@ -15,7 +15,7 @@ fn check_tx_refuses_deploy_options_a_block_would_refuse() {
         tx(
             &k.alice,
             0,
-            200_000_000,
+            500_000_000,
             Body::Deploy {
                 source: contract("counter"),
                 wasm: wasm.clone(),
@@ -27,13 +27,71 @@ fn check_tx_refuses_deploy_options_a_block_would_refuse() {
         chain.check_tx(&deploy(vec![1, 2, 3])).code,
         Code::InvalidDeploy
     );
-    let hasty = ContractOptions {
-        timeout_ms: 1,
-        ..chain.engine().default_options()
-    };
-    let check = chain.check_tx(&deploy(hasty.encode()));
-    assert_eq!(check.code, Code::InvalidDeploy, "{}", check.log);
+    let defaults = chain.params().contract_defaults();
+    // A deadline below min_timeout_ms, more fuel than max_call_fuel, more memory than
+    // max_contract_memory.
+    let params = chain.params();
+    for (what, options) in [
+        (
+            "deadline",
+            ContractOptions {
+                timeout_ms: 1,
+                ..defaults
+            },
+        ),
+        (
+            "fuel",
+            ContractOptions {
+                fuel_limit: params.max_call_fuel + 1,
+                ..defaults
+            },
+        ),
+        (
+            "memory",
+            ContractOptions {
+                memory_limit: params.max_contract_memory * 2,
+                ..defaults
+            },
+        ),
+    ] {
+        let check = chain.check_tx(&deploy(options.encode()));
+        assert_eq!(check.code, Code::InvalidDeploy, "{what}: {}", check.log);
+    }
+    assert_eq!(chain.check_tx(&deploy(defaults.encode())).code, Code::Ok);
     assert_eq!(chain.check_tx(&deploy(Vec::new())).code, Code::Ok);
+}
+
+/// A deploy without options gets the chain's defaults, never the node's engine's: a node
+/// configured with other defaults deploys the same contract.
+#[test]
+fn a_deploy_without_options_gets_the_chains_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = genesis();
+    g.params.max_call_fuel = 3_000_000;
+    g.params.max_contract_memory = 32 << 20;
+    let chain = Chain::new(engine(Node::Memory, dir.path()), &g).unwrap();
+    let k = keys();
+    let (_, wasm) = built("counter");
+    let deploy = tx(
+        &k.alice,
+        0,
+        500_000_000,
+        Body::Deploy {
+            source: contract("counter"),
+            wasm,
+            options: Vec::new(),
+        },
+    );
+    let mut block = chain.begin_block(1, 1_700_000_005, PROPOSER).unwrap();
+    let r = block.deliver_tx(&deploy).unwrap();
+    assert_eq!(r.code, Code::Ok, "{}", r.log);
+    block.commit().unwrap();
+    let address = Address(r.data.try_into().unwrap());
+    let info = chain.engine().contract_info(address).unwrap();
+    assert_eq!(info.options, g.params.contract_defaults());
+    assert_eq!(info.options.fuel_limit, 3_000_000);
+    assert_eq!(info.options.memory_limit, 32 << 20);
+    assert_ne!(info.options, chain.engine().default_options());
 }
 
 /// Signature checks keep signers' keys decompressed: a transaction naming a key it did not

@@ -7,19 +7,21 @@ use super::*;
 fn a_deadline_inside_a_block_stops_the_block_and_records_nothing() {
     let dir = tempfile::tempdir().unwrap();
     // The chain lets contracts ask for a 1 ms deadline (the default minimum is 5 s).
+    // and to run 1e9 fuel in a call, far more than 1 ms of work anywhere.
     let mut g = genesis();
     g.params.min_timeout_ms = 1;
+    g.params.max_call_fuel = 1_000_000_000;
     let chain = Chain::new(engine(Node::Memory, dir.path()), &g).unwrap();
     let k = keys();
     let (hostile_abi, hostile_wasm) = built("hostile");
     let options = ContractOptions {
         timeout_ms: 1,
-        ..chain.engine().default_options()
+        ..chain.params().contract_defaults()
     };
     let deploy = tx(
         &k.alice,
         0,
-        200_000_000,
+        500_000_000,
         Body::Deploy {
             source: contract("hostile"),
             wasm: hostile_wasm,

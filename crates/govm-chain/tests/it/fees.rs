@@ -200,9 +200,9 @@ fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
     // anyway charges it (DeployFailed) with its bytes' gas as the gas used.
     let short = ContractOptions {
         timeout_ms: 1,
-        ..chain.engine().default_options()
+        ..chain.params().contract_defaults()
     };
-    let short = deploy(0, 200_000_000, short.encode());
+    let short = deploy(0, 500_000_000, short.encode());
     assert_eq!(chain.check_tx(&short).code, Code::InvalidDeploy);
     let r = block.deliver_tx(&short).unwrap();
     assert_eq!(r.code, Code::DeployFailed, "{}", r.log);
@@ -212,18 +212,28 @@ fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
     let options_len = short.len() - probe.len();
     assert_eq!(
         (r.gas_used, r.fee),
-        (bytes + options_len as u64 * 10, 200_000_000)
+        (bytes + options_len as u64 * 10, 500_000_000)
     );
-    // Enough for the bytes, not for package initialisation: it ran out, and paid it all.
+    // Enough for the bytes, not for compiling (priced by the module's shape, before it
+    // compiles): it ran out, and paid it all.
+    let compile = govm::compile_gas(&govm::module_shape(&token_wasm).unwrap());
     let r = block
         .deliver_tx(&deploy(1, bytes + 1_000, Vec::new()))
         .unwrap();
     assert_eq!(r.code, Code::OutOfGas, "{}", r.log);
+    assert!(r.log.starts_with("compiling the module costs"), "{}", r.log);
     assert_eq!(r.gas_used, bytes + 1_000);
+    // Enough for the bytes and compiling, not for package initialisation: the same.
+    let r = block
+        .deliver_tx(&deploy(2, bytes + compile + 1_000, Vec::new()))
+        .unwrap();
+    assert_eq!(r.code, Code::OutOfGas, "{}", r.log);
+    assert!(r.log.contains("package initialization failed"), "{}", r.log);
+    assert_eq!(r.gas_used, bytes + compile + 1_000);
     // A transfer whose fuel covers only the intrinsic gas.
     let t = tx(
         &k.alice,
-        2,
+        3,
         0,
         Body::Transfer {
             to: [5; 20],
@@ -233,7 +243,7 @@ fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
     let intrinsic = govm_chain::intrinsic_gas(t.len());
     let t = tx(
         &k.alice,
-        2,
+        3,
         intrinsic,
         Body::Transfer {
             to: [5; 20],
@@ -243,7 +253,7 @@ fn deploys_and_transfers_pay_for_their_work_and_keep_to_chain_limits() {
     let r = block.deliver_tx(&t).unwrap();
     assert_eq!(r.code, Code::OutOfGas, "{}", r.log);
     block.commit().unwrap();
-    assert_eq!(chain.account(alice).unwrap().nonce, 3);
+    assert_eq!(chain.account(alice).unwrap().nonce, 4);
     assert_eq!(chain.account(Address([5; 20])).unwrap().balance, 0);
 }
 

@@ -15,7 +15,7 @@ fn block_one(chain: &Chain) -> (Vec<String>, Address) {
     let deploy = tx(
         &k.alice,
         0,
-        200_000_000,
+        500_000_000,
         Body::Deploy {
             source: contract("token"),
             wasm: token_wasm.clone(),
@@ -130,7 +130,7 @@ fn block_two(chain: &Chain, token: Address) -> Vec<String> {
         tx(
             &k.alice,
             nonce,
-            200_000_000,
+            500_000_000,
             Body::Deploy {
                 source: contract("counter"),
                 wasm: token_wasm.clone(),
@@ -141,7 +141,7 @@ fn block_two(chain: &Chain, token: Address) -> Vec<String> {
         tx(
             &k.alice,
             nonce + 1,
-            200_000_000,
+            500_000_000,
             Body::Deploy {
                 source: contract("token"),
                 wasm: b"\0asm junk".to_vec(),
@@ -152,7 +152,7 @@ fn block_two(chain: &Chain, token: Address) -> Vec<String> {
         tx(
             &k.alice,
             nonce + 2,
-            200_000_000,
+            500_000_000,
             Body::Deploy {
                 source: b"package x\nfunc F( {\n".to_vec(),
                 wasm: token_wasm.clone(),
@@ -163,7 +163,7 @@ fn block_two(chain: &Chain, token: Address) -> Vec<String> {
         tx(
             &k.alice,
             nonce + 3,
-            200_000_000,
+            500_000_000,
             Body::Deploy {
                 source: b"package x\nimport \"os\"\nfunc F() {}\n".to_vec(),
                 wasm: token_wasm.clone(),
@@ -282,11 +282,13 @@ fn block_three(chain: &Chain) -> Vec<String> {
     };
     // The fuel limit is fixed-width: the length, and so the intrinsic gas, does not move.
     let len = tx(&k.alice, nonce, 0, body()).len();
-    let before_init =
-        govm_chain::intrinsic_gas(len) + govm::deploy_gas(source.len(), token_wasm.len(), 0);
+    let shape = govm::module_shape(&token_wasm).unwrap();
+    let before_init = govm_chain::intrinsic_gas(len)
+        + govm::deploy_gas(source.len(), token_wasm.len(), 0)
+        + govm::compile_gas(&shape);
     let mut block = chain.begin_block(3, 1_700_000_015, PROPOSER).unwrap();
     let mut out = Vec::new();
-    for (n, init) in [(0, 1_000), (1, 100_000_000)] {
+    for (n, init) in [(0, 1_000), (1, 10_000_000)] {
         let r = block
             .deliver_tx(&tx(&k.alice, nonce + n, before_init + init, body()))
             .unwrap();

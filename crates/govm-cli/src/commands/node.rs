@@ -54,6 +54,12 @@ struct Params {
     /// that meets halts its node.
     #[arg(long, default_value_t = ChainParams::default().min_timeout_ms)]
     min_timeout_ms: u64,
+    /// Most fuel the wasm of one transaction may run: a contract's fuel limit may not pass it.
+    #[arg(long, default_value_t = ChainParams::default().max_call_fuel)]
+    max_call_fuel: u64,
+    /// Largest linear memory a contract may have, in bytes.
+    #[arg(long, default_value_t = ChainParams::default().max_contract_memory)]
+    max_contract_memory: u64,
 }
 
 impl Params {
@@ -64,6 +70,8 @@ impl Params {
             max_block_fuel: self.max_block_fuel,
             max_tx_bytes: self.max_tx_bytes,
             min_timeout_ms: self.min_timeout_ms,
+            max_call_fuel: self.max_call_fuel,
+            max_contract_memory: self.max_contract_memory,
         }
     }
 }
