@@ -14,7 +14,7 @@
 //!
 //! Reported: every class's ns/gas; the median over the wasm operator classes and the worst
 //! priced class (operators and host functions) against it; the consensus margin
-//! `min_timeout_ms / (max_tx_fuel × worst ns/gas)` with the chain's defaults, how many times
+//! `min_timeout_ms / (max_call_fuel × worst ns/gas)` with the chain's defaults, how many times
 //! the slowest work a transaction can pay for fits inside the deadline at which a validator
 //! halts. Two costs no price per operator follows are reported apart: memory latency (a
 //! pointer chase over memory larger than the caches) and first writes to memory pages
@@ -32,11 +32,16 @@ use govm_benches::Figures;
 use govm_runtime::{ContractOptions, Invocation, Runtime, RuntimeConfig};
 use govm_state::{ContractRecord, State};
 
-/// The chain's defaults (`govm_chain::ChainParams::default()`): the most fuel one
-/// transaction may ask for, and the shortest deadline a contract may have.
-fn chain_defaults() -> (u64, u64) {
+/// The chain's defaults (`govm_chain::ChainParams::default()`): the most fuel the wasm of one
+/// transaction may run (`max_call_fuel`), the shortest deadline a contract may have, and the
+/// largest memory a contract may have.
+fn chain_defaults() -> (u64, u64, u64) {
     let params = govm_chain::ChainParams::default();
-    (params.max_tx_fuel, params.min_timeout_ms)
+    (
+        params.max_call_fuel,
+        params.min_timeout_ms,
+        params.max_contract_memory,
+    )
 }
 
 const CONTRACT: Address = Address([0xc0; 20]);
@@ -313,7 +318,7 @@ fn kernels() -> Vec<Kernel> {
             .on(CHASE)
             .setup(format!("(local.set $x (i32.const {}))", chase::base(1)))
             .latency(),
-        k("chase_dram", "i32.load pointer chase, random over 128 MiB", chain("$x", 32, "i32.load"))
+        k("chase_dram", "i32.load pointer chase, random over 32 MiB", chain("$x", 32, "i32.load"))
             .on(CHASE)
             .setup(format!("(local.set $x (i32.const {}))", chase::base(2)))
             .latency(),
@@ -351,7 +356,7 @@ fn kernels() -> Vec<Kernel> {
         )
         .on(CHASE)
         .setup(format!("(local.set $z (i32.const {}))", chase::base(2)))
-        .at_most(2000)
+        .at_most(500)
         .bounded(),
         // SIMD, for contracts that enable it.
         k("simd_i32x4_add", "i32x4.add chain", chain("$v", 32, "local.get $v\ni32x4.add")).on(SIMD),
@@ -512,7 +517,9 @@ fn kernels() -> Vec<Kernel> {
 /// `_initialize` builds, so that calls start from them in the snapshot.
 mod chase {
     /// log2 of each cycle's length in 4-byte words.
-    pub(super) const SIZES: [u32; 3] = [18, 22, 25];
+    /// The last, 32 MiB, with the others and the kernels' own megabyte, fits inside the
+    /// largest memory a chain's contract may have (`max_contract_memory`, 64 MiB).
+    pub(super) const SIZES: [u32; 3] = [18, 22, 23];
     /// Where cycle `i` starts.
     pub(super) fn base(i: usize) -> u32 {
         let mut at = 1 << 20;
@@ -867,7 +874,7 @@ impl Bench {
             let mut names: Vec<&str> = chase.iter().map(|k| k.name).collect();
             names.extend(["Ok", "Setup", "SetupFields"]);
             let big = ContractOptions {
-                memory_limit: 256 << 20,
+                memory_limit: chain_defaults().2,
                 ..options
             };
             register([3; 32], &module(&chase, true, false), &names, CHASE, &big);
@@ -1094,7 +1101,7 @@ fn worst<'a>(rows: impl Iterator<Item = &'a Row>) -> (&'static str, f64) {
 }
 
 /// The median over the wasm operator classes, the worst priced class (operators and host
-/// functions) against it, and the consensus margins: `min_timeout_ms / (max_tx_fuel × worst
+/// functions) against it, and the consensus margins: `min_timeout_ms / (max_call_fuel × worst
 /// ns/gas)` over the priced classes; and the worst call, which adds the memory-latency
 /// classes and the bounded cost of first writes to the largest memory a contract may have,
 /// with the fuel per transaction that would fit that call 4 times inside the deadline.
@@ -1108,22 +1115,23 @@ fn summary(rows: &[Row], figures: &mut Figures) {
     let median = median(&mut operators);
     let worst_priced = worst(priced());
     let worst_all = worst(rows.iter().filter(|r| !r.bounded));
-    // A 64 KiB page written for the first time, at the largest memory limit.
-    let pages = (govm_runtime::MAX_MEMORY_LIMIT >> 16) as f64;
+    // A 64 KiB page written for the first time, at the largest memory a chain's contract
+    // may have.
+    let (max_call_fuel, min_timeout_ms, max_memory) = chain_defaults();
+    let pages = (max_memory >> 16) as f64;
     let bounded_seconds = rows
         .iter()
         .filter(|r| r.bounded)
         .map(|r| r.ns_per_round * pages / 1e9)
         .fold(0.0, f64::max);
-    let (max_tx_fuel, min_timeout_ms) = chain_defaults();
     let deadline = min_timeout_ms as f64 / 1e3;
-    let seconds = |ns_per_gas: f64| max_tx_fuel as f64 * ns_per_gas / 1e9;
+    let seconds = |ns_per_gas: f64| max_call_fuel as f64 * ns_per_gas / 1e9;
     let margin = deadline / seconds(worst_priced.1);
     let worst_call = deadline / (seconds(worst_all.1) + bounded_seconds);
     let fuel_for_4 = ((deadline / 4.0 - bounded_seconds) / worst_all.1 * 1e9).max(0.0);
     println!(
         "\nmedian of the operator classes {median:.3} ns/gas; worst priced class {} {:.3} \
-         ns/gas ({:.2}x the median): max_tx_fuel {max_tx_fuel} of it fits {margin:.2}x inside \
+         ns/gas ({:.2}x the median): max_call_fuel {max_call_fuel} of it fits {margin:.2}x inside \
          min_timeout_ms {min_timeout_ms}. The worst call, {} at {:.3} ns/gas and first writes \
          to {pages} pages ({bounded_seconds:.3} s), fits {worst_call:.2}x; {fuel_for_4:.3e} \
          fuel per transaction would fit it 4x",
@@ -1159,7 +1167,7 @@ fn summary(rows: &[Row], figures: &mut Figures) {
         margin,
         "x",
         &format!(
-            "min_timeout_ms {min_timeout_ms} / (max_tx_fuel {max_tx_fuel} x {:.3} ns/gas of {})",
+            "min_timeout_ms {min_timeout_ms} / (max_call_fuel {max_call_fuel} x {:.3} ns/gas of {})",
             worst_priced.1, worst_priced.0
         ),
     );
@@ -1167,7 +1175,7 @@ fn summary(rows: &[Row], figures: &mut Figures) {
         "gas_bounded_memory_seconds",
         bounded_seconds,
         "s",
-        &format!("first writes to {pages} pages (the largest memory limit)"),
+        &format!("first writes to {pages} pages (the chain's max_contract_memory)"),
     );
     figures.value(
         "gas_consensus_margin_worst_call",
@@ -1182,6 +1190,7 @@ fn summary(rows: &[Row], figures: &mut Figures) {
         "gas_fuel_per_tx_for_margin_4",
         fuel_for_4,
         "gas",
-        "the most fuel per transaction with which the worst call fits 4x in min_timeout_ms",
+        "the most wasm fuel per transaction (max_call_fuel) with which the worst call fits 4x \
+         in min_timeout_ms",
     );
 }
