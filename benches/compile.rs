@@ -152,8 +152,16 @@ fn prepare_at_limits(c: &mut Criterion) {
     all.extend(cases());
     let mut results: Vec<(String, Measured)> = Vec::new();
     let mut next_hash = 0u64;
+    // GOVM_BENCH_CASE=<part of a name>: that case and the token only.
+    let only = std::env::var("GOVM_BENCH_CASE").ok();
     for (name, _, wasm) in &all {
         let is_token = *name == "token";
+        if only
+            .as_deref()
+            .is_some_and(|o| !is_token && !name.contains(o))
+        {
+            continue;
+        }
         let case_abi = if is_token { &token_abi } else { &abi };
         let source_len = if is_token {
             token_source.len()

@@ -338,16 +338,17 @@ pub const DEPLOY_PER_SOURCE_BYTE: u64 = 20;
 pub const DEPLOY_PER_WASM_BYTE: u64 = 30;
 
 /// Compiling, per function the module defines: Cranelift's set-up, register allocation and
-/// relocation of each function, whatever its size (16,384 empty functions take 2.3 s of CPU).
-pub const COMPILE_PER_FUNCTION: u64 = 4_500;
+/// relocation of each function, whatever its size (16,384 empty functions take 2.3 to 3.7 s
+/// of CPU).
+pub const COMPILE_PER_FUNCTION: u64 = 7_000;
 /// Compiling, per block (`block`, `loop`, `if`, `else`, `br_if`, `br_table`,
 /// `call_indirect`: what docs/abi.md §6.1 counts): each is a basic block for the register
 /// allocator, about 45 µs of CPU each at the module limits.
 pub const COMPILE_PER_BLOCK: u64 = 1_550;
-/// Compiling, per `call` instruction (2^17 calls take 1.5 s of CPU).
-pub const COMPILE_PER_CALL: u64 = 300;
+/// Compiling, per `call` instruction (2^17 calls take 1.5 to 1.9 s of CPU).
+pub const COMPILE_PER_CALL: u64 = 400;
 /// Compiling, per local (declared or a parameter).
-pub const COMPILE_PER_LOCAL: u64 = 4;
+pub const COMPILE_PER_LOCAL: u64 = 8;
 /// Compiling, per unit of a function's size times its blocks (one gas per this many units):
 /// the register allocator's work grows with both (a function of 26 KiB and 6,553 blocks takes
 /// 1.3 s of CPU).
@@ -355,6 +356,13 @@ pub const COMPILE_SIZE_BY_BLOCKS_PER_GAS: u64 = 6;
 /// Compiling, per unit of a function's locals times its blocks: live ranges that cross
 /// every block.
 pub const COMPILE_PER_LOCAL_BY_BLOCK: u64 = 13;
+
+/// Compiling, per `br_table` target: an edge of the control-flow graph.
+pub const COMPILE_PER_TABLE_TARGET: u64 = 4;
+/// Compiling, per unit of a function's locals times its `br_table` targets (one gas per this
+/// many units): the register allocator splits every edge, with the live values across it
+/// (1,023 locals live across 2^18 targets in a function take 0.6 s of CPU).
+pub const COMPILE_LOCALS_BY_TARGETS_PER_GAS: u64 = 16;
 
 /// What compiling a module costs, from its shape as the module check counted it
 /// ([`ModuleShape`]): charged before it compiles, on top of [`deploy_gas`]. Fitted in
@@ -370,6 +378,10 @@ pub fn compile_gas(shape: &ModuleShape) -> u64 {
         shape
             .locals_by_blocks
             .saturating_mul(COMPILE_PER_LOCAL_BY_BLOCK),
+        shape
+            .br_table_targets
+            .saturating_mul(COMPILE_PER_TABLE_TARGET),
+        shape.locals_by_targets / COMPILE_LOCALS_BY_TARGETS_PER_GAS,
     ]
     .into_iter()
     .fold(0u64, u64::saturating_add)

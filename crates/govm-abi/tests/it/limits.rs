@@ -346,6 +346,11 @@ fn blocks_nesting_and_br_tables_stop_at_their_limits() {
         f.code.extend(std::iter::repeat_n(0x00, targets as usize));
         one(f)
     };
+    // Counted for the compile price: the targets, and the function's locals (its one) times
+    // them.
+    let counted = check(&table(100).encode()).unwrap();
+    assert_eq!(counted.br_table_targets, 100);
+    assert_eq!(counted.locals_by_targets, 100);
     at_and_over(
         &table(l.br_table_targets),
         &table(l.br_table_targets + 1),
@@ -478,6 +483,7 @@ fn the_shape_is_what_the_limits_counted() {
     assert_eq!(shape.calls, 1);
     assert_eq!(shape.size_by_blocks, sizes[0] * 10 + sizes[1] * 2);
     assert_eq!(shape.locals_by_blocks, 30);
+    assert_eq!((shape.br_table_targets, shape.locals_by_targets), (0, 0));
     assert_eq!((shape.data_segments, shape.data_size), (2, 12));
     // Counted again without the check (a module read back from a store): the same shape,
     // also through a CheckedModule that was listed rather than checked.
