@@ -144,8 +144,8 @@ impl Default for ChainParams {
 }
 
 /// The least `max_call_fuel` a chain may set: Go's runtime needs about 2.6 million to
-/// initialise a contract's package.
-pub const MIN_CALL_FUEL: u64 = 1_000_000;
+/// initialise a contract's package (the token's: 2,597,910), with room for a larger one.
+pub const MIN_CALL_FUEL: u64 = 5_000_000;
 
 /// The smallest and largest `max_tx_bytes` a chain may set: room for a transfer, and far
 /// inside what CometBFT carries in a block (its hard cap is 100 MiB).

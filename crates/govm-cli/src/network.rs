@@ -126,6 +126,16 @@ impl Network {
             .map_err(|e| Failure::internal(format!("the contract's ABI: {e}")))
     }
 
+    /// The options the chain gives a contract deployed without any
+    /// (`ChainParams::contract_defaults` of its parameters, from `/info`): what a deploy that
+    /// sets only some options starts from, so that the rest suit the chain.
+    pub(crate) fn contract_defaults(&self) -> Result<govm::ContractOptions, Failure> {
+        let info = self.query("/info", &[])?;
+        let params: govm_chain::ChainParams = serde_json::from_value(info["params"].clone())
+            .map_err(|e| Failure::internal(format!("the chain's parameters in /info: {e}")))?;
+        Ok(params.contract_defaults())
+    }
+
     fn chain(&self) -> Result<ChainView, Failure> {
         let info = self.query("/info", &[])?;
         Ok(ChainView {

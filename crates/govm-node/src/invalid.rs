@@ -12,9 +12,18 @@ use tendermint_proto::v0_38::abci::RequestPrepareProposal;
 /// The environment variable that turns the switch on (value `1`).
 pub const INVALID_PROPOSALS_ENV: &str = "GOVM_TEST_INVALID_PROPOSALS";
 
-/// Whether this process's environment turns the switch on.
+/// Whether this process's environment turns the switch on; when it does, says so on stderr
+/// at start, so that an operator who set it by mistake sees it.
 pub(crate) fn enabled() -> bool {
-    std::env::var_os(INVALID_PROPOSALS_ENV).is_some_and(|v| v == "1")
+    let on = std::env::var_os(INVALID_PROPOSALS_ENV).is_some_and(|v| v == "1");
+    if on {
+        eprintln!(
+            "govm node: WARNING: {INVALID_PROPOSALS_ENV}=1 is a test switch: this validator \
+             puts invalid transactions into every proposal it makes, which the others refuse \
+             (its turns as proposer are wasted). Unset it outside tests."
+        );
+    }
+    on
 }
 
 /// Appends to `kept` (the honest proposal) garbage bytes and a transfer whose signature does

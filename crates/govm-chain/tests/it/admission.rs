@@ -67,7 +67,7 @@ fn check_tx_refuses_deploy_options_a_block_would_refuse() {
 fn a_deploy_without_options_gets_the_chains_defaults() {
     let dir = tempfile::tempdir().unwrap();
     let mut g = genesis();
-    g.params.max_call_fuel = 3_000_000;
+    g.params.max_call_fuel = 6_000_000;
     g.params.max_contract_memory = 32 << 20;
     let chain = Chain::new(engine(Node::Memory, dir.path()), &g).unwrap();
     let k = keys();
@@ -89,7 +89,7 @@ fn a_deploy_without_options_gets_the_chains_defaults() {
     let address = Address(r.data.try_into().unwrap());
     let info = chain.engine().contract_info(address).unwrap();
     assert_eq!(info.options, g.params.contract_defaults());
-    assert_eq!(info.options.fuel_limit, 3_000_000);
+    assert_eq!(info.options.fuel_limit, 6_000_000);
     assert_eq!(info.options.memory_limit, 32 << 20);
     assert_ne!(info.options, chain.engine().default_options());
 }

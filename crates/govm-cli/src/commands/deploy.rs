@@ -25,10 +25,12 @@ pub(crate) struct Deploy {
     #[arg(long, default_value_t = 0)]
     height: u64,
     /// Most fuel one call of the contract may use (and its package initialization at
-    /// deploy). Default 1,000,000,000.
+    /// deploy). Default 1,000,000,000; with --node, the chain's max_call_fuel (10,000,000
+    /// by default), which it may not pass.
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
-    /// Largest memory the contract may use, in bytes (8 MiB to 1 GiB). Default 64 MiB.
+    /// Largest memory the contract may use, in bytes (8 MiB to 1 GiB; with --node, at most
+    /// the chain's max_contract_memory). Default 64 MiB.
     #[arg(long, value_name = "BYTES")]
     memory_limit: Option<u64>,
     /// Wall-clock limit of one call, in milliseconds (1 to 60,000). Default 5,000.
@@ -97,14 +99,17 @@ fn deploy_network(
         || engine.build(&code, &file_name(&args.file)),
     )
     .or_fail_in(&args.file, source)?;
-    let limits = (args.fuel.is_some() || args.memory_limit.is_some() || args.timeout_ms.is_some())
-        .then(|| {
-            let mut limits = engine.default_options();
-            limits.fuel_limit = args.fuel.unwrap_or(limits.fuel_limit);
-            limits.memory_limit = args.memory_limit.unwrap_or(limits.memory_limit);
-            limits.timeout_ms = args.timeout_ms.unwrap_or(limits.timeout_ms);
-            limits
-        });
+    // Options set in part start from the chain's defaults, never this machine's.
+    let limits = if args.fuel.is_some() || args.memory_limit.is_some() || args.timeout_ms.is_some()
+    {
+        let mut limits = net.contract_defaults()?;
+        limits.fuel_limit = args.fuel.unwrap_or(limits.fuel_limit);
+        limits.memory_limit = args.memory_limit.unwrap_or(limits.memory_limit);
+        limits.timeout_ms = args.timeout_ms.unwrap_or(limits.timeout_ms);
+        Some(limits)
+    } else {
+        None
+    };
     let wasm = module.into_bytes();
     let sender = govm_chain::address_of(&key.verifying_key().to_bytes());
     let fuel = match args.deploy_fuel {
