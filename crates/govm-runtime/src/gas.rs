@@ -322,13 +322,14 @@ pub const FIELD_WRITE_PER_BYTE: u64 = 100;
 pub const EVENT: u64 = 2_000;
 /// Per byte of event data, on top of [`EVENT`]: the fields are decoded and kept, and a
 /// composite of one-byte elements (a `[]string` of empty strings) takes 38 ns per byte, which
-/// this prices at 0.75 ns/gas, the slowest of the schedule (docs/gas.md).
-pub const EVENT_PER_BYTE: u64 = 50;
+/// this prices at about 0.48 ns/gas (50 until schedule 6: 0.77, the slowest of the schedule).
+pub const EVENT_PER_BYTE: u64 = 80;
 
 /// Per stored or written entry a state scan visits (an owner lookup walks the owner's index
 /// entries up to its answer; deleting an object walks its fields), on top of the operation's
-/// own cost.
-pub const SCAN_ENTRY: u64 = 500;
+/// own cost. Deleting an object's committed fields takes about 0.6 to 1 µs a field on redb
+/// (500 until schedule 6: up to 1.3 ns/gas, the slowest of the schedule).
+pub const SCAN_ENTRY: u64 = 1_500;
 
 /// A deploy's own cost, on top of what the bytes and the package initialisation cost.
 pub const DEPLOY: u64 = 100_000;

@@ -49,7 +49,7 @@ func Drop(ctx vm.Context, id vm.ObjectID) error {
 "#;
 
 /// The per-entry charge of docs/gas.md.
-const SCAN_ENTRY: u64 = 500;
+const SCAN_ENTRY: u64 = 1_500;
 
 #[test]
 fn an_owner_lookup_is_bounded_and_a_deletion_costs_per_entry_it_visits() {

@@ -173,9 +173,22 @@ fn contracts_cannot_reach_the_wrappers_internal_package() {
 #[test]
 fn the_events_a_call_keeps_are_bounded() {
     let engine = crate::engine();
-    let hostile = crate::deploy(&engine, "hostile");
+    // Fuel enough for 17 MiB of event bytes: the bound, not the fuel, stops it.
+    let fuel_limit = 4_000_000_000;
+    let options = govm::DeployOptions {
+        deployer: crate::DEPLOYER,
+        options: Some(govm::ContractOptions {
+            fuel_limit,
+            ..govm::ContractOptions::default()
+        }),
+        ..govm::DeployOptions::default()
+    };
+    let hostile = engine
+        .deploy_with_options(&crate::contract("hostile/hostile.go"), &options)
+        .unwrap()
+        .address;
     let ctx = govm::CallContext {
-        fuel_limit: 1_000_000_000,
+        fuel_limit,
         ..govm::CallContext::new(crate::DEPLOYER)
     };
     let mib = 1u64 << 20;
