@@ -13,6 +13,7 @@ use anyhow::{Context, Result, bail};
 
 mod bench;
 mod tidy;
+mod vectors;
 use govm_compiler::ToolchainConfig;
 
 fn main() {
@@ -48,6 +49,7 @@ fn run_command() -> Result<()> {
             tidy::import_cycles(&root().join("crates"))
         }
         Some("fuzz") => fuzz(&args[1..]),
+        Some("vectors") => vectors::write(&root()),
         Some("bench") => bench::run(
             &root(),
             args.get(1).map(String::as_str) == Some("--quick"),
