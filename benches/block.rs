@@ -98,7 +98,7 @@ impl Fixture {
         let deploy = sign(
             &owner,
             0,
-            200_000_000,
+            500_000_000,
             Body::Deploy {
                 source: source.to_vec(),
                 wasm: module.into_bytes(),
@@ -137,7 +137,7 @@ impl Fixture {
         let tx = sign(
             owner,
             *nonce,
-            200_000_000,
+            500_000_000,
             Body::Deploy {
                 source: source.clone(),
                 wasm: wasm.clone(),

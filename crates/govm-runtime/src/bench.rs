@@ -111,6 +111,9 @@ impl WarmInstance {
         let state = self.store.data_mut();
         let tx = state.tx.take().unwrap_or_else(|| unreachable_tx());
         let events = std::mem::take(&mut state.events);
+        // Each call keeps its own events, as a fresh instance's would: the bound on what a
+        // call keeps (MAX_CALL_EVENTS_SIZE) must not count the calls before it.
+        state.events_size = 0;
         let outcome = CallOutcome {
             events: if result.is_ok() { events } else { Vec::new() },
             result,
