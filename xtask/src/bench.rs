@@ -261,31 +261,33 @@ pub(crate) const TRIED: &[(&str, &str)] = &[
     ),
     (
         "gas_worst_over_median",
-        "Gas schedule 5 prices every operator class and host function from benches/calibration.rs \
-         (about one unit per cycle of latency): the operator classes run at 0.2-0.3 ns/gas but \
-         memory.fill of 0 bytes (0.62: glibc's memset takes 150 ns for 0 bytes here, and 255 is \
-         the most wasmtime lets an operator cost). Two host prices stay below what they measure \
-         because tests of the facade state them: emit_event's 50 per byte (an event of one-byte \
-         composite elements decodes at 38 ns a byte: 0.77 ns/gas; about 80 fits, which \
-         crates/govm/tests/it/hostile.rs's 16 MiB of events in 1e9 fuel does not allow) and the \
-         scan entry's 500 (deleting an object's committed fields takes 0.8 us a field on redb: \
-         0.7-1.3 ns/gas; about 1,500 fits, with crates/govm/tests/it/gas.rs's constant). A \
-         loaded machine slows every class.",
+        "Gas schedules 5 and 6 price every operator class and host function from \
+         benches/calibration.rs (about one unit per cycle of latency): the operator classes \
+         run at 0.2-0.3 ns/gas but memory.fill of 0 bytes (0.6-0.65: glibc's memset takes 150 \
+         ns for 0 bytes here, and 255 is the most wasmtime lets an operator cost). Schedule 6 \
+         raised emit_event's bytes (50 -> 80) and the scan entry (500 -> 1,500), the two host \
+         classes above it. A loaded machine slows every class.",
     ),
     (
         "gas_consensus_margin",
-        "The same classes: with the two host prices raised it is memory.fill of 0 bytes, 0.62 \
-         ns/gas, 4.0x.",
+        "The bound is max_call_fuel (10 million), the most wasm one transaction may run: the \
+         slowest priced class fits it hundreds of times inside min_timeout_ms.",
     ),
     (
         "gas_consensus_margin_worst_call",
-        "A pointer chase over memory larger than the caches waits on every load (50-200 ns a \
-         hop on the calibration machine), and first writes to a page fault it in (30-40 us a \
-         64 KiB page, 0.5-0.7 s for the largest memory): no price per operator follows either \
-         (loads cost 4, their L1 latency; memory.grow at most 255 per page). What fits the \
-         worst call 4 times inside the deadline is less fuel per call \
-         (gas_fuel_per_tx_for_margin_4, 8-18 million on this machine) and a smaller largest \
-         memory: chain defaults to change (docs/gas.md).",
+        "A pointer chase over memory larger than the caches waits on every load (35-40 ns/gas \
+         over 32 MiB on the calibration machine), and first writes to a page fault it in (30-40 \
+         us a 64 KiB page, about 50 ms for max_contract_memory): no price per operator follows \
+         either. max_call_fuel (10 million) and max_contract_memory (64 MiB) bound them; a \
+         busier memory system or a chain that raises either moves this margin.",
+    ),
+    (
+        "compile_worst_vs_token",
+        "Compiling is priced by the module's shape (gas schedule 6: functions, blocks, calls, \
+         locals, bytes x blocks, locals x blocks, br_table targets and locals x targets), \
+         fitted on benches/compile.rs's modules at the structural limits against the token's \
+         CPU per gas; the worst of them was at 2.2-2.8x the token from run to run (calls, \
+         empty functions, call_indirect blocks). Before schedule 6, 40x.",
     ),
 ];
 
