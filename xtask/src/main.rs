@@ -57,7 +57,7 @@ fn run_command() -> Result<()> {
         ),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup|demo|test|tidy|testnet [--validators N]|bench [--quick]|fuzz TARGET [--seconds N]>"
+                "usage: cargo xtask <setup|demo|test|tidy|vectors|testnet [--validators N]|bench [--quick]|fuzz TARGET [--seconds N]>"
             );
             eprintln!(
                 "  setup  find or install the contract toolchain (Go >= 1.24 or TinyGo >= 0.34) and CometBFT {COMETBFT_VERSION}"
@@ -387,6 +387,7 @@ fn test(cometbft: &Path) -> Result<()> {
         .args(["test", "--workspace", "--locked"])
         .env("GOVM_COMETBFT", cometbft))?;
     go_sdk_checks()?;
+    js_client_checks()?;
     run(cargo()
         .args(["doc", "--workspace", "--no-deps", "--locked"])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
@@ -443,6 +444,32 @@ fn go_sdk_checks() -> Result<()> {
         bail!("go vet of the SDK for wasip1 failed");
     }
     Ok(())
+}
+
+/// The JavaScript client's tests (`clients/js`, no dependencies to install): the shared
+/// vectors the Rust side writes (`cargo xtask vectors`, whose own test keeps the file in step)
+/// and the client's unit tests, with Node 20 or later.
+fn js_client_checks() -> Result<()> {
+    let dir = root().join("clients/js");
+    let version = Command::new("node").arg("--version").output();
+    let Ok(version) = version else {
+        bail!("the JavaScript client's tests need Node 20 or later (`node` is not on PATH)");
+    };
+    let text = String::from_utf8_lossy(&version.stdout);
+    let major: u32 = text
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    if major < 20 {
+        bail!(
+            "the JavaScript client's tests need Node 20 or later, found {}",
+            text.trim()
+        );
+    }
+    run(Command::new("node").arg("--test").arg(dir.join("test")))
 }
 
 /// The library crates, in dependency order: what `cargo package` checks would publish.
