@@ -101,4 +101,10 @@ func TestResultsAndEventsAreBounded(t *testing.T) {
 	if r := chain.Call(alice, hostile, "Spam", uint64(3)); len(r.Events) != 3 {
 		t.Fatalf("Spam(3) emitted %d events", len(r.Events))
 	}
+	// The decoded size a call's events may take, as the engine bounds it: 16 MiB.
+	const mib = uint64(1 << 20)
+	if r := chain.Call(alice, hostile, "Shout", uint64(15), mib); len(r.Events) != 15 {
+		t.Fatalf("Shout(15, 1 MiB) emitted %d events", len(r.Events))
+	}
+	chain.Call(alice, hostile, "Shout", uint64(17), mib).Fails(t, `vm: Log("Shout"): state limit exceeded`)
 }

@@ -609,3 +609,45 @@ func (ts *types) declared(t reflect.Type) bool {
 	ts.learn(t)
 	return true
 }
+
+// Decoded sizes (docs/abi.md §1), as govm-abi's Value::decoded_size counts them: 40 per value,
+// plus the length of a string or []byte, plus 24 and the name's length per struct field.
+const (
+	valueSize = 40
+	nameSize  = 24
+)
+
+// eventSize is an event's decoded size: its name, and per field 24, the key and the value.
+func eventSize(name string, fields []eventField) uint64 {
+	size := uint64(len(name))
+	for _, f := range fields {
+		size += nameSize + uint64(len(f.key)) + decodedSize(f.value)
+	}
+	return size
+}
+
+// decodedSize is a decoded value's size: Address, ObjectID, Hash and Uint256 are single values.
+func decodedSize(v reflect.Value) uint64 {
+	size := uint64(valueSize)
+	switch t := v.Type(); {
+	case t == addressType || t == objectIDType || t == hashType || t == uint256Type:
+	case t == bytesType:
+		size += uint64(v.Len())
+	case t.Kind() == reflect.String:
+		size += uint64(v.Len())
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			size += decodedSize(v.Index(i))
+		}
+	case t.Kind() == reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			size += decodedSize(it.Key()) + decodedSize(it.Value())
+		}
+	case t.Kind() == reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			size += nameSize + uint64(len(t.Field(i).Name)) + decodedSize(v.Field(i))
+		}
+	}
+	return size
+}

@@ -288,10 +288,11 @@ func (f *frame) FieldDelete(id vm.ObjectID, key string) error {
 
 func (f *frame) EmitEvent(data []byte) error {
 	f.live()
-	if _, _, err := f.code.types.decodeEvent(data); err != nil {
+	name, fields, err := f.code.types.decodeEvent(data)
+	if err != nil {
 		return vm.ErrInvalidInput
 	}
-	return f.tx.emit(rawEvent{contract: f.contract, data: append([]byte{}, data...)})
+	return f.tx.emit(rawEvent{contract: f.contract, data: append([]byte{}, data...)}, eventSize(name, fields))
 }
 
 func (f *frame) Balance(addr vm.Address) uint64 {

@@ -31,13 +31,16 @@ const objectSeqKey = "s"
 
 // The default limits of govm-state (Limits::default).
 const (
-	maxFieldName     = 128
-	maxValueSize     = 64 * 1024
-	maxObjectsPerTx  = 1024
-	maxWritesPerTx   = 16 * 1024
-	maxEventsPerTx   = 1024
-	maxCallDepth     = 8
-	defaultBlockTime = 1_700_000_000
+	maxFieldName    = 128
+	maxValueSize    = 64 * 1024
+	maxObjectsPerTx = 1024
+	maxWritesPerTx  = 16 * 1024
+	maxEventsPerTx  = 1024
+	// The decoded size of the events one call keeps, its nested calls included
+	// (govm-runtime's MAX_CALL_EVENTS_SIZE; docs/abi.md §1 defines the size).
+	maxCallEventsSize = 16 << 20
+	maxCallDepth      = 8
+	defaultBlockTime  = 1_700_000_000
 )
 
 func key(prefix byte, parts ...[]byte) string {
@@ -103,6 +106,8 @@ func Account(name string) vm.Address {
 type rawEvent struct {
 	contract vm.Address
 	data     []byte
+	// held is the decoded size of the transaction's events up to this one, this one included.
+	held uint64
 }
 
 // store is the committed state.
@@ -493,10 +498,20 @@ func (tx *txn) deleteField(caller vm.Address, id vm.ObjectID, name string) error
 
 // ---- events ----
 
-func (tx *txn) emit(e rawEvent) error {
+// emit keeps e, whose decoded size is size, unless the transaction's events would pass the
+// store's count or the decoded size a call may keep.
+func (tx *txn) emit(e rawEvent, size uint64) error {
 	if len(tx.events) >= maxEventsPerTx {
 		return vm.ErrLimitExceeded
 	}
+	var held uint64
+	if n := len(tx.events); n > 0 {
+		held = tx.events[n-1].held
+	}
+	if held+size > maxCallEventsSize {
+		return vm.ErrLimitExceeded
+	}
+	e.held = held + size
 	tx.events = append(tx.events, e)
 	return nil
 }
