@@ -110,7 +110,7 @@ impl Chain {
     ) -> Result<(), (Code, String)> {
         let deploy = DeployOptions {
             deployer: sender,
-            options: self.deploy_limits(options)?,
+            options: Some(self.deploy_limits(options)?),
             ..DeployOptions::default()
         };
         self.engine
@@ -128,10 +128,7 @@ impl Chain {
     /// A deploy's options (empty: the chain's defaults, [`crate::ChainParams::contract_defaults`]),
     /// refused when they do not decode or break the chain's parameters: the same answer in
     /// `check_tx` and in a block, and never the node's own defaults.
-    pub(crate) fn deploy_limits(
-        &self,
-        options: &[u8],
-    ) -> Result<Option<ContractOptions>, (Code, String)> {
+    pub(crate) fn deploy_limits(&self, options: &[u8]) -> Result<ContractOptions, (Code, String)> {
         let params = self.params;
         let limits = if options.is_empty() {
             params.contract_defaults()
@@ -151,7 +148,7 @@ impl Chain {
                 ),
             ));
         }
-        Ok(Some(limits))
+        Ok(limits)
     }
 
     /// The checks of a transaction that need no state: its size, its encoding, its signature

@@ -380,7 +380,8 @@ impl<'a> ChainBlock<'a> {
             return Ok(Ran::failed(Code::OutOfGas, log, fuel));
         }
         let limits = match self.chain.deploy_limits(options) {
-            Ok(limits) => limits,
+            // Always the options the contract gets: never the node's own defaults.
+            Ok(limits) => Some(limits),
             Err((_, log)) => return Ok(Ran::failed(Code::DeployFailed, log, bytes_gas)),
         };
         let deploy_options = DeployOptions {
